@@ -1,0 +1,82 @@
+# The two commands anyone needs: `make run` and `make test`. Both create and fill .venv on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Prefer pyenv's Python 3.13 (the Lambda runtime); fall back to python3 where it is missing.
+PY313 := $(shell ls -d /root/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1)
+PYTHON ?= $(if $(PY313),$(PY313),$(shell command -v python3.13 || command -v python3))
+VENV := .venv
+TOOLS := .venv-tools
+BIN := $(VENV)/bin
+PORT ?= 3000
+FUNCTION ?= HealthFunction
+EVENT ?= events/health_get.json
+PYTEST_ARGS ?=
+export SAM_CLI_TELEMETRY := 0
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install tools run test lint format validate build unit e2e invoke fuzz bench openapi clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements-dev.txt layers/deps/requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(TOOLS)/bin/.installed: requirements-tools.txt
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	@touch $@
+
+install: $(BIN)/.installed ## create .venv and install the app and test dependencies
+
+tools: $(TOOLS)/bin/.installed ## create .venv-tools with aws-sam-cli and cfn-lint
+
+run: install ## serve the whole API at http://127.0.0.1:$(PORT) on an embedded moto server
+	WEBHOOK_ALLOW_LOOPBACK=true PORT=$(PORT) $(BIN)/python -m local run
+
+invoke: install ## replay an event: make invoke FUNCTION=HealthFunction EVENT=events/health_get.json
+	$(BIN)/python -m local invoke $(FUNCTION) $(EVENT)
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+validate: tools ## sam validate --lint and cfn-lint on template.yaml
+	$(TOOLS)/bin/sam validate --lint --template template.yaml
+	$(TOOLS)/bin/cfn-lint template.yaml
+
+build: tools ## sam build (Python 3.13, arm64 wheels for the dependencies layer)
+	@if [ -z "$(PY313)" ] && ! command -v python3.13 >/dev/null; then \
+		echo "sam build needs python3.13 on PATH (pyenv install 3.13); skipping"; exit 1; fi
+	PATH="$(dir $(PY313)):$$PATH" $(TOOLS)/bin/sam build --template template.yaml --parallel --cached
+
+unit: install ## unit and integration tests only (fast, in-process moto)
+	$(BIN)/python -m pytest tests/unit tests/integration $(PYTEST_ARGS)
+
+e2e: install ## end-to-end tests against the local stack over real HTTP
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+test: lint validate build ## everything CI runs: lint, template checks, sam build, all tests
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fuzz: install ## a longer schemathesis run against the local stack
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-60} $(BIN)/python -m pytest tests/e2e/test_fuzz.py -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install tools ## benchmarks: cold start, DynamoDB cost, pagination depth, fanout, latency, package size
+	$(BIN)/python -m bench
+
+openapi: install ## regenerate docs/openapi.json from the functions' routes and models
+	$(BIN)/python -m local.openapi --write
+
+clean: ## remove build output and caches (keeps the virtualenvs)
+	rm -rf .aws-sam .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv*' -exec rm -rf {} +

@@ -1,0 +1,58 @@
+"""The single table: the pynamodb base every stored item derives from, and a cached low-level client.
+
+Key design (docs/data-model.md has the full access-pattern table):
+    PK / SK           the item's home partition and sort key
+    GSI1PK / GSI1SK   the first alternate access path (e.g. "by owner", "by email")
+    GSI2PK / GSI2SK   the second alternate access path
+    ttl               epoch seconds; DynamoDB's TTL deletes the item after it
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from platform_api.settings import get_settings
+
+_settings = get_settings()
+
+
+class TableItem(Model):
+    """Base of every item in the table. Subclasses add their attributes and key helpers."""
+
+    class Meta:
+        table_name = _settings.table_name
+        region = _settings.region
+        host = _settings.dynamodb_endpoint_url
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+
+
+class Gsi1Mixin:
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+
+
+class Gsi2Mixin:
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+
+
+class TtlMixin:
+    ttl = NumberAttribute(null=True)
+
+
+@lru_cache(maxsize=1)
+def client() -> Any:
+    """A low-level DynamoDB client, created once per container, for what pynamodb does not express."""
+    import boto3
+
+    return boto3.client("dynamodb", region_name=_settings.region, endpoint_url=_settings.dynamodb_endpoint_url)
+
+
+def table_name() -> str:
+    return _settings.table_name

@@ -1,0 +1,208 @@
+"""The one HTTP front door every API function goes through.
+
+`create_app()` builds the Powertools resolver with the contract's error mapping and the shared
+middlewares (authentication + rate limiting, idempotency); `lambda_handler(app)` wraps it with the
+request-level checks (body size, JSON, content type) and the headers every response carries.
+Every exception becomes the error envelope here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from platform_api import errors, state
+from platform_api.observability import logger, metrics, tracer
+from platform_api.settings import get_settings
+
+MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BASE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+}
+
+
+def request_id_from_event(event: dict[str, Any]) -> str:
+    """`req_` + API Gateway's request id, so an error's request_id finds its log lines and access log."""
+    raw = (event.get("requestContext") or {}).get("requestId") or ""
+    return f"req_{raw}" if raw else ""
+
+
+def error_response(exc: errors.ApiError) -> Response:
+    body = errors.envelope(exc.code, exc.message, state.current().request_id, exc.details, exc.extra)
+    return Response(
+        status_code=exc.status_code,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=dict(exc.headers),
+    )
+
+
+def _field_name(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_details(validation_errors: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
+    details: dict[str, list[str]] = {}
+    for item in validation_errors:
+        name = _field_name(item.get("loc", ()))
+        message = item.get("msg") or item.get("type", "invalid")
+        if item.get("type") == "extra_forbidden":
+            message = "Unknown field."
+        elif item.get("type") == "missing":
+            message = "This field is required."
+        details.setdefault(name, []).append(message)
+    return details
+
+
+def _allowed_methods(app: APIGatewayRestResolver, path: str) -> list[str]:
+    # Powertools keeps its route table private; reading it is the only way to tell 405 from 404.
+    routes = list(getattr(app, "_static_routes", [])) + list(getattr(app, "_dynamic_routes", []))
+    return sorted({route.method for route in routes if route.rule.match(path)})
+
+
+def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRestResolver:
+    """A resolver for one function. `public_routes` are (METHOD, path) pairs that need no credentials."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    public = frozenset((method.upper(), path) for method, path in public_routes)
+
+    @app.exception_handler(errors.ApiError)
+    def _api_error(exc: errors.ApiError) -> Response:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation_error(exc: RequestValidationError) -> Response:
+        problems = list(exc.errors())
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return error_response(errors.InvalidRequest("Request body is not valid JSON."))
+        return error_response(errors.InvalidRequest(details=validation_details(problems)))
+
+    @app.exception_handler(ServiceError)
+    def _service_error(exc: ServiceError) -> Response:
+        if exc.status_code == 404:
+            return error_response(errors.NotFound())
+        if exc.status_code == 401:
+            return error_response(errors.AuthenticationRequired(exc.msg))
+        if exc.status_code == 403:
+            return error_response(errors.InsufficientPermissions(exc.msg))
+        if exc.status_code < 500:
+            return error_response(errors.InvalidRequest(exc.msg))
+        logger.error("Service error", extra={"status_code": exc.status_code})
+        return error_response(errors.ApiError())
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response:
+        path = app.current_event.path
+        allowed = _allowed_methods(app, path)
+        if allowed:
+            return error_response(
+                errors.MethodNotAllowed(
+                    f"{app.current_event.http_method} is not allowed on {path}.",
+                    headers={"Allow": ", ".join(allowed)},
+                )
+            )
+        return error_response(errors.NotFound(f"No route matches {app.current_event.http_method} {path}."))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("Unhandled error")
+        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+        return error_response(errors.ApiError())
+
+    def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+        route = app.context.get("_route")
+        # Public routes, and the synthetic route Powertools builds for "no match" (404/405 need no identity).
+        if route is None or (route.method, route.path) in public or route.func.__name__ == "not_found_handler":
+            return next_middleware(app)
+        # Imported here so that public-only functions (health, docs) never load the identity code.
+        from platform_api.domain.auth import authenticate_request
+
+        state.current().principal = authenticate_request(app.current_event)
+        return next_middleware(app)
+
+    def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+        event = app.current_event
+        if event.http_method.upper() not in MUTATING_METHODS or not event.headers.get("idempotency-key"):
+            return next_middleware(app)
+        from platform_api.idempotency import run_idempotent
+
+        return run_idempotent(app, next_middleware)
+
+    app.use(middlewares=[authenticate, idempotency])
+    return app
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _precheck(event: dict[str, Any]) -> errors.ApiError | None:
+    """Reject what no route should ever see: oversized, mistyped or malformed bodies."""
+    body = event.get("body")
+    if body in (None, ""):
+        return None
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    limit = get_settings().max_body_bytes
+    if len(raw) > limit:
+        return errors.PayloadTooLarge(f"The request body is {len(raw)} bytes; the limit is {limit} bytes.")
+    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
+    if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+        return errors.UnsupportedMediaType()
+    try:
+        json.loads(raw)
+    except ValueError:
+        return errors.InvalidRequest("Request body is not valid JSON.")
+    if event.get("isBase64Encoded"):
+        event["body"], event["isBase64Encoded"] = raw.decode("utf-8"), False
+    return None
+
+
+def _finalise(response: dict[str, Any], request_state: state.RequestState) -> dict[str, Any]:
+    extra = {**BASE_HEADERS, **request_state.response_headers}
+    if request_state.request_id:
+        extra["X-Request-Id"] = request_state.request_id
+    multi = response.setdefault("multiValueHeaders", {})
+    for name, value in extra.items():
+        if name not in multi and name not in response.get("headers", {}):
+            multi[name] = [value]
+    return response
+
+
+def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point for an API function: observability, prechecks, resolve, common headers."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        request_state = state.begin(request_id_from_event(event))
+        problem = _precheck(event)
+        if problem is not None:
+            response = error_response(problem)
+            resolved = {
+                "statusCode": response.status_code,
+                "body": response.body,
+                "isBase64Encoded": False,
+                "multiValueHeaders": {"Content-Type": [content_types.APPLICATION_JSON]}
+                | {k: [v] for k, v in response.headers.items()},
+            }
+        else:
+            resolved = app.resolve(event, context)
+        return _finalise(resolved, request_state)
+
+    return handler

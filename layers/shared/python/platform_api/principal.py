@@ -1,0 +1,30 @@
+"""Who is calling: the authenticated principal every protected route receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: a user through a session (JWT) or through one of the user's API keys.
+
+    `scopes` are what the credential may do (see docs/auth.md for the catalogue); a session carries every
+    scope, an API key only those it was created with. Roles in a workspace are checked separately, by tenancy.
+    """
+
+    user_id: str
+    kind: str  # "session" | "api_key"
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    tier: str = "free"
+    session_id: str | None = None
+    key_id: str | None = None
+
+    @property
+    def rate_limit_subject(self) -> str:
+        """What the rate limit counts: the API key when one is used, else the user."""
+        return self.key_id if self.kind == "api_key" and self.key_id else self.user_id
+
+    @property
+    def idempotency_subject(self) -> str:
+        return self.key_id if self.kind == "api_key" and self.key_id else self.user_id

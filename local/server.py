@@ -1,0 +1,164 @@
+"""`sam local start-api` without Docker: HTTP -> API Gateway REST proxy event -> function -> HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from local.stack import LocalStack
+
+log = logging.getLogger("local")
+
+
+def _envelope(status: int, code: str, message: str, request_id: str, headers: dict[str, str] | None = None):
+    body = {"error": {"code": code, "message": message, "details": {}, "request_id": f"req_{request_id}"}}
+    return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode()
+
+
+def build_event(
+    stack: LocalStack,
+    handler: BaseHTTPRequestHandler,
+    route: Any,
+    params: dict[str, str],
+    path: str,
+    query: str,
+    body: bytes,
+    request_id: str,
+) -> dict[str, Any]:
+    """The REST proxy event API Gateway (and `sam local start-api`) would send for this request."""
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in handler.headers.items():
+        multi_headers.setdefault(name, []).append(value)
+    multi_query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        multi_query.setdefault(name, []).append(value)
+    try:
+        text, encoded = (body.decode("utf-8"), False) if body else (None, False)
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode(), True
+    now = datetime.now(UTC)
+    stage = stack.resolver.parameters.get("StageName", "api")
+    return {
+        "resource": route.path,
+        "path": path,
+        "httpMethod": handler.command,
+        "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": handler.headers.get("Host", "127.0.0.1"),
+            "httpMethod": handler.command,
+            "identity": {"sourceIp": handler.client_address[0], "userAgent": handler.headers.get("User-Agent")},
+            "path": f"/{stage}{path}",
+            "protocol": handler.request_version,
+            "requestId": request_id,
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "resourcePath": route.path,
+            "stage": stage,
+        },
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+
+
+def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
+    stage_prefix = "/" + stack.resolver.parameters.get("StageName", "api")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "platform-api-local"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # one line per request is written by _handle instead
+
+        def _handle(self) -> None:
+            started = time.perf_counter()
+            request_id = str(uuid.uuid4())
+            split = urlsplit(self.path)
+            path = unquote(split.path)
+            if path == stage_prefix or path.startswith(stage_prefix + "/"):
+                path = path[len(stage_prefix) :] or "/"
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            route, params, allowed = stack.match(self.command, path)
+            if route is None and allowed:
+                status, headers, payload = _envelope(
+                    405,
+                    "method_not_allowed",
+                    f"{self.command} is not allowed on {path}.",
+                    request_id,
+                    {"Allow": ", ".join(allowed)},
+                )
+            elif route is None:
+                status, headers, payload = _envelope(
+                    404, "resource_not_found", f"No route matches {self.command} {path}.", request_id
+                )
+            else:
+                event = build_event(stack, self, route, params, path, split.query, body, request_id)
+                status, headers, payload = self._invoke(route.function, event, request_id)
+            headers.setdefault("X-Request-Id", f"req_{request_id}")
+            self.send_response(status)
+            for name, value in headers.items():
+                for item in value if isinstance(value, list) else [value]:
+                    self.send_header(name, str(item))
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info("%s %s %s %.1fms", self.command, self.path, status, elapsed)
+
+        def _invoke(self, function: str, event: dict[str, Any], request_id: str):
+            outcome = stack.invoke(function, event)
+            if "error" in outcome:
+                log.error("%s failed: %s\n%s", function, outcome["error"], outcome.get("trace", ""))
+                return _envelope(502, "internal_server_error", "The function failed to answer.", request_id)
+            result = outcome["result"]
+            headers: dict[str, Any] = {}
+            for name, value in (result.get("headers") or {}).items():
+                headers[name] = value
+            for name, values in (result.get("multiValueHeaders") or {}).items():
+                headers[name] = values
+            raw = result.get("body") or ""
+            payload = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode("utf-8")
+            return int(result.get("statusCode", 200)), headers, payload
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+
+    return Handler
+
+
+def serve(host: str, port: int, stack: LocalStack) -> None:
+    server = ThreadingHTTPServer((host, port), make_handler(stack))
+    server.daemon_threads = True
+    sources = None
+    try:
+        from local import event_sources  # started when the template has SQS or stream consumers
+    except ImportError:
+        event_sources = None
+    if event_sources is not None:
+        sources = event_sources.start(stack)
+    print(f"Platform API ready at http://{host}:{port} (also /api/v1/...); backend {stack.endpoint_url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("\nStopping...", file=sys.stderr, flush=True)
+    finally:
+        server.server_close()
+        if sources is not None:
+            sources.stop()
+        stack.close()

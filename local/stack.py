@@ -1,0 +1,74 @@
+"""The whole local stack: backend (moto or a given endpoint), resolved functions, and their worker pools."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from local import aws
+from local.pool import FunctionPool
+from local.template import FunctionSpec, Resolver, Route, function_specs, load_template
+
+
+class LocalStack:
+    def __init__(self, *, moto_port: int | None = None, parameter_overrides: dict[str, str] | None = None):
+        aws.use_fake_credentials()
+        self.template = load_template()
+        self.moto = None
+        endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("DYNAMODB_ENDPOINT_URL")
+        if not endpoint:
+            self.moto, endpoint = aws.start_moto(moto_port)
+        self.endpoint_url = endpoint
+        self.physical = aws.provision(endpoint, self.template)
+        self.resolver = Resolver(self.template, self.physical, parameter_overrides or {})
+        self.functions: dict[str, FunctionSpec] = function_specs(self.template, self.resolver)
+        self.base_environment = self._base_environment()
+        self.pools: dict[str, FunctionPool] = {}
+        # Most specific first, as API Gateway matches: static segments before path parameters.
+        self.routes: list[Route] = sorted(
+            (route for spec in self.functions.values() for route in spec.routes),
+            key=lambda r: (r.path.count("{"), -len(r.path)),
+        )
+
+    def _base_environment(self) -> dict[str, str]:
+        env = {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
+            "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
+            "AWS_DEFAULT_REGION": aws.REGION,
+            "AWS_REGION": aws.REGION,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_DEV": os.environ.get("POWERTOOLS_DEV", "false"),
+            "LOCAL_STACK": "true",
+        }
+        for passthrough in ("WEBHOOK_ALLOW_LOOPBACK", "PUBLIC_BASE_URL", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"):
+            if os.environ.get(passthrough):
+                env[passthrough] = os.environ[passthrough]
+        return env
+
+    def pool(self, logical_id: str) -> FunctionPool:
+        if logical_id not in self.pools:
+            self.pools[logical_id] = FunctionPool(self.functions[logical_id], self.base_environment)
+        return self.pools[logical_id]
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        return self.pool(logical_id).invoke(event)
+
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
+        """(route, path parameters, methods allowed on the path) for an incoming request."""
+        allowed: list[str] = []
+        for route in self.routes:
+            params = route.match(path)
+            if params is None:
+                continue
+            if route.method == method or route.method == "ANY":
+                return route, params, allowed
+            allowed.append(route.method)
+        return None, {}, sorted(set(allowed))
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
+        if self.moto is not None:
+            self.moto.stop()

@@ -1,0 +1,47 @@
+"""Test environment: fake AWS credentials and an in-process moto backend provisioned from template.yaml.
+
+The environment is set before any platform_api import, because settings are read once per process,
+exactly as in a Lambda container.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "TABLE_NAME": "local-Table",
+        "STAGE_NAME": "api",
+        "ENVIRONMENT": "dev",
+        "JWT_SECRET": "test-signing-secret-that-is-long-enough-for-hs256-0123456789",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "PlatformApiTests",
+        "POWERTOOLS_SERVICE_NAME": "tests",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "WEBHOOK_ALLOW_LOOPBACK": "true",
+    }
+)
+for _name in ("AWS_ENDPOINT_URL", "DYNAMODB_ENDPOINT_URL", "JWT_SECRET_ARN", "AWS_PROFILE"):
+    os.environ.pop(_name, None)
+
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+
+@pytest.fixture
+def aws():
+    """A fresh in-process AWS (moto) with the template's table, queues and secret; yields their names."""
+    from local.aws import provision
+
+    with mock_aws():
+        physical = provision(None)
+        os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]
+        os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = physical["WebhookDeliveryQueue"]["QueueUrl"]
+        yield physical

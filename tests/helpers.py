@@ -1,0 +1,131 @@
+"""Helpers shared by the tests: API Gateway events, in-process function calls, template routes."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import uuid
+from functools import cache
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from local.template import ROOT, load_template, route_pattern
+
+
+@cache
+def template_routes() -> list[tuple[str, str, str]]:
+    from local.template import api_routes
+
+    return api_routes(load_template())
+
+
+def function_for(method: str, path: str) -> tuple[str, str, dict[str, str]]:
+    """(function logical id, resource path, path parameters) serving METHOD path, per template.yaml."""
+    candidates = sorted(template_routes(), key=lambda r: (r[1].count("{"), -len(r[1])))
+    for route_method, resource, logical_id in candidates:
+        found = route_pattern(resource).fullmatch(path)
+        if found and route_method == method:
+            return logical_id, resource, found.groupdict()
+    raise LookupError(f"no route for {method} {path} in template.yaml")
+
+
+@cache
+def function_module(logical_id: str) -> ModuleType:
+    """Import a function's app.py under a unique module name (every function's module is called `app`)."""
+    resource = load_template()["Resources"][logical_id]
+    code_dir = ROOT / resource["Properties"]["CodeUri"]
+    name = f"fn_{logical_id}"
+    spec = importlib.util.spec_from_file_location(name, code_dir / "app.py")
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    query: str | dict[str, str] | None = None,
+    token: str | None = None,
+    raw_body: str | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST proxy event, as API Gateway (and the local stack) builds it."""
+    _, resource, params = function_for(method, path)
+    all_headers = {"Host": "api.example.test", "X-Forwarded-Proto": "https"}
+    if body is not None or raw_body is not None:
+        all_headers["Content-Type"] = "application/json"
+    if token:
+        all_headers["Authorization"] = f"Bearer {token}"
+    all_headers.update(headers or {})
+    pairs = parse_qsl(query, keep_blank_values=True) if isinstance(query, str) else list((query or {}).items())
+    multi_query: dict[str, list[str]] = {}
+    for key, value in pairs:
+        multi_query.setdefault(key, []).append(value)
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": all_headers,
+        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/api{path}",
+            "stage": "api",
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": 0,
+            "identity": {"sourceIp": "203.0.113.10", "userAgent": "pytest"},
+            "accountId": "123456789012",
+            "apiId": "test",
+            "domainName": "api.example.test",
+        },
+        "body": raw_body if raw_body is not None else (json.dumps(body) if body is not None else None),
+        "isBase64Encoded": False,
+    }
+
+
+class FakeContext:
+    function_name = "test"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
+    aws_request_id = "test-request"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 15000
+
+
+class Reply:
+    """A handler's response, decoded: status, headers (case-insensitive) and JSON body."""
+
+    def __init__(self, raw: dict[str, Any]):
+        self.raw = raw
+        self.status = raw["statusCode"]
+        self.headers: dict[str, str] = {}
+        for name, value in (raw.get("headers") or {}).items():
+            self.headers[name.lower()] = value
+        for name, values in (raw.get("multiValueHeaders") or {}).items():
+            self.headers[name.lower()] = values[-1]
+        text = raw.get("body") or ""
+        self.json: Any = json.loads(text) if text else None
+
+    def __repr__(self) -> str:
+        return f"Reply({self.status}, {self.json!r})"
+
+
+def call(method: str, path: str, **kwargs: Any) -> Reply:
+    """Run the function that serves METHOD path on a REST proxy event, in process."""
+    logical_id, _, _ = function_for(method, path)
+    handler = function_module(logical_id).handler
+    return Reply(handler(api_event(method, path, **kwargs), FakeContext()))

@@ -1,0 +1,37 @@
+"""The shared front door rejects malformed requests before any route runs."""
+
+import pytest
+
+from tests.helpers import FakeContext, Reply, api_event, function_module
+
+
+def _send(**kwargs):
+    event = api_event("GET", "/v1/health")
+    event.update(kwargs.pop("event", {}))
+    event["headers"].update(kwargs.pop("headers", {}))
+    return Reply(function_module("HealthFunction").handler(event, FakeContext()))
+
+
+def test_body_that_is_not_json_is_400():
+    reply = _send(event={"body": "{not json"}, headers={"Content-Type": "application/json"})
+    assert reply.status == 400
+    assert reply.json["error"]["code"] == "invalid_request"
+    assert "JSON" in reply.json["error"]["message"]
+
+
+def test_oversized_body_is_413():
+    reply = _send(event={"body": '{"a":"' + "x" * 300_000 + '"}'}, headers={"Content-Type": "application/json"})
+    assert reply.status == 413
+    assert reply.json["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_non_json_content_type_is_415(content_type):
+    reply = _send(event={"body": "a=b"}, headers={"Content-Type": content_type})
+    assert reply.status == 415
+    assert reply.json["error"]["code"] == "unsupported_media_type"
+
+
+def test_every_error_carries_the_request_id_of_the_response_header():
+    reply = _send(event={"body": "[", "requestContext": {"requestId": "abc-123"}})
+    assert reply.json["error"]["request_id"] == "req_abc-123" == reply.headers["x-request-id"]
