@@ -62,7 +62,7 @@ def build_event(
             "domainName": handler.headers.get("Host", "127.0.0.1"),
             "httpMethod": handler.command,
             "identity": {"sourceIp": handler.client_address[0], "userAgent": handler.headers.get("User-Agent")},
-            "path": f"/{stage}{path}",
+            "path": requested_path,
             "protocol": handler.request_version,
             "requestId": request_id,
             "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
@@ -108,7 +108,7 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
                     404, "resource_not_found", f"No route matches {self.command} {path}.", request_id
                 )
             else:
-                event = build_event(stack, self, route, params, path, split.query, body, request_id)
+                event = build_event(stack, self, route, params, path, split.query, body, request_id, split.path)
                 status, headers, payload = self._invoke(route.function, event, request_id)
             headers.setdefault("X-Request-Id", f"req_{request_id}")
             self.send_response(status)

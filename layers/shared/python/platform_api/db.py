@@ -56,3 +56,21 @@ def client() -> Any:
 
 def table_name() -> str:
     return _settings.table_name
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Any:
+    from pynamodb.connection import Connection
+
+    return Connection(region=_settings.region, host=_settings.dynamodb_endpoint_url)
+
+
+def transaction(client_request_token: str | None = None) -> Any:
+    """A pynamodb TransactWrite on the shared connection: `with transaction() as tx: tx.save(...)`.
+
+    Every mutation of a tenant-owned entity writes its outbox event (platform_api.events) in the same
+    transaction, so an event exists exactly when its change does.
+    """
+    from pynamodb.transactions import TransactWrite
+
+    return TransactWrite(connection=_connection(), client_request_token=client_request_token)

@@ -144,6 +144,14 @@ def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRe
     return app
 
 
+def current_principal() -> Any:
+    """The authenticated caller of the current request (set by the authentication middleware)."""
+    principal = state.current().principal
+    if principal is None:
+        raise errors.AuthenticationRequired()
+    return principal
+
+
 def _header(event: dict[str, Any], name: str) -> str | None:
     for key, value in (event.get("headers") or {}).items():
         if key.lower() == name:

@@ -19,6 +19,9 @@ class Principal:
     tier: str = "free"
     session_id: str | None = None
     key_id: str | None = None
+    # The user's personal namespace: the tenant context when a request names none (document 000's examples).
+    # Carried in the access token / API key item so that resolving the default context costs no read.
+    default_namespace_id: str | None = None
 
     @property
     def rate_limit_subject(self) -> str:
