@@ -10,12 +10,12 @@ TOOLS := .venv-tools
 BIN := $(VENV)/bin
 PORT ?= 3000
 FUNCTION ?= HealthFunction
-EVENT ?= events/health_get.json
+EVENT ?= events/health/get_v1_health.json
 PYTEST_ARGS ?=
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install tools run test lint format validate build unit e2e invoke fuzz bench openapi clean
+.PHONY: help install tools run test lint format validate build unit e2e invoke events fuzz bench openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ tools: $(TOOLS)/bin/.installed ## create .venv-tools with aws-sam-cli and cfn-li
 run: install ## serve the whole API at http://127.0.0.1:$(PORT) on an embedded moto server
 	WEBHOOK_ALLOW_LOOPBACK=true PORT=$(PORT) $(BIN)/python -m local run
 
-invoke: install ## replay an event: make invoke FUNCTION=HealthFunction EVENT=events/health_get.json
+invoke: install ## replay an event: make invoke FUNCTION=HealthFunction EVENT=events/health/get_v1_health.json
 	$(BIN)/python -m local invoke $(FUNCTION) $(EVENT)
 
 lint: install ## ruff lint and format check
@@ -73,6 +73,9 @@ fuzz: install ## a longer schemathesis run against the local stack
 
 bench: install tools ## benchmarks: cold start, DynamoDB cost, pagination depth, fanout, latency, package size
 	$(BIN)/python -m bench
+
+events: install ## re-record events/ from the end-to-end tests' real requests (one file per route)
+	LOCAL_RECORD_EVENTS=$(CURDIR)/events $(BIN)/python -m pytest tests/e2e -q -p no:randomly $(PYTEST_ARGS)
 
 openapi: install ## regenerate docs/openapi.json from the functions' routes and models
 	$(BIN)/python -m local.openapi --write

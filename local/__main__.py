@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             seed = None
         if seed is not None:
             seed(stack)
-        event = json.loads(args.event.read_text())
+        demo_key = getattr(sys.modules.get("local.seed"), "DEMO_API_KEY", "")
+        event = json.loads(args.event.read_text().replace("${LOCAL_DEMO_API_KEY}", demo_key))
         outcome = stack.invoke(args.function, event)
         print(json.dumps(outcome.get("result", outcome), indent=2))
         return 0 if "result" in outcome else 1

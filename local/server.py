@@ -5,17 +5,45 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
+import re
 import sys
 import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local.stack import LocalStack
 
 log = logging.getLogger("local")
+RECORD_PLACEHOLDER_TOKEN = "Bearer ${LOCAL_DEMO_API_KEY}"  # noqa: S105 - a placeholder, replaced at replay
+
+
+def record_event(directory: str, stack: LocalStack, function: str, event: dict[str, Any]) -> None:
+    """Save the first successful event of each route as events/<function folder>/<method>_<path>.json.
+
+    The events come from requests the tests really made; credentials are replaced by the seeded demo
+    API key (local/seed.py), so `make invoke` and `sam local invoke -e` can replay them on a fresh backend.
+    """
+    folder = Path(directory) / stack.functions[function].code_dir.name
+    slug = re.sub(r"[^a-z0-9]+", "_", event["resource"].lower()).strip("_")
+    target = folder / f"{event['httpMethod'].lower()}_{slug}.json"
+    if target.exists():
+        return
+    clean = json.loads(json.dumps(event))
+    for key in ("headers", "multiValueHeaders"):
+        for name in list((clean.get(key) or {}).keys()):
+            lowered = name.lower()
+            if lowered == "authorization":
+                clean[key][name] = RECORD_PLACEHOLDER_TOKEN if key == "headers" else [RECORD_PLACEHOLDER_TOKEN]
+            elif lowered in ("cookie", "x-amzn-trace-id"):
+                del clean[key][name]
+    clean["requestContext"]["identity"]["sourceIp"] = "203.0.113.10"
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(clean, indent=2, sort_keys=True) + "\n")
 
 
 def _envelope(status: int, code: str, message: str, request_id: str, headers: dict[str, str] | None = None):
@@ -32,6 +60,7 @@ def build_event(
     query: str,
     body: bytes,
     request_id: str,
+    requested_path: str,
 ) -> dict[str, Any]:
     """The REST proxy event API Gateway (and `sam local start-api`) would send for this request."""
     multi_headers: dict[str, list[str]] = {}
@@ -77,6 +106,7 @@ def build_event(
 
 def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
     stage_prefix = "/" + stack.resolver.parameters.get("StageName", "api")
+    record_dir = os.environ.get("LOCAL_RECORD_EVENTS")
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -86,6 +116,18 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
             return  # one line per request is written by _handle instead
 
         def _handle(self) -> None:
+            try:
+                self._serve_one()
+            except Exception:
+                log.exception("local server failed on %s %s", self.command, self.path)
+                status, _, payload = _envelope(500, "internal_server_error", "Local server error.", "local")
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(payload)
+
+        def _serve_one(self) -> None:
             started = time.perf_counter()
             request_id = str(uuid.uuid4())
             split = urlsplit(self.path)
@@ -110,6 +152,8 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
             else:
                 event = build_event(stack, self, route, params, path, split.query, body, request_id, split.path)
                 status, headers, payload = self._invoke(route.function, event, request_id)
+                if record_dir and status < 400:
+                    record_event(record_dir, stack, route.function, event)
             headers.setdefault("X-Request-Id", f"req_{request_id}")
             self.send_response(status)
             for name, value in headers.items():
