@@ -20,9 +20,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements-dev.txt layers/deps/requirements.txt
+$(BIN)/.installed-run: requirements-run.txt layers/deps/requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-run.txt
+	@touch $@
+
+$(BIN)/.installed: $(BIN)/.installed-run requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
@@ -36,10 +39,10 @@ install: $(BIN)/.installed ## create .venv and install the app and test dependen
 
 tools: $(TOOLS)/bin/.installed ## create .venv-tools with aws-sam-cli and cfn-lint
 
-run: install ## serve the whole API at http://127.0.0.1:$(PORT) on an embedded moto server
+run: $(BIN)/.installed-run ## serve the whole API at http://127.0.0.1:$(PORT) on an embedded moto server
 	WEBHOOK_ALLOW_LOOPBACK=true PORT=$(PORT) $(BIN)/python -m local run
 
-invoke: install ## replay an event: make invoke FUNCTION=HealthFunction EVENT=events/health/get_v1_health.json
+invoke: $(BIN)/.installed-run ## replay an event: make invoke FUNCTION=HealthFunction EVENT=events/health/get_v1_health.json
 	$(BIN)/python -m local invoke $(FUNCTION) $(EVENT)
 
 lint: install ## ruff lint and format check

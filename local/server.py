@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import time
 import uuid
@@ -186,6 +187,10 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(host: str, port: int, stack: LocalStack) -> None:
     server = ThreadingHTTPServer((host, port), make_handler(stack))
     server.daemon_threads = True
@@ -196,6 +201,7 @@ def serve(host: str, port: int, stack: LocalStack) -> None:
         event_sources = None
     if event_sources is not None:
         sources = event_sources.start(stack)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     print(f"Platform API ready at http://{host}:{port} (also /api/v1/...); backend {stack.endpoint_url}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
