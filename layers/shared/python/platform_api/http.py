@@ -1,8 +1,8 @@
 """The one HTTP front door every API function goes through.
 
-`create_app()` builds the Powertools resolver with the contract's error mapping and the shared
-middlewares (authentication + rate limiting, idempotency); `lambda_handler(app)` wraps it with the
-request-level checks (body size, JSON, content type) and the headers every response carries.
+`create_app()` builds the Powertools resolver with the contract's error mapping and the idempotency
+middleware; `lambda_handler(app)` wraps it with the request-level checks (body size, content type,
+JSON), authentication + rate limiting for every non-public route, and the headers every response carries.
 Every exception becomes the error envelope here and nowhere else.
 """
 
@@ -121,17 +121,6 @@ def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRe
         metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
         return error_response(errors.ApiError())
 
-    def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-        route = app.context.get("_route")
-        # Public routes, and the synthetic route Powertools builds for "no match" (404/405 need no identity).
-        if route is None or (route.method, route.path) in public or route.func.__name__ == "not_found_handler":
-            return next_middleware(app)
-        # Imported here so that public-only functions (health, docs) never load the identity code.
-        from platform_api.domain.auth import authenticate_request
-
-        state.current().principal = authenticate_request(app.current_event)
-        return next_middleware(app)
-
     def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
         event = app.current_event
         if event.http_method.upper() not in MUTATING_METHODS or not event.headers.get("idempotency-key"):
@@ -140,8 +129,26 @@ def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRe
 
         return run_idempotent(app, next_middleware)
 
-    app.use(middlewares=[authenticate, idempotency])
+    app.use(middlewares=[idempotency])
+    app.public_routes = public  # type: ignore[attr-defined]
     return app
+
+
+def _requires_credentials(app: APIGatewayRestResolver, event: dict[str, Any]) -> bool:
+    """True when the request matches one of the app's routes that is not public.
+
+    Checked before Powertools resolves the route, because its body validation runs ahead of every
+    middleware: an anonymous caller must get 401, never a description of the request schema.
+    Unknown routes need no credentials, so they answer 404/405.
+    """
+    method = (event.get("httpMethod") or "").upper()
+    path = event.get("path") or ""
+    public = getattr(app, "public_routes", frozenset())
+    routes = list(getattr(app, "_static_routes", [])) + list(getattr(app, "_dynamic_routes", []))
+    for route in routes:
+        if route.method == method and route.rule.match(path):
+            return (route.method, route.path) not in public
+    return False
 
 
 def current_principal() -> Any:
@@ -180,6 +187,19 @@ def _precheck(event: dict[str, Any]) -> errors.ApiError | None:
     return None
 
 
+def _authenticate(event: dict[str, Any]) -> errors.ApiError | None:
+    # Imported here so that public-only functions (health, docs) never load the identity code.
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+    from platform_api.domain.auth import authenticate_request
+
+    try:
+        state.current().principal = authenticate_request(APIGatewayProxyEvent(event))
+    except errors.ApiError as exc:
+        return exc
+    return None
+
+
 def _finalise(response: dict[str, Any], request_state: state.RequestState) -> dict[str, Any]:
     extra = {**BASE_HEADERS, **request_state.response_headers}
     if request_state.request_id:
@@ -200,6 +220,8 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_state = state.begin(request_id_from_event(event))
         problem = _precheck(event)
+        if problem is None and _requires_credentials(app, event):
+            problem = _authenticate(event)
         if problem is not None:
             response = error_response(problem)
             resolved = {
