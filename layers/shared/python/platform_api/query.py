@@ -264,6 +264,33 @@ def parse_list_query(event: Any, spec: ListSpec, *, scope: str) -> ListQuery:
     return query
 
 
+def parse_item_query(event: Any, spec: ListSpec) -> tuple[tuple[str, ...] | None, frozenset[str]]:
+    """`fields` and `include` of a single-object route (`GET /things/{id}`); anything else is a 400."""
+    single: dict[str, str] = {}
+    for name, value in _multi_params(event):
+        if name in ("fields", "include"):
+            if name in single and single[name] != value:
+                raise _bad(name, f"{name} is given more than once.")
+            single[name] = value
+        elif name not in spec.extra_params:
+            raise _bad(name, f"Unknown query parameter '{name}'.")
+    fields: tuple[str, ...] | None = None
+    if "fields" in single:
+        requested = _list_param(single["fields"])
+        if not requested:
+            raise _bad("fields", "fields must name at least one field.")
+        unknown = [f for f in requested if spec.fields and f not in spec.fields and f != "id"]
+        if unknown:
+            raise _bad("fields", f"Unknown field '{unknown[0]}'. Fields: {', '.join(spec.fields)}.")
+        fields = tuple(dict.fromkeys(["id", *requested]))
+    includes = _list_param(single.get("include"))
+    unknown_includes = [i for i in includes if i not in spec.includes]
+    if unknown_includes:
+        allowed = ", ".join(spec.includes) or "none"
+        raise _bad("include", f"Unknown include '{unknown_includes[0]}'. Includes: {allowed}.")
+    return fields, frozenset(includes)
+
+
 # ---------------------------------------------------------------------------------------------- cursors
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -385,6 +412,11 @@ def _base_url(event: Any) -> str:
     host = headers.get("host") or context.get("domainName") or "localhost"
     path = context.get("path") or raw.get("path") or "/"
     return f"{scheme}://{host}{path}"
+
+
+def request_base_url(event: Any) -> str:
+    """The absolute URL of the current request without its query string (links, Location headers)."""
+    return _base_url(event)
 
 
 def _link(base: str, query: ListQuery, **changes: Any) -> str:

@@ -1,0 +1,160 @@
+"""Request bodies and limits of generic resources (document 000's "Resources", README's decision row).
+
+Limits (docs/query-language.md lists them for clients):
+    name         1-255 characters after trimming, required on create, never null
+    description  up to 2,000 characters, null clears it
+    type         a token: lower-case letter, then letters, digits, `_` or `-`, at most 64 ("standard")
+    status       one of STATUSES ("active" by default)
+    metadata     a JSON object, at most 16 KiB serialized, at most 5 levels deep; PATCH replaces it whole
+    tags         at most 20 strings of 1-64 characters, trimmed, de-duplicated (first occurrence wins)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+STATUSES = ("active", "inactive", "archived")
+DEFAULT_TYPE = "standard"
+DEFAULT_STATUS = "active"
+MAX_NAME = 255
+MAX_DESCRIPTION = 2000
+MAX_METADATA_BYTES = 16 * 1024
+MAX_METADATA_DEPTH = 5
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 64
+TYPE_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"
+
+Status = Literal["active", "inactive", "archived"]
+TypeToken = Annotated[str, Field(pattern=TYPE_PATTERN, description="A token such as `standard`.")]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def check_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    if size > MAX_METADATA_BYTES:
+        raise ValueError(f"metadata must be at most {MAX_METADATA_BYTES} bytes serialized (got {size}).")
+    if _depth(value) > MAX_METADATA_DEPTH:
+        raise ValueError(f"metadata must be at most {MAX_METADATA_DEPTH} levels deep.")
+    return value
+
+
+def check_tags(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    cleaned: list[str] = []
+    for tag in value:
+        tag = tag.strip()
+        if not tag or len(tag) > MAX_TAG_LENGTH:
+            raise ValueError(f"each tag must be 1-{MAX_TAG_LENGTH} characters.")
+        if re.search(r"[\x00-\x1f\x7f]", tag):
+            raise ValueError("tags must not contain control characters.")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ValueError(f"at most {MAX_TAGS} tags are allowed.")
+    return cleaned
+
+
+def _clean_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        raise ValueError("name must not be blank.")
+    return value
+
+
+class ResourceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    description: Description | None = None
+    type: TypeToken = DEFAULT_TYPE
+    status: Status = DEFAULT_STATUS
+    metadata: dict[str, Any] | None = None
+    tags: list[Annotated[str, Field(max_length=MAX_TAG_LENGTH * 4)]] | None = Field(default=None, max_length=200)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return _clean_name(value)
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_metadata(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        return check_tags(value)
+
+
+class ResourceUpdate(BaseModel):
+    """PATCH: only the fields sent change; `description: null` clears it; `name`, `type`, `status` cannot be null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    description: Description | None = None
+    type: TypeToken | None = None
+    status: Status | None = None
+    metadata: dict[str, Any] | None = None
+    tags: list[Annotated[str, Field(max_length=MAX_TAG_LENGTH * 4)]] | None = Field(default=None, max_length=200)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return _clean_name(value)
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_metadata(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        return check_tags(value)
+
+    @field_validator("name", "type", "status", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("This field cannot be null.")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class BatchOperation(BaseModel):
+    """One operation; `data` is validated exactly as its single-route twin (ResourceCreate / ResourceUpdate)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["create", "update", "delete"]
+    id: str | None = Field(default=None, max_length=64)
+    data: dict[str, Any] | None = None
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The maximum is enforced in the domain (400 naming `operations`), see domain.resources.MAX_BATCH_OPERATIONS.
+    operations: list[BatchOperation] = Field(min_length=1, max_length=1000)

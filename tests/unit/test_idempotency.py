@@ -1,0 +1,227 @@
+"""Idempotency-Key on mutating routes (in process, sequential; the concurrent test is in tests/e2e)."""
+
+from __future__ import annotations
+
+import pytest
+
+from platform_api import errors, state
+from tests.helpers import call
+from tests.unit.test_resources_support import fakes, token  # noqa: F401  (fixture)
+
+ALICE = token()
+BOB = token("usr_bob", "ns_bob")
+
+
+@pytest.fixture
+def env(aws, fakes):  # noqa: F811
+    return fakes
+
+
+def _post(key, body=None, tok=ALICE, **kwargs):
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return call("POST", "/v1/resources", token=tok, body=body or {"name": "once"}, headers=headers, **kwargs)
+
+
+def _total(tok=ALICE):
+    return call("GET", "/v1/resources", token=tok).json["meta"]["total"]
+
+
+def test_same_key_replays_status_body_and_location_without_redoing_the_work(env):
+    first = _post("550e8400-e29b-41d4-a716-446655440000")
+    second = _post("550e8400-e29b-41d4-a716-446655440000")
+    assert first.status == second.status == 201
+    assert second.json == first.json
+    assert second.headers["location"] == first.headers["location"]
+    assert "idempotent-replayed" not in first.headers
+    assert second.headers["idempotent-replayed"] == "true"
+    assert second.headers["x-request-id"] != first.headers["x-request-id"]
+    assert _total() == 1
+
+
+def test_json_formatting_does_not_matter(env):
+    first = call(
+        "POST",
+        "/v1/resources",
+        token=ALICE,
+        raw_body='{"name": "x", "type": "standard"}',
+        headers={"Idempotency-Key": "k1"},
+    )
+    second = call(
+        "POST",
+        "/v1/resources",
+        token=ALICE,
+        raw_body='{"type":"standard","name":"x"}',
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert second.status == 201
+    assert second.json == first.json
+
+
+def test_different_body_same_key_is_422(env):
+    assert _post("k-mismatch", {"name": "a"}).status == 201
+    reply = _post("k-mismatch", {"name": "b"})
+    assert reply.status == 422
+    assert reply.json["error"]["code"] == "idempotency_key_mismatch"
+    assert _total() == 1
+
+
+def test_keys_are_scoped_to_the_caller(env):
+    alice = _post("shared-key")
+    bob = _post("shared-key", tok=BOB)
+    assert alice.status == bob.status == 201
+    assert alice.json["data"]["id"] != bob.json["data"]["id"]
+    assert "idempotent-replayed" not in bob.headers
+    assert _total() == 1
+    assert _total(BOB) == 1
+    api_key = _post("shared-key", tok=token(key_id="key_1"))  # the same user through an API key: another caller
+    assert api_key.status == 201
+    assert "idempotent-replayed" not in api_key.headers
+
+
+def test_keys_are_scoped_to_method_and_route(env):
+    rid = _post("route-key").json["data"]["id"]
+    patched = call(
+        "PATCH", f"/v1/resources/{rid}", token=ALICE, body={"name": "once"}, headers={"Idempotency-Key": "route-key"}
+    )
+    assert patched.status == 200
+    assert "idempotent-replayed" not in patched.headers
+
+
+def test_same_key_on_another_id_of_the_same_route_is_422(env):
+    a = _post(None, {"name": "a"}).json["data"]["id"]
+    b = _post(None, {"name": "b"}).json["data"]["id"]
+    headers = {"Idempotency-Key": "patch-key"}
+    assert call("PATCH", f"/v1/resources/{a}", token=ALICE, body={"status": "inactive"}, headers=headers).status == 200
+    other = call("PATCH", f"/v1/resources/{b}", token=ALICE, body={"status": "inactive"}, headers=headers)
+    assert other.status == 422
+
+
+def test_delete_replays_204(env):
+    rid = _post(None).json["data"]["id"]
+    first = call("DELETE", f"/v1/resources/{rid}", token=ALICE, headers={"Idempotency-Key": "del"})
+    again = call("DELETE", f"/v1/resources/{rid}", token=ALICE, headers={"Idempotency-Key": "del"})
+    assert first.status == again.status == 204
+    assert again.headers["idempotent-replayed"] == "true"
+    assert call("DELETE", f"/v1/resources/{rid}", token=ALICE).status == 404
+
+
+def test_batch_is_idempotent(env):
+    ops = {"operations": [{"action": "create", "data": {"name": f"n{i}"}} for i in range(3)]}
+    first = call("POST", "/v1/resources/batch", token=ALICE, body=ops, headers={"Idempotency-Key": "b"})
+    again = call("POST", "/v1/resources/batch", token=ALICE, body=ops, headers={"Idempotency-Key": "b"})
+    assert first.json == again.json
+    assert _total() == 3
+
+
+def test_client_errors_are_stored_but_conflicts_and_server_errors_are_not(env, monkeypatch):
+    env.LIMITS["resources"] = 0
+    limited = _post("limited")
+    assert limited.status == 403
+    env.LIMITS["resources"] = 10
+    replayed = _post("limited")
+    assert replayed.status == 403  # a stored 4xx: the same answer for the same key, as Stripe does
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json["error"]["request_id"] == limited.json["error"]["request_id"]
+
+    from platform_api.domain import resources as domain
+
+    def conflict(*args, **kwargs):
+        raise errors.Conflict("busy")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(domain, "create_resource", conflict)
+        assert _post("transient").status == 409
+        patch.setattr(domain, "create_resource", boom)
+        assert _post("server-error").status == 500
+    # neither was stored: the same keys now run for real
+    assert _post("transient").status == 201
+    retried = _post("server-error")
+    assert retried.status == 201
+    assert "idempotent-replayed" not in retried.headers
+
+
+@pytest.mark.parametrize("key", ["x" * 256, "tab\there", "emoji-\u2603"])
+def test_key_format_is_validated(env, key):
+    reply = call(
+        "POST",
+        "/v1/resources",
+        token=ALICE,
+        body={"name": "x"},
+        headers={"Idempotency-Key": key.encode("utf-8").decode("latin-1")},
+    )
+    assert reply.status == 400
+    assert "Idempotency-Key" in reply.json["error"]["details"]
+    assert _total() == 0
+
+
+def test_requests_without_the_header_are_unchanged(env):
+    assert _post(None).status == 201
+    assert _post(None).status == 201
+    assert _total() == 2
+
+
+def test_a_request_still_in_progress_is_409(env):
+    """Simulate the first request being mid-flight: its INPROGRESS record exists and has not expired."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    from platform_api import idempotency
+
+    original = idempotency.idempotent_function
+
+    def in_progress(function, **kwargs):
+        def run(**_):
+            raise IdempotencyAlreadyInProgressError("busy")
+
+        return run
+
+    idempotency.idempotent_function = in_progress
+    try:
+        reply = _post("busy")
+    finally:
+        idempotency.idempotent_function = original
+    assert reply.status == 409
+    assert reply.json["error"]["code"] == "idempotency_key_in_use"
+    assert reply.headers["retry-after"] == "1"
+
+
+def test_in_progress_record_blocks_a_second_request(env):
+    """A real INPROGRESS record in the table (the first request is still running) -> 409, then it completes."""
+    import time
+
+    from platform_api import idempotency
+    from platform_api.db import client, table_name
+
+    state.begin("")
+    first = _post("racing")
+    assert first.status == 201
+    # turn the stored record back into an unexpired INPROGRESS one, as if the first request were still running
+    items = client().scan(TableName=table_name())["Items"]
+    (record,) = [i for i in items if i["PK"]["S"].startswith(idempotency.PK_PREFIX)]
+    client().update_item(
+        TableName=table_name(),
+        Key={"PK": record["PK"], "SK": record["SK"]},
+        UpdateExpression="SET #s = :s, in_progress_expiration = :e",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"S": "INPROGRESS"}, ":e": {"N": str(int(time.time() * 1000) + 60000)}},
+    )
+    second = _post("racing")
+    assert second.status == 409
+    assert _total() == 1
+
+
+def test_the_table_never_holds_a_readable_response_or_request(env):
+    import boto3
+
+    created = _post("secret-bearing-key", body={"name": "confidential-name-4242"})
+    # A test may Scan: it reads everything the request left behind in the table.
+    items = boto3.client("dynamodb", region_name="us-east-1").scan(TableName="local-Table")["Items"]
+    records = [item for item in items if item["PK"]["S"].startswith("IDEMPOTENCY#")]
+    assert len(records) == 1
+    stored = str(records[0])
+    assert "confidential-name-4242" not in stored
+    assert created.json["data"]["id"] not in stored
+    assert "secret-bearing-key" not in stored
+    assert _post("secret-bearing-key", body={"name": "confidential-name-4242"}).json == created.json
