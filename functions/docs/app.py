@@ -1,0 +1,51 @@
+"""GET /v1/openapi.json and GET /v1/docs (Swagger UI), public.
+
+Serves the document `make openapi` generates from every function's routes and models and packages next
+to this file, so this function imports no other group's code and their cost never lands here. Swagger
+UI's assets are the copies Powertools ships (no CDN at runtime).
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from aws_lambda_powertools.event_handler import Response
+
+from platform_api.http import create_app, lambda_handler
+
+DOCUMENT = Path(__file__).with_name("openapi.json")
+CACHE = {"Cache-Control": "public, max-age=300"}
+
+app = create_app(public_routes=[("GET", "/v1/openapi.json"), ("GET", "/v1/docs")])
+
+
+@lru_cache(maxsize=1)
+def _document() -> str:
+    return DOCUMENT.read_text()
+
+
+@lru_cache(maxsize=1)
+def _swagger_page() -> str:
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import html
+
+    assets = Path(html.__file__).parent
+    return html.generate_swagger_html(
+        spec=_document(),
+        swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(),
+        swagger_css=(assets / "swagger-ui.min.css").read_text(),
+        swagger_base_url="",
+        oauth2_config=None,
+        persist_authorization=True,
+    )
+
+
+@app.get("/v1/openapi.json", summary="The OpenAPI 3.1 document of the whole API", tags=["docs"])
+def openapi_document() -> Response[str]:
+    return Response(status_code=200, content_type="application/json", body=_document(), headers=CACHE)
+
+
+@app.get("/v1/docs", summary="Swagger UI over the OpenAPI document", tags=["docs"])
+def swagger_ui() -> Response[str]:
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=_swagger_page(), headers=CACHE)
+
+
+handler = lambda_handler(app)

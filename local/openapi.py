@@ -1,0 +1,290 @@
+"""Generate the one OpenAPI document of the whole API: `python -m local.openapi --write | --check`.
+
+Powertools' OpenAPIMerge combines every API function's resolver (routes and pydantic models, read from
+template.yaml); this module adds what is common to every operation and that Powertools cannot infer:
+the error envelope on every error status, both bearer schemes (JWT and API key), the rate-limit,
+request-id and idempotency headers, the tenant headers and the list query language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from local.template import ROOT, api_routes, load_template, resources_of_type
+
+OUTPUTS = (ROOT / "docs" / "openapi.json", ROOT / "functions" / "docs" / "openapi.json")
+PUBLIC = {
+    ("get", "/v1/health"),
+    ("post", "/v1/auth/register"),
+    ("post", "/v1/auth/login"),
+    ("post", "/v1/auth/refresh"),
+    ("get", "/v1/openapi.json"),
+    ("get", "/v1/docs"),
+}
+UNTENANTED_PREFIXES = ("/v1/health", "/v1/auth/", "/v1/openapi.json", "/v1/docs", "/v1/api-keys", "/v1/user")
+MUTATING = ("post", "put", "patch", "delete")
+# POST routes that act rather than create (they answer 200, not 201).
+ACTIONS = {"batch", "test", "rotate-secret", "check", "login", "refresh", "logout"}
+ERROR_STATUSES = {
+    "400": "Invalid request: malformed JSON, a wrong type, an unknown field or query parameter (`invalid_request`)",
+    "401": "Missing or invalid credentials (`authentication_required`)",
+    "403": "A scope, role or entitlement does not allow it (`insufficient_permissions`, `limit_exceeded`)",
+    "404": "Not found, or not visible to the caller's tenant (`resource_not_found`)",
+    "409": "Conflict (`conflict`) or the same Idempotency-Key still in progress (`idempotency_key_in_use`)",
+    "413": "Request body too large (`payload_too_large`)",
+    "415": "Request body is not JSON (`unsupported_media_type`)",
+    "422": "Idempotency-Key reused with a different request (`idempotency_key_mismatch`)",
+    "429": "Rate limit exceeded (`rate_limit_exceeded`); see Retry-After",
+    "500": "Internal error (`internal_server_error`)",
+}
+LIST_PARAMETERS = [
+    ("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number (1-based)."),
+    ("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Items per page (max 100)."),
+    ("cursor", {"type": "string"}, "Opaque cursor from `meta.next_cursor`; cost does not grow with depth."),
+    ("sort", {"type": "string"}, "Comma-separated fields, `-` for descending, e.g. `-created_at,name`."),
+    ("fields", {"type": "string"}, "Sparse fieldset, e.g. `id,name` (`id` is always returned)."),
+    ("include", {"type": "string"}, "Related data to embed, e.g. `owner,tags,metadata`."),
+    ("search", {"type": "string", "maxLength": 200}, "Case-insensitive text match."),
+    ("created_after", {"type": "string", "format": "date-time"}, "ISO 8601."),
+    ("created_before", {"type": "string", "format": "date-time"}, "ISO 8601."),
+    ("updated_after", {"type": "string", "format": "date-time"}, "ISO 8601."),
+    ("updated_before", {"type": "string", "format": "date-time"}, "ISO 8601."),
+]
+# Filters each list accepts as `filter[name]=` or plain `name=` (the routes' ListSpec decides; 400 otherwise).
+LIST_FILTERS: dict[str, list[str]] = {
+    "/v1/resources": ["status", "type"],
+    "/v1/users": ["role"],
+    "/v1/namespaces": ["owner_type", "workspace_id", "is_active"],
+    "/v1/webhooks": ["is_active"],
+    "/v1/webhooks/{webhook_id}/deliveries": ["status"],
+}
+RATE_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed in the window closest to exhaustion.",
+    "X-RateLimit-Remaining": "Requests left in that window.",
+    "X-RateLimit-Reset": "When that window resets (epoch seconds).",
+    "X-Request-Id": "The request id (`req_...`), also in every error body.",
+}
+
+
+def _prepare_environment() -> None:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.setdefault("AWS_REGION", "us-east-1")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    shared = str(ROOT / "layers" / "shared" / "python")
+    if shared not in sys.path:
+        sys.path.insert(0, shared)
+
+
+def function_files() -> list[Path]:
+    """app.py of every function that serves Api routes in template.yaml and exists on disk."""
+    template = load_template()
+    with_routes = {logical_id for _, _, logical_id in api_routes(template)}
+    files = []
+    for logical_id, resource in sorted(resources_of_type(template, "AWS::Serverless::Function").items()):
+        path = ROOT / resource["Properties"]["CodeUri"] / "app.py"
+        if logical_id in with_routes and path.is_file():
+            files.append(path)
+    return files
+
+
+def _is_list(method: str, path: str) -> bool:
+    return (
+        method == "get"
+        and not path.endswith("}")
+        and path not in ("/v1/health", "/v1/openapi.json", "/v1/docs", "/v1/usage", "/v1/user", "/v1/users/me")
+    )
+
+
+def _param(name: str, where: str, schema: dict[str, Any], description: str, required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
+
+
+def success_status(method: str, path: str) -> str:
+    """The status a route answers on success: 201 create, 204 delete, 202 an enqueued retry, else 200."""
+    if method == "delete":
+        return "204"
+    if method == "post":
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        if last == "retry":
+            return "202"
+        if last not in ACTIONS and not last.startswith("{"):
+            return "201"
+    return "200"
+
+
+def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
+    public = (method, path) in PUBLIC
+    responses = operation.setdefault("responses", {})
+    status = success_status(method, path)
+    if status != "200" and "200" in responses:
+        success = responses.pop("200")
+        if status == "204":
+            success.pop("content", None)
+            success["description"] = "No Content"
+        responses[status] = success
+    responses.pop("422", None)  # Powertools' validation body: ours is the 400 envelope
+    for response in responses.values():
+        response.setdefault("headers", {})
+        for name, description in RATE_HEADERS.items():
+            if not public or name == "X-Request-Id":
+                response["headers"][name] = {"schema": {"type": "string"}, "description": description}
+        if method in MUTATING and not public:
+            response["headers"]["Idempotent-Replayed"] = {
+                "schema": {"type": "string", "enum": ["true"]},
+                "description": "Present when the response is a replay of an earlier request with the same key.",
+            }
+    statuses = ["400", "404", "413", "415", "500"] if public else list(ERROR_STATUSES)
+    if method not in MUTATING:
+        statuses = [s for s in statuses if s not in ("409", "413", "415", "422")]
+    for status in statuses:
+        responses.setdefault(
+            status,
+            {
+                "description": ERROR_STATUSES[status],
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+            },
+        )
+    parameters = operation.setdefault("parameters", [])
+    names = {(p.get("name"), p.get("in")) for p in parameters}
+
+    def add(param: dict[str, Any]) -> None:
+        if (param["name"], param["in"]) not in names:
+            parameters.append(param)
+            names.add((param["name"], param["in"]))
+
+    if public:
+        operation["security"] = []
+    else:
+        operation["security"] = [{"bearerJwt": []}, {"apiKey": []}]
+        if not path.startswith(UNTENANTED_PREFIXES):
+            add(_param("X-Workspace-ID", "header", {"type": "string"}, "Tenant context: workspace (`wks_...`)."))
+            add(_param("X-Namespace-ID", "header", {"type": "string"}, "Tenant context: namespace (`ns_...`)."))
+            add(_param("workspace_id", "query", {"type": "string"}, "Tenant context, as a query parameter."))
+            add(_param("namespace_id", "query", {"type": "string"}, "Tenant context, as a query parameter."))
+    if method in MUTATING:
+        add(
+            _param(
+                "Idempotency-Key",
+                "header",
+                {"type": "string", "minLength": 1, "maxLength": 255},
+                "Replays the first response of the same request for 24 h (scoped to the caller).",
+            )
+        )
+    if _is_list(method, path):
+        for name, schema, description in LIST_PARAMETERS:
+            add(_param(name, "query", schema, description))
+        for name in LIST_FILTERS.get(path, []):
+            add(_param(f"filter[{name}]", "query", {"type": "string"}, f"Filter by {name} (also `{name}=`)."))
+            add(_param(name, "query", {"type": "string"}, f"Filter by {name} (same as `filter[{name}]`)."))
+
+
+ERROR_ENVELOPE = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details", "request_id"],
+            "properties": {
+                "code": {"type": "string", "examples": ["invalid_request"]},
+                "message": {"type": "string"},
+                "details": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "Field name -> messages.",
+                },
+                "request_id": {"type": "string", "examples": ["req_abc123"]},
+                "retry_after": {"type": "integer", "description": "Seconds to wait (429 only)."},
+            },
+        }
+    },
+    "example": {
+        "error": {
+            "code": "invalid_request",
+            "message": "Request validation failed.",
+            "details": {"email": ["This field is required."]},
+            "request_id": "req_abc123",
+        }
+    },
+}
+
+
+def generate() -> dict[str, Any]:
+    _prepare_environment()
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+
+    merge = OpenAPIMerge(
+        title="Platform API",
+        version="1.0.0",
+        description=(
+            "Multi-tenant platform API: auth, users, workspaces (= organizations) and members, namespaces with "
+            "packages and entitlements, API keys, resources with a query language, batch, idempotency, rate "
+            "limits, usage and signed webhooks. Every route lives under `/v1`; the deployed stage `api` serves "
+            '`/api/v1/...`. Errors use one envelope: `{"error": {code, message, details, request_id}}`.'
+        ),
+        on_conflict="error",
+    )
+    for path in function_files():
+        merge.add_file(path, resolver_name="app")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a function that fails to import must fail the generation
+        document = json.loads(merge.get_openapi_json_schema())
+    document["servers"] = [
+        {"url": "/", "description": "Custom domain with an empty base path, or the local stack"},
+        {"url": "/api", "description": "The deployed stage `api` (default execute-api URL), or the local stack"},
+    ]
+    components = document.setdefault("components", {})
+    components.setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE
+    components["securitySchemes"] = {
+        "bearerJwt": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Access token from POST /v1/auth/login (expires in 3600 s).",
+        },
+        "apiKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "sk_live_... / sk_test_...",
+            "description": "An API key from POST /v1/api-keys, sent as a bearer token.",
+        },
+    }
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                _decorate(operation, method, path)
+    return document
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.openapi", description=__doc__)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="write docs/openapi.json and functions/docs/openapi.json")
+    mode.add_argument("--check", action="store_true", help="exit 1 when the committed documents are stale")
+    args = parser.parse_args(argv)
+    text = render(generate())
+    if args.write:
+        for output in OUTPUTS:
+            output.write_text(text)
+            print(f"wrote {output.relative_to(ROOT)}")
+        return 0
+    stale = [str(o.relative_to(ROOT)) for o in OUTPUTS if not o.is_file() or o.read_text() != text]
+    if stale:
+        print(f"stale: {', '.join(stale)}; run `make openapi`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
