@@ -130,16 +130,6 @@ def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
             success["description"] = "No Content"
         responses[status] = success
     responses.pop("422", None)  # Powertools' validation body: ours is the 400 envelope
-    for response in responses.values():
-        response.setdefault("headers", {})
-        for name, description in RATE_HEADERS.items():
-            if not public or name == "X-Request-Id":
-                response["headers"][name] = {"schema": {"type": "string"}, "description": description}
-        if method in MUTATING and not public:
-            response["headers"]["Idempotent-Replayed"] = {
-                "schema": {"type": "string", "enum": ["true"]},
-                "description": "Present when the response is a replay of an earlier request with the same key.",
-            }
     statuses = ["400", "404", "413", "415", "500"] if public else list(ERROR_STATUSES)
     if method not in MUTATING:
         statuses = [s for s in statuses if s not in ("409", "413", "415", "422")]
@@ -151,6 +141,16 @@ def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
             },
         )
+    for response in responses.values():
+        response.setdefault("headers", {})
+        for name, description in RATE_HEADERS.items():
+            if not public or name == "X-Request-Id":
+                response["headers"][name] = {"schema": {"type": "string"}, "description": description}
+        if method in MUTATING and not public:
+            response["headers"]["Idempotent-Replayed"] = {
+                "schema": {"type": "string", "enum": ["true"]},
+                "description": "Present when the response is a replay of an earlier request with the same key.",
+            }
     parameters = operation.setdefault("parameters", [])
     names = {(p.get("name"), p.get("in")) for p in parameters}
 
