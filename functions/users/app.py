@@ -1,0 +1,83 @@
+"""The current user (`/users/me` = `/user`), users of a workspace, and updates to a user one may manage."""
+
+from platform_api import errors
+from platform_api.domain import users as domain
+from platform_api.domain.auth import require_scope
+from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.models.users import UserUpdate
+from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
+
+app = create_app()
+LIST_SPEC = ListSpec(
+    name="users",
+    filters={"role": ("owner", "admin", "member"), "tier": ("free", "pro", "business", "enterprise")},
+    sorts=("created_at", "name", "email", "username"),
+    fields=(
+        "id",
+        "email",
+        "username",
+        "name",
+        "profile",
+        "tier",
+        "role",
+        "email_verified_at",
+        "created_at",
+        "updated_at",
+    ),
+    search=("name", "email", "username"),
+)
+
+
+def _principal(scope: str):
+    principal = current_principal()
+    require_scope(principal, scope)
+    return principal
+
+
+def _workspace_id() -> str | None:
+    event = app.current_event
+    return event.headers.get("x-workspace-id") or (event.query_string_parameters or {}).get("workspace_id")
+
+
+@app.get("/v1/users/me", summary="The current user", tags=["users"])
+def get_me() -> dict:
+    return {"data": domain.get_me(_principal("read:users"))}
+
+
+@app.get("/v1/user", summary="The current user (document 004's path)", tags=["users"])
+def get_user_alias() -> dict:
+    return {"data": domain.get_me(_principal("read:users"))}
+
+
+@app.patch("/v1/users/me", summary="Update the current user", tags=["users"])
+def update_me(body: UserUpdate) -> dict:
+    principal = _principal("write:users")
+    return {"data": domain.update_user(principal, principal.user_id, body, None)}
+
+
+@app.get("/v1/users", summary="Users of the workspace in context (X-Workspace-ID)", tags=["users"])
+def list_users() -> dict:
+    principal = _principal("read:users")
+    workspace_id = _workspace_id()
+    if not workspace_id:
+        message = "Listing users needs a workspace context: X-Workspace-ID or workspace_id."
+        raise errors.InvalidRequest(message, details={"X-Workspace-ID": [message]})
+    from platform_api.domain.tenancy import resolve_context
+
+    ctx = resolve_context(app.current_event, principal)
+    query = parse_list_query(app.current_event, LIST_SPEC, scope=ctx.workspace_id or workspace_id)
+    users = domain.list_workspace_users(ctx.workspace_id or workspace_id)
+    return list_response(app.current_event, query, apply_in_memory(users, query))
+
+
+@app.get("/v1/users/<user_id>", summary="A user: yourself, or a member of a shared workspace", tags=["users"])
+def get_user(user_id: str) -> dict:
+    return {"data": domain.get_user(_principal("read:users"), user_id, _workspace_id())}
+
+
+@app.patch("/v1/users/<user_id>", summary="Update a user you may manage", tags=["users"])
+def update_user(user_id: str, body: UserUpdate) -> dict:
+    return {"data": domain.update_user(_principal("write:users"), user_id, body, _workspace_id())}
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,57 @@
+"""A namespace's entitlements: one counter item per feature and one item listing its packages.
+
+    PK=NS#<ns>  SK=ENTITLEMENT#<feature>   used, remaining
+    PK=NS#<ns>  SK=PACKAGES                packages [{package_id, expires_at}]
+
+DynamoDB conditions cannot add, so a consumer's condition is `remaining >= quantity` and its update
+moves both counters at once: a limit holds exactly under any concurrency, inside the consumer's own
+transaction. One item per feature lets one transaction consume several features (a resource's count
+and its storage bytes); all counters of a namespace come back with one Query.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+
+from platform_api.db import TableItem
+
+COUNTER_PREFIX = "ENTITLEMENT#"
+PACKAGES_SK = "PACKAGES"
+
+
+class PackageGrant(MapAttribute):
+    package_id = UnicodeAttribute()
+    expires_at = UnicodeAttribute(null=True)
+
+
+class CounterItem(TableItem):
+    used = NumberAttribute(default=0)
+    remaining = NumberAttribute(default=0)
+
+
+class PackagesItem(TableItem):
+    packages = ListAttribute(of=PackageGrant, default=list)
+
+
+def counter_key(namespace_id: str, feature: str) -> tuple[str, str]:
+    return f"NS#{namespace_id}", f"{COUNTER_PREFIX}{feature}"
+
+
+def counters(namespace_id: str) -> dict[str, CounterItem]:
+    """feature -> counter, in one strongly consistent Query."""
+    items = CounterItem.query(f"NS#{namespace_id}", CounterItem.SK.startswith(COUNTER_PREFIX), consistent_read=True)
+    return {item.SK.removeprefix(COUNTER_PREFIX): item for item in items}
+
+
+def get_counter(namespace_id: str, feature: str) -> CounterItem | None:
+    try:
+        return CounterItem.get(*counter_key(namespace_id, feature), consistent_read=True)
+    except CounterItem.DoesNotExist:
+        return None
+
+
+def get_packages(namespace_id: str) -> PackagesItem | None:
+    try:
+        return PackagesItem.get(f"NS#{namespace_id}", PACKAGES_SK)
+    except PackagesItem.DoesNotExist:
+        return None

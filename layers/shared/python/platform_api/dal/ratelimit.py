@@ -1,0 +1,189 @@
+"""Rate-limit windows, counted in the same single UpdateItem that proves the credential still valid.
+
+Sessions (JWT): one small item per user and hour, `PK=RATE#<usr>#<hour>`, `SK=RATE`, holding the hour's
+count `hc`, one count per minute `m<minute of hour>`, and `revoked`: the sessions logged out (or whose
+refresh family was revoked) while their access tokens may still be alive. Access tokens live one hour, so
+a revocation written into this hour's and the next hour's item covers every token issued before it.
+
+API keys: the counters live on the key item itself (`m<epoch minute>`, `h<epoch hour>`, the previous
+window's attribute removed in the same update), and the condition checks the secret's hash, revocation,
+expiry and both windows against the limits stored on the key: one call, one item under 1 KB, 1 WCU.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from platform_api.db import client, table_name
+from platform_api.timeutil import isoformat, utcnow
+
+RETENTION_SECONDS = 2 * 3600 + 300
+
+
+@dataclass(frozen=True)
+class Windows:
+    minute_used: int
+    minute_limit: int
+    hour_used: int
+    hour_limit: int
+    now: int
+
+    @property
+    def minute_reset(self) -> int:
+        return (self.now // 60 + 1) * 60
+
+    @property
+    def hour_reset(self) -> int:
+        return (self.now // 3600 + 1) * 3600
+
+    def closest(self) -> tuple[int, int, int]:
+        """(limit, remaining, reset) of the window closest to exhaustion."""
+        minute = (self.minute_limit, max(0, self.minute_limit - self.minute_used), self.minute_reset)
+        hour = (self.hour_limit, max(0, self.hour_limit - self.hour_used), self.hour_reset)
+        return minute if minute[1] <= hour[1] else hour
+
+    def exhausted_retry_after(self) -> int:
+        if self.minute_used >= self.minute_limit:
+            return self.minute_reset - self.now
+        return self.hour_reset - self.now
+
+
+class ConditionFailed(Exception):
+    def __init__(self, old_item: dict[str, Any] | None):
+        super().__init__("condition failed")
+        self.old_item = old_item or {}
+
+
+def _number(item: dict[str, Any], name: str) -> int:
+    return int(item.get(name, {}).get("N", "0"))
+
+
+def _update(**kwargs: Any) -> dict[str, Any]:
+    try:
+        return (
+            client()
+            .update_item(TableName=table_name(), ReturnValuesOnConditionCheckFailure="ALL_OLD", **kwargs)
+            .get("Attributes", {})
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise ConditionFailed(exc.response.get("Item")) from None
+        raise
+
+
+def session_key(user_id: str, hour: int) -> dict[str, Any]:
+    return {"PK": {"S": f"RATE#{user_id}#{hour}"}, "SK": {"S": "RATE"}}
+
+
+def count_session(user_id: str, session_id: str, minute_limit: int, hour_limit: int) -> Windows:
+    """Count one request of a session; raises ConditionFailed (old item attached) when revoked or over."""
+    now = int(utcnow().timestamp())
+    hour, minute_of_hour = now // 3600, (now // 60) % 60
+    attributes = _update(
+        Key=session_key(user_id, hour),
+        UpdateExpression="ADD hc :one, #m :one SET #ttl = if_not_exists(#ttl, :ttl)",
+        ConditionExpression=(
+            "(attribute_not_exists(hc) OR hc < :hl) AND (attribute_not_exists(#m) OR #m < :ml) "
+            "AND NOT contains(revoked, :sid)"
+        ),
+        ExpressionAttributeNames={"#m": f"m{minute_of_hour}", "#ttl": "ttl"},
+        ExpressionAttributeValues={
+            ":one": {"N": "1"},
+            ":hl": {"N": str(hour_limit)},
+            ":ml": {"N": str(minute_limit)},
+            ":sid": {"S": session_id},
+            ":ttl": {"N": str((hour + 1) * 3600 + RETENTION_SECONDS)},
+        },
+        ReturnValues="UPDATED_NEW",
+    )
+    return Windows(_number(attributes, f"m{minute_of_hour}"), minute_limit, _number(attributes, "hc"), hour_limit, now)
+
+
+def session_windows(old_item: dict[str, Any], minute_limit: int, hour_limit: int) -> Windows:
+    now = int(utcnow().timestamp())
+    return Windows(_number(old_item, f"m{(now // 60) % 60}"), minute_limit, _number(old_item, "hc"), hour_limit, now)
+
+
+def is_revoked(old_item: dict[str, Any], session_id: str) -> bool:
+    return session_id in old_item.get("revoked", {}).get("SS", [])
+
+
+def revoke_session(user_id: str, session_id: str) -> None:
+    """Make the session's live access tokens fail on their next request (this hour's and next hour's items)."""
+    hour = int(utcnow().timestamp()) // 3600
+    for index in (hour, hour + 1):
+        client().update_item(
+            TableName=table_name(),
+            Key=session_key(user_id, index),
+            UpdateExpression="ADD revoked :sid SET #ttl = if_not_exists(#ttl, :ttl)",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":sid": {"SS": [session_id]},
+                ":ttl": {"N": str((index + 1) * 3600 + RETENTION_SECONDS)},
+            },
+        )
+
+
+def count_api_key(key_id: str, secret_hash: str) -> tuple[dict[str, Any], Windows]:
+    """Prove the key (hash, not revoked, not expired) and count one request, in one UpdateItem."""
+    now = int(utcnow().timestamp())
+    minute, hour = now // 60, now // 3600
+    attributes = _update(
+        Key={"PK": {"S": f"KEY#{key_id}"}, "SK": {"S": "KEY"}},
+        UpdateExpression="SET last_used_at = :now_iso ADD #m :one, #h :one REMOVE #pm, #ph",
+        ConditionExpression=(
+            "attribute_exists(PK) AND secret_hash = :hash AND attribute_not_exists(revoked_at) "
+            "AND (attribute_not_exists(expires_epoch) OR expires_epoch > :now) "
+            "AND (attribute_not_exists(#m) OR #m < rl_minute) AND (attribute_not_exists(#h) OR #h < rl_hour)"
+        ),
+        ExpressionAttributeNames={"#m": f"m{minute}", "#h": f"h{hour}", "#pm": f"m{minute - 1}", "#ph": f"h{hour - 1}"},
+        ExpressionAttributeValues={
+            ":one": {"N": "1"},
+            ":hash": {"S": secret_hash},
+            ":now": {"N": str(now)},
+            ":now_iso": {"S": isoformat(utcnow())},
+        },
+        ReturnValues="ALL_NEW",
+    )
+    return attributes, key_windows(attributes, now)
+
+
+def key_windows(item: dict[str, Any], now: int | None = None) -> Windows:
+    now = now if now is not None else int(utcnow().timestamp())
+    return Windows(
+        _number(item, f"m{now // 60}"),
+        _number(item, "rl_minute"),
+        _number(item, f"h{now // 3600}"),
+        _number(item, "rl_hour"),
+        now,
+    )
+
+
+def hit(bucket: str, limit: int, window_seconds: int) -> int | None:
+    """A plain fixed-window counter (login and registration per email and per IP).
+    Returns None when allowed, else the seconds until the window resets."""
+    now = int(utcnow().timestamp())
+    window = now // window_seconds
+    try:
+        _update(
+            Key={"PK": {"S": f"RATE#{bucket}#{window}"}, "SK": {"S": "RATE"}},
+            UpdateExpression="ADD c :one SET #ttl = if_not_exists(#ttl, :ttl)",
+            ConditionExpression="attribute_not_exists(c) OR c < :limit",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":limit": {"N": str(limit)},
+                ":ttl": {"N": str((window + 1) * window_seconds + 300)},
+            },
+            ReturnValues="NONE",
+        )
+    except ConditionFailed:
+        return (window + 1) * window_seconds - now
+    return None
+
+
+def get_raw(key: dict[str, Any]) -> dict[str, Any]:
+    return client().get_item(TableName=table_name(), Key=key).get("Item") or {}

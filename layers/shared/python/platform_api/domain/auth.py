@@ -1,0 +1,311 @@
+"""Authentication: registration, login, refresh-token rotation, logout, and the per-request check.
+
+`authenticate_request` is called by the shared front door (platform_api.http) for every non-public route.
+For a JWT or an API key it costs one DynamoDB call that both proves the credential still valid (session not
+logged out, key not revoked or expired) and counts the request against the caller's rate limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from platform_api import errors, passwords, state, tiers, tokens
+from platform_api.dal import ratelimit, sessions
+from platform_api.dal import users as users_dal
+from platform_api.db import transaction
+from platform_api.ids import new_id
+from platform_api.principal import Principal
+from platform_api.settings import get_settings
+from platform_api.timeutil import now_iso, utcnow
+
+FAMILIES = ("resources", "webhooks", "workspaces", "users", "api_keys", "usage")
+SCOPES = frozenset(
+    ["read:all", "write:all", "admin:workspace"] + [f"{a}:{f}" for f in FAMILIES for a in ("read", "write")]
+)
+LOGIN_LIMIT_PER_MINUTE = 10
+REGISTER_LIMIT_PER_HOUR = 20
+GENERIC_LOGIN_FAILURE = "The email or password is incorrect."
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- scopes
+def require_scope(principal: Principal, scope: str) -> None:
+    """`write:X` implies `read:X`; `read:all` / `write:all` cover every family; sessions hold every scope."""
+    if principal.kind == "session":
+        return
+    action, _, family = scope.partition(":")
+    granted = principal.scopes
+    candidates = {scope, f"{action}:all"}
+    if action == "read":
+        candidates |= {f"write:{family}", "write:all"}
+    if not candidates & granted:
+        raise errors.InsufficientPermissions(f"This API key lacks the '{scope}' scope.")
+
+
+# ---------------------------------------------------------------------------------------------- throttling
+def _throttle(bucket: str, limit: int, window_seconds: int) -> None:
+    retry_after = ratelimit.hit(bucket, limit, window_seconds)
+    if retry_after is not None:
+        raise errors.RateLimitExceeded(retry_after)
+
+
+def _publish(windows: ratelimit.Windows) -> None:
+    limit, remaining, reset = windows.closest()
+    state.current().response_headers.update(
+        {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
+    )
+
+
+# ---------------------------------------------------------------------------------------------- sessions
+def _start_session(user: users_dal.UserItem) -> dict[str, Any]:
+    session_id = new_id("ses")
+    refresh_token = secrets.token_urlsafe(48)
+    refresh_hash = _sha256(refresh_token)
+    expires = int(utcnow().timestamp()) + get_settings().refresh_token_ttl_seconds
+    with transaction() as tx:
+        tx.save(
+            sessions.SessionItem(
+                *sessions.session_key(session_id),
+                session_id=session_id,
+                user_id=user.user_id,
+                refresh_hash=refresh_hash,
+                created_at=now_iso(),
+                ttl=expires,
+            )
+        )
+        tx.save(sessions.RefreshItem(*sessions.refresh_key(refresh_hash), session_id=session_id, ttl=expires))
+    return _token_response(user, session_id, refresh_token)
+
+
+def _token_response(user: users_dal.UserItem, session_id: str, refresh_token: str) -> dict[str, Any]:
+    return {
+        "access_token": tokens.issue(user.user_id, session_id, tier=user.tier, namespace_id=user.default_namespace_id),
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_in": get_settings().access_token_ttl_seconds,
+    }
+
+
+def register(email: str, username: str, password: str, name: str | None, source_ip: str) -> tuple[Any, dict]:
+    """Create the user and their personal default namespace in one transaction; return (user, tokens)."""
+    from platform_api.domain.namespaces import personal_namespace_items
+
+    _throttle(f"REGISTER#IP#{source_ip}", REGISTER_LIMIT_PER_HOUR, 3600)
+    problem = passwords.policy_problem(password)
+    if problem:
+        raise errors.InvalidRequest(problem, details={"password": [problem]})
+    user_id = new_id("usr")
+    namespace_id, namespace_items = personal_namespace_items(user_id)
+    now = now_iso()
+    user = users_dal.UserItem(
+        f"USER#{user_id}",
+        users_dal.PROFILE,
+        user_id=user_id,
+        email=email.strip(),
+        username=username.strip(),
+        name=name,
+        profile=users_dal.Profile(),
+        tier="free",
+        password_hash=passwords.hash_password(password),
+        default_namespace_id=namespace_id,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with transaction() as tx:
+            claim = users_dal.UniqueItem.PK.does_not_exist()
+            tx.save(
+                users_dal.UniqueItem(users_dal.email_key(email), users_dal.UNIQUE, user_id=user_id), condition=claim
+            )
+            tx.save(
+                users_dal.UniqueItem(users_dal.username_key(username), users_dal.UNIQUE, user_id=user_id),
+                condition=claim,
+            )
+            tx.save(user, condition=users_dal.UserItem.PK.does_not_exist())
+            for item in namespace_items:
+                tx.save(item)
+    except TransactWriteError as exc:
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        taken = [
+            field
+            for field, reason in zip(("email", "username"), reasons, strict=False)
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        ]
+        if taken:
+            raise errors.Conflict(
+                f"That {taken[0]} is already registered.", details={f: ["Already taken."] for f in taken}
+            ) from None
+        raise
+    return user, _start_session(user)
+
+
+def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
+    """Tokens for a valid email and password. Every failure says the same thing and costs the same time."""
+    _throttle(f"LOGIN#IP#{source_ip}", LOGIN_LIMIT_PER_MINUTE * 3, 60)
+    _throttle(f"LOGIN#EMAIL#{_sha256(email.strip().lower())}", LOGIN_LIMIT_PER_MINUTE, 60)
+    user = users_dal.find_by_email(email)
+    if user is None:
+        passwords.verify(passwords.dummy_hash(), password)
+        raise errors.AuthenticationRequired(GENERIC_LOGIN_FAILURE)
+    if not passwords.verify(user.password_hash, password):
+        raise errors.AuthenticationRequired(GENERIC_LOGIN_FAILURE)
+    if passwords.needs_rehash(user.password_hash):
+        user.update(actions=[users_dal.UserItem.password_hash.set(passwords.hash_password(password))])
+    return _start_session(user)
+
+
+def _revoke(session: sessions.SessionItem) -> None:
+    if session.revoked_at is None:
+        session.update(actions=[sessions.SessionItem.revoked_at.set(now_iso())])
+    ratelimit.revoke_session(session.user_id, session.session_id)
+
+
+def refresh(refresh_token: str) -> dict[str, Any]:
+    """Rotate the refresh token. A token already rotated away is a theft signal: the family is revoked."""
+    invalid = errors.AuthenticationRequired("The refresh token is invalid, expired or revoked.")
+    token_hash = _sha256(refresh_token)
+    lookup = sessions.get_refresh(token_hash)
+    session = sessions.get_session(lookup.session_id) if lookup else None
+    if lookup is None or session is None or session.revoked_at is not None:
+        raise invalid
+    if not hmac.compare_digest(session.refresh_hash, token_hash):
+        _revoke(session)  # RFC 9700: reuse of a rotated refresh token revokes the whole family
+        raise invalid
+    user = users_dal.get_item(session.user_id)
+    if user is None:
+        raise invalid
+    new_token = secrets.token_urlsafe(48)
+    new_hash = _sha256(new_token)
+    try:
+        with transaction() as tx:
+            tx.update(
+                session,
+                actions=[sessions.SessionItem.refresh_hash.set(new_hash)],
+                condition=(sessions.SessionItem.refresh_hash == token_hash)
+                & sessions.SessionItem.revoked_at.does_not_exist(),
+            )
+            tx.save(
+                sessions.RefreshItem(*sessions.refresh_key(new_hash), session_id=session.session_id, ttl=session.ttl)
+            )
+    except TransactWriteError:
+        raise invalid from None  # a concurrent refresh won the rotation
+    return _token_response(user, session.session_id, new_token)
+
+
+def logout(principal: Principal) -> None:
+    """End the session: its refresh family and its access tokens stop working at once."""
+    if principal.kind != "session" or not principal.session_id:
+        raise errors.InvalidRequest("Logout ends a session; revoke an API key with DELETE /v1/api-keys/{key_id}.")
+    session = sessions.get_session(principal.session_id)
+    if session is not None:
+        _revoke(session)
+
+
+# ---------------------------------------------------------------------------------------------- per request
+def _bearer(event: Any) -> str:
+    header = (event.headers or {}).get("authorization") or (event.headers or {}).get("Authorization") or ""
+    scheme, _, credential = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise errors.AuthenticationRequired("Send `Authorization: Bearer <access token or API key>`.")
+    return credential.strip()
+
+
+def _authenticate_key(credential: str) -> Principal:
+    invalid = errors.AuthenticationRequired("The API key is invalid, revoked or expired.")
+    body = credential.removeprefix("sk_live_").removeprefix("sk_test_")
+    ulid, _, secret = body.partition("_")
+    if not ulid or not secret or len(credential) > 200:
+        raise invalid
+    key_id, secret_hash = f"key_{ulid}", _sha256(credential)
+    try:
+        item, windows = ratelimit.count_api_key(key_id, secret_hash)
+    except ratelimit.ConditionFailed as failed:
+        old = failed.old_item
+        expires = int(old.get("expires_epoch", {}).get("N", "0") or 0)
+        usable = (
+            bool(old)
+            and hmac.compare_digest(old.get("secret_hash", {}).get("S", ""), secret_hash)
+            and "revoked_at" not in old
+            and (not expires or expires > int(utcnow().timestamp()))
+        )
+        if not usable:
+            raise invalid from None
+        windows = ratelimit.key_windows(old)
+        _publish(windows)
+        raise errors.RateLimitExceeded(windows.exhausted_retry_after()) from None
+    if not hmac.compare_digest(item["secret_hash"]["S"], secret_hash):
+        raise invalid
+    _publish(windows)
+    return Principal(
+        user_id=item["user_id"]["S"],
+        kind="api_key",
+        scopes=frozenset(s["S"] for s in item.get("scopes", {}).get("L", [])),
+        tier=item["rate_limit_tier"]["S"],
+        key_id=key_id,
+        default_namespace_id=item.get("default_namespace_id", {}).get("S"),
+    )
+
+
+def _authenticate_session(credential: str) -> Principal:
+    claims = tokens.verify(credential)
+    tier = claims.get("tier") or "free"
+    limits = tiers.limits(tier)
+    try:
+        windows = ratelimit.count_session(claims["sub"], claims["sid"], limits["minute"], limits["hour"])
+    except ratelimit.ConditionFailed as failed:
+        if ratelimit.is_revoked(failed.old_item, claims["sid"]):
+            raise errors.AuthenticationRequired("The session has ended; log in again.") from None
+        windows = ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])
+        _publish(windows)
+        raise errors.RateLimitExceeded(windows.exhausted_retry_after()) from None
+    _publish(windows)
+    return Principal(
+        user_id=claims["sub"],
+        kind="session",
+        scopes=SCOPES,
+        tier=tier,
+        session_id=claims["sid"],
+        default_namespace_id=claims.get("ns"),
+    )
+
+
+def authenticate_request(event: Any) -> Principal:
+    credential = _bearer(event)
+    if credential.startswith(("sk_live_", "sk_test_")):
+        return _authenticate_key(credential)
+    return _authenticate_session(credential)
+
+
+def rate_limit_status(principal: Principal) -> dict[str, Any]:
+    """The caller's current windows (GET /v1/usage)."""
+    if principal.kind == "api_key" and principal.key_id:
+        windows = ratelimit.key_windows(ratelimit.get_raw({"PK": {"S": f"KEY#{principal.key_id}"}, "SK": {"S": "KEY"}}))
+    else:
+        limits = tiers.limits(principal.tier)
+        now = int(utcnow().timestamp())
+        item = ratelimit.get_raw(ratelimit.session_key(principal.user_id, now // 3600))
+        windows = ratelimit.session_windows(item, limits["minute"], limits["hour"])
+    return {
+        "tier": principal.tier,
+        "subject": principal.rate_limit_subject,
+        "minute": {
+            "limit": windows.minute_limit,
+            "used": windows.minute_used,
+            "remaining": max(0, windows.minute_limit - windows.minute_used),
+            "reset": windows.minute_reset,
+        },
+        "hour": {
+            "limit": windows.hour_limit,
+            "used": windows.hour_used,
+            "remaining": max(0, windows.hour_limit - windows.hour_used),
+            "reset": windows.hour_reset,
+        },
+    }

@@ -1,0 +1,123 @@
+"""Entitlements: what a namespace may consume, enforced atomically inside the writer's transaction.
+
+with db.transaction() as tx:
+    tx.save(resource_item)
+    entitlements.consume(tx, namespace_id, "resources")   # fails the whole transaction at the limit
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from platform_api import errors
+from platform_api.dal import entitlements as dal
+from platform_api.packages import DEFAULT_PACKAGE, FEATURES, GIB, UNITS, catalogue, limits_of
+from platform_api.timeutil import utcnow
+
+
+def _known(feature: str) -> str:
+    if feature not in FEATURES:
+        message = f"Unknown feature '{feature}'. Features: {', '.join(FEATURES)}."
+        raise errors.InvalidRequest(message, details={"feature": [message]})
+    return feature
+
+
+def new_counters(namespace_id: str, package_ids: tuple[str, ...] = (DEFAULT_PACKAGE,)) -> list[Any]:
+    """The entitlement items of a new namespace, to save in the namespace's creation transaction."""
+    limits = limits_of(list(package_ids))
+    items: list[Any] = [
+        dal.PackagesItem(
+            f"NS#{namespace_id}",
+            dal.PACKAGES_SK,
+            packages=[dal.PackageGrant(package_id=p, expires_at=None) for p in package_ids],
+        )
+    ]
+    for feature in FEATURES:
+        items.append(dal.CounterItem(*dal.counter_key(namespace_id, feature), used=0, remaining=limits[feature]))
+    return items
+
+
+def consume(tx: Any, namespace_id: str, feature: str, quantity: int = 1) -> None:
+    tx.update(
+        dal.CounterItem(*dal.counter_key(namespace_id, _known(feature))),
+        actions=[dal.CounterItem.used.add(quantity), dal.CounterItem.remaining.add(-quantity)],
+        condition=dal.CounterItem.remaining >= quantity,
+    )
+
+
+def release(tx: Any, namespace_id: str, feature: str, quantity: int = 1) -> None:
+    tx.update(
+        dal.CounterItem(*dal.counter_key(namespace_id, _known(feature))),
+        actions=[dal.CounterItem.used.add(-quantity), dal.CounterItem.remaining.add(quantity)],
+        condition=dal.CounterItem.PK.exists(),
+    )
+
+
+def limit_error(exc: TransactWriteError, *features: str) -> errors.ApiError | None:
+    """The LimitExceeded a cancelled transaction means, when a counter's condition is what failed."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    if reasons and not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        return None
+    name = features[0] if features else "entitlement"
+    message = f"The namespace's {name} limit would be exceeded."
+    return errors.LimitExceeded(message, details={name: ["Limit exceeded."]}, extra={"feature": name})
+
+
+def usage(namespace_id: str, feature: str) -> int:
+    counter = dal.get_counter(namespace_id, _known(feature))
+    return int(counter.used) if counter else 0
+
+
+def _next_month(now: datetime) -> str:
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def summary(namespace_id: str) -> dict[str, Any]:
+    """Document 004's `entitlements` object, live: used and limit per feature."""
+    counters = dal.counters(namespace_id)
+    if not counters:
+        raise errors.NotFound("Namespace not found.")
+    out: dict[str, Any] = {}
+    for feature in FEATURES:
+        counter = counters.get(feature)
+        used = int(counter.used) if counter else 0
+        entry: dict[str, Any] = {"used": used, "limit": used + (int(counter.remaining) if counter else 0)}
+        if feature == "storage":
+            entry["unit"] = UNITS[feature]
+        if feature == "api_calls":
+            entry["reset_at"] = _next_month(utcnow())
+        out[feature] = entry
+    return out
+
+
+def packages_of(namespace_id: str) -> list[dict[str, Any]]:
+    item = dal.get_packages(namespace_id)
+    grants = item.packages if item else []
+    return [{"id": g.package_id, "name": catalogue()[g.package_id]["name"], "expires_at": g.expires_at} for g in grants]
+
+
+def _gb(value: int) -> str:
+    return f"{value / GIB:.2f} GB"
+
+
+def check(namespace_id: str, feature: str, quantity: int) -> dict[str, Any]:
+    """POST /namespaces/{id}/entitlements/check, in document 004's shape."""
+    entry = summary(namespace_id)[_known(feature)]
+    used, limit = entry["used"], entry["limit"]
+    available = max(0, limit - used)
+    allowed = quantity <= available
+    label = feature.replace("_", " ").capitalize()
+    fmt = _gb if feature == "storage" else str
+    verdict = "within limit" if allowed else "limit exceeded"
+    return {
+        "allowed": allowed,
+        "reason": None if allowed else "LIMIT_EXCEEDED",
+        "message": f"{label} {verdict}. Used: {fmt(used)}, Available: {fmt(available)}, Requested: {fmt(quantity)}",
+        "current_usage": used,
+        "limit": limit,
+        "available": available,
+    }

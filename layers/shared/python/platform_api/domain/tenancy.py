@@ -1,0 +1,75 @@
+"""The tenant context of a request, resolved once by shared code.
+
+`X-Namespace-ID` / `namespace_id` or `X-Workspace-ID` / `workspace_id` name it; without either, the caller's
+personal default namespace is the context (carried in the credential, so that costs no read). A namespace or
+workspace the caller cannot see is a 404, exactly like one that does not exist (OWASP API1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from platform_api import errors
+from platform_api.dal import namespaces as dal
+from platform_api.principal import Principal
+
+ROLE_RANK = {"member": 1, "admin": 2, "owner": 3}
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    workspace_id: str | None
+    namespace_id: str
+    role: str
+
+
+def _params(event: Any) -> tuple[dict[str, str], dict[str, str]]:
+    if isinstance(event, Mapping):
+        headers, query = event.get("headers") or {}, event.get("queryStringParameters") or {}
+    else:
+        headers, query = event.headers or {}, event.query_string_parameters or {}
+    return {k.lower(): v for k, v in headers.items()}, dict(query)
+
+
+def _workspace_role(workspace_id: str, user_id: str) -> str:
+    member = dal.get_member(workspace_id, user_id)
+    if member is None:
+        raise errors.NotFound("Workspace not found.")
+    return member.role
+
+
+def resolve_context(event: Any, principal: Principal) -> TenantContext:
+    headers, query = _params(event)
+    namespace_id = headers.get("x-namespace-id") or query.get("namespace_id")
+    workspace_id = headers.get("x-workspace-id") or query.get("workspace_id")
+    if not namespace_id and not workspace_id:
+        if not principal.default_namespace_id:
+            raise errors.NotFound("Namespace not found.")
+        return TenantContext(None, principal.default_namespace_id, "owner")
+    if namespace_id:
+        namespace = dal.get_namespace(namespace_id)
+        if namespace is None or (workspace_id and namespace.workspace_id != workspace_id):
+            raise errors.NotFound("Namespace not found.")
+        if namespace.owner_type == "User":
+            if namespace.owner_id != principal.user_id:
+                raise errors.NotFound("Namespace not found.")
+            return TenantContext(None, namespace_id, "owner")
+        role = _workspace_role(namespace.workspace_id or "", principal.user_id)
+        return TenantContext(namespace.workspace_id, namespace_id, role)
+    role = _workspace_role(workspace_id, principal.user_id)
+    default = workspace_default_namespace(workspace_id)
+    if default is None:
+        raise errors.NotFound("Workspace not found.")
+    return TenantContext(workspace_id, default, role)
+
+
+def workspace_default_namespace(workspace_id: str) -> str | None:
+    workspace = dal.get_workspace_ref(workspace_id)
+    return workspace.default_namespace_id if workspace else None
+
+
+def require_role(ctx: TenantContext, minimum: str) -> None:
+    if ROLE_RANK.get(ctx.role, 0) < ROLE_RANK[minimum]:
+        raise errors.InsufficientPermissions(f"This action needs the {minimum} role in the workspace.")

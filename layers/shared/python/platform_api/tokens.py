@@ -1,0 +1,48 @@
+"""Access tokens: HS256 JWTs signed with a key derived from the deployment secret (Secrets Manager)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import jwt
+
+from platform_api import errors
+from platform_api.keys import signing_key
+from platform_api.settings import get_settings
+from platform_api.timeutil import utcnow
+
+ALGORITHM = "HS256"
+
+
+def issue(user_id: str, session_id: str, *, tier: str, namespace_id: str | None) -> str:
+    settings = get_settings()
+    now = int(utcnow().timestamp())
+    claims = {
+        "sub": user_id,
+        "sid": session_id,
+        "iat": now,
+        "exp": now + settings.access_token_ttl_seconds,
+        "jti": uuid.uuid4().hex,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "tier": tier,
+        "ns": namespace_id,
+    }
+    return jwt.encode(claims, signing_key("jwt"), algorithm=ALGORITHM)
+
+
+def verify(token: str) -> dict[str, Any]:
+    """The claims of a valid token; anything else (alg none, another alg, audience, expiry, tampering) is 401."""
+    settings = get_settings()
+    try:
+        return jwt.decode(
+            token,
+            signing_key("jwt"),
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["sub", "sid", "exp", "iat", "jti", "iss", "aud"]},
+        )
+    except jwt.PyJWTError:
+        raise errors.AuthenticationRequired("The access token is invalid or expired.") from None

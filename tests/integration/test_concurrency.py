@@ -1,0 +1,79 @@
+"""Limits hold exactly under concurrency: entitlements and rate limits are single conditional writes.
+
+Threads call the domain functions directly against moto (never handlers: Powertools keeps the current
+event on a class attribute, so handlers are not safe to share between threads).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from pynamodb.exceptions import TransactWriteError
+
+from platform_api import db, errors
+from platform_api.dal import ratelimit
+from platform_api.domain import entitlements
+from platform_api.ids import new_id
+
+
+def _namespace_with_limit(feature: str, limit: int) -> str:
+    namespace_id = new_id("ns")
+    for item in entitlements.new_counters(namespace_id):
+        if f"ENTITLEMENT#{feature}" == item.SK:
+            item.remaining = limit
+        item.save()
+    return namespace_id
+
+
+def test_fifty_concurrent_consumers_against_a_limit_of_ten(aws):
+    namespace_id = _namespace_with_limit("resources", 10)
+    refused: list = []
+
+    def consume(_: int) -> bool:
+        try:
+            with db.transaction() as tx:
+                entitlements.consume(tx, namespace_id, "resources")
+        except TransactWriteError as exc:
+            refused.append(entitlements.limit_error(exc, "resources"))
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(consume, range(50)))
+    assert outcomes.count(True) == 10
+    assert len(refused) == 40
+    assert all(isinstance(error, errors.LimitExceeded) for error in refused)
+    assert entitlements.usage(namespace_id, "resources") == 10
+    summary = entitlements.summary(namespace_id)["resources"]
+    assert summary == {"used": 10, "limit": 10}
+
+
+def test_two_hundred_concurrent_requests_against_sixty_per_minute(aws, monkeypatch):
+    frozen = datetime(2026, 1, 15, 10, 30, 5, tzinfo=UTC)  # one window for the whole run
+    monkeypatch.setattr(ratelimit, "utcnow", lambda: frozen)
+    user_id, session_id = new_id("usr"), new_id("ses")
+
+    def request(_: int) -> bool:
+        try:
+            ratelimit.count_session(user_id, session_id, minute_limit=60, hour_limit=1000)
+        except ratelimit.ConditionFailed:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(request, range(200)))
+    assert outcomes.count(True) == 60
+    item = ratelimit.get_raw(ratelimit.session_key(user_id, int(frozen.timestamp()) // 3600))
+    assert item["hc"]["N"] == "60"
+
+
+def test_revoked_session_fails_in_the_same_call(aws):
+    user_id, session_id = new_id("usr"), new_id("ses")
+    ratelimit.count_session(user_id, session_id, 60, 1000)
+    ratelimit.revoke_session(user_id, session_id)
+    with pytest.raises(ratelimit.ConditionFailed) as failed:
+        ratelimit.count_session(user_id, session_id, 60, 1000)
+    assert ratelimit.is_revoked(failed.value.old_item, session_id)
+    assert ratelimit.count_session(user_id, new_id("ses"), 60, 1000).minute_used == 2  # other sessions go on
