@@ -72,9 +72,10 @@ test: lint validate build ## everything CI runs: lint, template checks, sam buil
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 fuzz: install ## a longer schemathesis run against the local stack
-	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-60} $(BIN)/python -m pytest tests/e2e/test_fuzz.py -p no:cacheprovider $(PYTEST_ARGS)
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-150} $(BIN)/python -m pytest tests/e2e/test_fuzz.py -s $(PYTEST_ARGS)
 
 bench: install tools ## benchmarks: cold start, DynamoDB cost, pagination depth, fanout, latency, package size
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(BIN)/python -m bench
 
 events: install ## re-record events/ from the end-to-end tests' real requests (one file per route)

@@ -29,8 +29,20 @@ PUBLIC = {
 }
 UNTENANTED_PREFIXES = ("/v1/health", "/v1/auth/", "/v1/openapi.json", "/v1/docs", "/v1/api-keys", "/v1/user")
 MUTATING = ("post", "put", "patch", "delete")
+NO_CONTENT = {("post", "/v1/auth/logout")}
+# Success bodies Powertools cannot infer from a `Response[str]` annotation.
+SUCCESS_CONTENT = {
+    ("get", "/v1/docs"): {"text/html": {"schema": {"type": "string"}}},
+    ("get", "/v1/openapi.json"): {"application/json": {"schema": {"type": "object"}}},
+}
 # POST routes that act rather than create (they answer 200, not 201).
 ACTIONS = {"batch", "test", "rotate-secret", "check", "login", "refresh", "logout"}
+# Statuses public routes answer beyond the common ones (they have no credentials to reject).
+PUBLIC_EXTRA_STATUSES = {
+    ("post", "/v1/auth/register"): ["409", "429"],
+    ("post", "/v1/auth/login"): ["401", "429"],
+    ("post", "/v1/auth/refresh"): ["401"],
+}
 ERROR_STATUSES = {
     "400": "Invalid request: malformed JSON, a wrong type, an unknown field or query parameter (`invalid_request`)",
     "401": "Missing or invalid credentials (`authentication_required`)",
@@ -108,7 +120,7 @@ def _param(name: str, where: str, schema: dict[str, Any], description: str, requ
 
 def success_status(method: str, path: str) -> str:
     """The status a route answers on success: 201 create, 204 delete, 202 an enqueued retry, else 200."""
-    if method == "delete":
+    if method == "delete" or (method, path) in NO_CONTENT:
         return "204"
     if method == "post":
         last = path.rstrip("/").rsplit("/", 1)[-1]
@@ -129,8 +141,14 @@ def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
             success.pop("content", None)
             success["description"] = "No Content"
         responses[status] = success
+    if (method, path) in SUCCESS_CONTENT:
+        responses[status]["content"] = SUCCESS_CONTENT[(method, path)]
     responses.pop("422", None)  # Powertools' validation body: ours is the 400 envelope
-    statuses = ["400", "404", "413", "415", "500"] if public else list(ERROR_STATUSES)
+    statuses = (
+        ["400", "404", "413", "415", "500", *PUBLIC_EXTRA_STATUSES.get((method, path), [])]
+        if public
+        else list(ERROR_STATUSES)
+    )
     if method not in MUTATING:
         statuses = [s for s in statuses if s not in ("409", "413", "415", "422")]
     for status in statuses:

@@ -42,7 +42,15 @@ class LocalStack:
             "POWERTOOLS_DEV": os.environ.get("POWERTOOLS_DEV", "false"),
             "LOCAL_STACK": "true",
         }
-        for passthrough in ("WEBHOOK_ALLOW_LOOPBACK", "PUBLIC_BASE_URL", "LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"):
+        for passthrough in (
+            "WEBHOOK_ALLOW_LOOPBACK",
+            "PUBLIC_BASE_URL",
+            "POWERTOOLS_LOG_LEVEL",
+            "RATE_LIMITS_JSON",
+            "REGISTRATIONS_PER_IP_PER_HOUR",
+            "LOGIN_ATTEMPTS_PER_IP_PER_MINUTE",
+            "LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE",
+        ):
             if os.environ.get(passthrough):
                 env[passthrough] = os.environ[passthrough]
         return env

@@ -19,6 +19,8 @@ def base_url():
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "DYNAMODB_ENDPOINT_URL")}
     env.update({"PORT": str(port), "WEBHOOK_ALLOW_LOOPBACK": "true", "PYTHONUNBUFFERED": "1"})
+    # Every test registers from 127.0.0.1: lift the per-IP sign-up and login guards for this stack only.
+    env.update({"REGISTRATIONS_PER_IP_PER_HOUR": "100000", "LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "100000"})
     if os.environ.get("LOCAL_RECORD_EVENTS"):
         env["LOCAL_RECORD_EVENTS"] = os.environ["LOCAL_RECORD_EVENTS"]
     log_path = ROOT / ".pytest-local-stack.log"

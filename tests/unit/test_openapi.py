@@ -30,10 +30,7 @@ def test_document_is_valid_openapi_3_1(generated):
 
 def test_document_lists_exactly_the_template_routes(generated):
     documented = {
-        (method.upper(), path)
-        for path, item in generated["paths"].items()
-        for method in item
-        if method in HTTP_METHODS
+        (method.upper(), path) for path, item in generated["paths"].items() for method in item if method in HTTP_METHODS
     }
     assert documented == {(m, p) for m, p, _ in api_routes(load_template())}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from typing import Any
 
@@ -27,8 +28,10 @@ FAMILIES = ("resources", "webhooks", "workspaces", "users", "api_keys", "usage")
 SCOPES = frozenset(
     ["read:all", "write:all", "admin:workspace"] + [f"{a}:{f}" for f in FAMILIES for a in ("read", "write")]
 )
-LOGIN_LIMIT_PER_MINUTE = 10
-REGISTER_LIMIT_PER_HOUR = 20
+# Brute-force and sign-up abuse guards (per email and per source IP); env overrides for load tests.
+LOGIN_LIMIT_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE", "10"))
+LOGIN_LIMIT_PER_IP_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "30"))
+REGISTER_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATIONS_PER_IP_PER_HOUR", "20"))
 GENERIC_LOGIN_FAILURE = "The email or password is incorrect."
 
 
@@ -149,7 +152,7 @@ def register(email: str, username: str, password: str, name: str | None, source_
 
 def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     """Tokens for a valid email and password. Every failure says the same thing and costs the same time."""
-    _throttle(f"LOGIN#IP#{source_ip}", LOGIN_LIMIT_PER_MINUTE * 3, 60)
+    _throttle(f"LOGIN#IP#{source_ip}", LOGIN_LIMIT_PER_IP_PER_MINUTE, 60)
     _throttle(f"LOGIN#EMAIL#{_sha256(email.strip().lower())}", LOGIN_LIMIT_PER_MINUTE, 60)
     user = users_dal.find_by_email(email)
     if user is None:
