@@ -1,48 +1,66 @@
-"""API keys: `PK=KEY#<key>`, `SK=KEY`; GSI1 `USER#<usr>` / `KEY#<key>` lists a user's keys.
+"""API keys, stored as two items so that authenticating with a key stays one write of one small item.
 
-The item also carries the key's rate-limit windows (see dal/ratelimit.py), so one conditional update
-proves the key is valid and counts the request. Only a SHA-256 of the secret is stored.
+    PK=KEY#<key>   SK=KEY        the credential: secret_hash (SHA-256), user_id, scopes, tier and limits,
+                                 default namespace, expires_epoch, revoked_at, last_used_at and the
+                                 rate-limit windows (dal/ratelimit.py). In NO index: the table's GSIs
+                                 project ALL, so a key item in GSI1 would turn every authenticated request
+                                 into two writes (table + index). Kept small (< 1 KB with every window).
+    PK=USER#<usr>  SK=KEY#<key>  the owner's listing entry: name, prefix, scopes, tier, expires_at,
+                                 created_at. Never written by authentication.
+
+Listing is a Query on the owner's partition plus one BatchGetItem for `last_used_at`; revocation marks
+the credential and deletes the listing entry in one transaction. Only a hash of the secret is stored.
 """
 
 from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from platform_api.db import Gsi1Mixin, TableItem
+from platform_api.db import TableItem, TtlMixin, transaction
 
-
-class ByOwner(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "GSI1"
-        projection = AllProjection()
-
-    GSI1PK = UnicodeAttribute(hash_key=True)
-    GSI1SK = UnicodeAttribute(range_key=True)
+REVOKED_RETENTION_SECONDS = 30 * 24 * 3600
 
 
-class ApiKeyItem(TableItem, Gsi1Mixin):
-    key_id = UnicodeAttribute()
+class ApiKeyItem(TableItem, TtlMixin):
+    """The credential (PK=KEY#<key>, SK=KEY). Rate-limit attributes (w, hc, m<minute>) are written raw."""
+
     user_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    prefix = UnicodeAttribute()
     secret_hash = UnicodeAttribute()
     scopes = ListAttribute(of=UnicodeAttribute, default=list)
     rate_limit_tier = UnicodeAttribute()
     rl_minute = NumberAttribute()
     rl_hour = NumberAttribute()
     default_namespace_id = UnicodeAttribute(null=True)
-    expires_at = UnicodeAttribute(null=True)
     expires_epoch = NumberAttribute(null=True)
     last_used_at = UnicodeAttribute(null=True)
     revoked_at = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute()
 
-    by_owner = ByOwner()
+
+class ApiKeyEntry(TableItem):
+    """The owner's listing entry (PK=USER#<usr>, SK=KEY#<key>)."""
+
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    prefix = UnicodeAttribute()
+    scopes = ListAttribute(of=UnicodeAttribute, default=list)
+    rate_limit_tier = UnicodeAttribute()
+    expires_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
 
 
 def key(key_id: str) -> tuple[str, str]:
     return f"KEY#{key_id}", "KEY"
+
+
+def entry_key(user_id: str, key_id: str) -> tuple[str, str]:
+    return f"USER#{user_id}", f"KEY#{key_id}"
+
+
+def put(credential: ApiKeyItem, entry: ApiKeyEntry) -> None:
+    """Create both items at once; the credential must be new."""
+    with transaction() as tx:
+        tx.save(credential, condition=ApiKeyItem.PK.does_not_exist())
+        tx.save(entry)
 
 
 def get(key_id: str) -> ApiKeyItem | None:
@@ -52,5 +70,41 @@ def get(key_id: str) -> ApiKeyItem | None:
         return None
 
 
-def list_for(user_id: str) -> list[ApiKeyItem]:
-    return list(ApiKeyItem.by_owner.query(f"USER#{user_id}", ApiKeyItem.GSI1SK.startswith("KEY#")))
+def get_entry(user_id: str, key_id: str) -> ApiKeyEntry | None:
+    try:
+        return ApiKeyEntry.get(*entry_key(user_id, key_id), consistent_read=True)
+    except ApiKeyEntry.DoesNotExist:
+        return None
+
+
+def list_for(user_id: str) -> list[ApiKeyEntry]:
+    """The owner's live keys: one Query on the owner's partition (revoked keys have no entry)."""
+    return list(ApiKeyEntry.query(f"USER#{user_id}", ApiKeyEntry.SK.startswith("KEY#")))
+
+
+def last_used(key_ids: list[str]) -> dict[str, str | None]:
+    """key id -> last_used_at, one BatchGetItem per 100 keys."""
+    keys = [key(k) for k in dict.fromkeys(key_ids)]
+    if not keys:
+        return {}
+    return {item.PK.removeprefix("KEY#"): item.last_used_at for item in ApiKeyItem.batch_get(keys)}
+
+
+def revoke(user_id: str, key_id: str, revoked_at: str, ttl: int) -> bool:
+    """Mark the credential revoked and drop the listing entry; False when no live key of this owner exists."""
+    from pynamodb.exceptions import TransactWriteError
+
+    credential = ApiKeyItem(*key(key_id))
+    try:
+        with transaction() as tx:
+            tx.update(
+                credential,
+                actions=[ApiKeyItem.revoked_at.set(revoked_at), ApiKeyItem.ttl.set(ttl)],
+                condition=ApiKeyItem.PK.exists()
+                & (ApiKeyItem.user_id == user_id)
+                & ApiKeyItem.revoked_at.does_not_exist(),
+            )
+            tx.delete(ApiKeyEntry(*entry_key(user_id, key_id)))
+    except TransactWriteError:
+        return False
+    return True

@@ -5,13 +5,16 @@ count `hc`, one count per minute `m<minute of hour>`, and `revoked`: the session
 refresh family was revoked) while their access tokens may still be alive. Access tokens live one hour, so
 a revocation written into this hour's and the next hour's item covers every token issued before it.
 
-API keys: the counters live on the key item itself (`m<epoch minute>`, `h<epoch hour>`, the previous
-window's attribute removed in the same update), and the condition checks the secret's hash, revocation,
-expiry and both windows against the limits stored on the key: one call, one item under 1 KB, 1 WCU.
+API keys: the counters live on the key item itself (`w` the hour counted, `hc` its count, `m<minute of
+hour>`), and the condition checks the secret's hash, revocation, expiry and both windows against the
+limits stored on the key: one call, one item under 1 KB (in no index), 1 WCU. The first request of each
+hour takes a second update that starts the new hour (see count_api_key).
 """
 
 from __future__ import annotations
 
+import hmac
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,36 +130,91 @@ def revoke_session(user_id: str, session_id: str) -> None:
         )
 
 
-def count_api_key(key_id: str, secret_hash: str) -> tuple[dict[str, Any], Windows]:
-    """Prove the key (hash, not revoked, not expired) and count one request, in one UpdateItem."""
-    now = int(utcnow().timestamp())
-    minute, hour = now // 60, now // 3600
-    attributes = _update(
-        Key={"PK": {"S": f"KEY#{key_id}"}, "SK": {"S": "KEY"}},
-        UpdateExpression="SET last_used_at = :now_iso ADD #m :one, #h :one REMOVE #pm, #ph",
-        ConditionExpression=(
-            "attribute_exists(PK) AND secret_hash = :hash AND attribute_not_exists(revoked_at) "
-            "AND (attribute_not_exists(expires_epoch) OR expires_epoch > :now) "
-            "AND (attribute_not_exists(#m) OR #m < rl_minute) AND (attribute_not_exists(#h) OR #h < rl_hour)"
-        ),
-        ExpressionAttributeNames={"#m": f"m{minute}", "#h": f"h{hour}", "#pm": f"m{minute - 1}", "#ph": f"h{hour - 1}"},
-        ExpressionAttributeValues={
-            ":one": {"N": "1"},
-            ":hash": {"S": secret_hash},
-            ":now": {"N": str(now)},
-            ":now_iso": {"S": isoformat(utcnow())},
-        },
-        ReturnValues="ALL_NEW",
+KEY_VALID = (
+    "attribute_exists(PK) AND secret_hash = :hash AND attribute_not_exists(revoked_at) "
+    "AND (attribute_not_exists(expires_epoch) OR expires_epoch > :now)"
+)
+_MINUTE_ATTRIBUTE = re.compile(r"^m[0-9]{1,2}$")
+
+
+def key_usable(item: dict[str, Any], secret_hash: str, now: int | None = None) -> bool:
+    """Whether a key item (e.g. the ALL_OLD of a failed update) is a live key with this secret."""
+    now = now if now is not None else int(utcnow().timestamp())
+    expires = int(item.get("expires_epoch", {}).get("N", "0") or 0)
+    return (
+        bool(item)
+        and hmac.compare_digest(item.get("secret_hash", {}).get("S", ""), secret_hash)
+        and "revoked_at" not in item
+        and (not expires or expires > now)
     )
-    return attributes, key_windows(attributes, now)
+
+
+def count_api_key(key_id: str, secret_hash: str, *, attempts: int = 4) -> tuple[dict[str, Any], Windows]:
+    """Prove the key (hash, not revoked, not expired) and count one request against its limits.
+
+    Steady state: ONE UpdateItem on the key item. The windows are `w` (the hour being counted), `hc` (its
+    count) and `m<minute of hour>` (per-minute counts). The first request of a new hour finds `w` stale:
+    the condition fails, ALL_OLD names the old minute attributes, and a second update starts the hour and
+    REMOVEs them, so the item never holds more than one hour of minutes. Raises ConditionFailed (with the
+    old item) when the key is unusable or a window is full.
+    """
+    now = int(utcnow().timestamp())
+    hour, minute_attribute = now // 3600, f"m{(now // 60) % 60}"
+    key = {"PK": {"S": f"KEY#{key_id}"}, "SK": {"S": "KEY"}}
+    values = {
+        ":one": {"N": "1"},
+        ":hash": {"S": secret_hash},
+        ":now": {"N": str(now)},
+        ":hour": {"N": str(hour)},
+        ":now_iso": {"S": isoformat(utcnow())},
+    }
+    old: dict[str, Any] = {}
+    for _ in range(attempts):
+        try:
+            attributes = _update(
+                Key=key,
+                UpdateExpression="SET last_used_at = :now_iso ADD hc :one, #m :one",
+                ConditionExpression=(
+                    f"{KEY_VALID} AND w = :hour AND hc < rl_hour AND (attribute_not_exists(#m) OR #m < rl_minute)"
+                ),
+                ExpressionAttributeNames={"#m": minute_attribute},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+            return attributes, key_windows(attributes, now)
+        except ConditionFailed as failed:
+            old = failed.old_item
+            if not key_usable(old, secret_hash, now) or _number(old, "w") >= hour:
+                raise  # unusable, or a window of the current hour is full
+        stale = sorted(name for name in old if _MINUTE_ATTRIBUTE.match(name) and name != minute_attribute)
+        names = {"#m": minute_attribute, **{f"#r{i}": name for i, name in enumerate(stale)}}
+        remove = (" REMOVE " + ", ".join(f"#r{i}" for i in range(len(stale)))) if stale else ""
+        try:
+            attributes = _update(
+                Key=key,
+                UpdateExpression=f"SET w = :hour, hc = :one, #m = :one, last_used_at = :now_iso{remove}",
+                ConditionExpression=f"{KEY_VALID} AND (attribute_not_exists(w) OR w < :hour)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+            return attributes, key_windows(attributes, now)
+        except ConditionFailed as failed:
+            old = failed.old_item
+            if not key_usable(old, secret_hash, now):
+                raise
+            # another request started this hour first: count in it (loop)
+    raise ConditionFailed(old)
 
 
 def key_windows(item: dict[str, Any], now: int | None = None) -> Windows:
+    """The key's windows as of `now`; counts of an earlier hour are zero."""
     now = now if now is not None else int(utcnow().timestamp())
+    current = _number(item, "w") == now // 3600
     return Windows(
-        _number(item, f"m{now // 60}"),
+        _number(item, f"m{(now // 60) % 60}") if current else 0,
         _number(item, "rl_minute"),
-        _number(item, f"h{now // 3600}"),
+        _number(item, "hc") if current else 0,
         _number(item, "rl_hour"),
         now,
     )

@@ -1,13 +1,20 @@
-"""API keys: shown once at creation, stored as a SHA-256 only, revoked at once."""
+"""API keys: shown once at creation, stored as a SHA-256 only, revoked at once.
+
+A key reads `<prefix><ULID of its id>_<random secret>` (`sk_test_01JD..._Zk3...`): the id inside lets
+authentication address the key's item directly (one UpdateItem, dal/ratelimit.py), and the whole string's
+SHA-256 must match the stored hash. 256 random bits make a fast hash the right choice (no Argon2 here).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Any
 
 from platform_api import errors, tiers
 from platform_api.dal import api_keys as dal
+from platform_api.dal.users import UserItem
 from platform_api.dal.users import get_item as get_user_item
 from platform_api.domain.auth import SCOPES
 from platform_api.ids import new_id
@@ -17,17 +24,60 @@ from platform_api.settings import get_settings
 from platform_api.timeutil import isoformat, now_iso, utcnow
 
 
-def to_api(item: dal.ApiKeyItem) -> dict[str, Any]:
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def to_api(entry: dal.ApiKeyEntry, last_used_at: str | None) -> dict[str, Any]:
     return {
-        "id": item.key_id,
-        "name": item.name,
-        "prefix": item.prefix,
-        "scopes": list(item.scopes),
-        "rate_limit_tier": item.rate_limit_tier,
-        "last_used_at": item.last_used_at,
-        "expires_at": item.expires_at,
-        "created_at": item.created_at,
+        "id": entry.key_id,
+        "name": entry.name,
+        "prefix": entry.prefix,
+        "scopes": list(entry.scopes),
+        "rate_limit_tier": entry.rate_limit_tier,
+        "last_used_at": last_used_at,
+        "expires_at": entry.expires_at,
+        "created_at": entry.created_at,
     }
+
+
+def store(
+    owner: UserItem,
+    key_id: str,
+    secret: str,
+    *,
+    name: str,
+    scopes: list[str],
+    tier: str,
+    expires_at: datetime | None = None,
+) -> dal.ApiKeyEntry:
+    """Save a key whose secret is already chosen (create, and local/seed.py's demo key)."""
+    limits = tiers.limits(tier)
+    scopes = list(dict.fromkeys(scopes))
+    prefix = get_settings().api_key_prefix
+    entry = dal.ApiKeyEntry(
+        *dal.entry_key(owner.user_id, key_id),
+        key_id=key_id,
+        name=name,
+        prefix=prefix,
+        scopes=scopes,
+        rate_limit_tier=tier,
+        expires_at=isoformat(expires_at) if expires_at else None,
+        created_at=now_iso(),
+    )
+    credential = dal.ApiKeyItem(
+        *dal.key(key_id),
+        user_id=owner.user_id,
+        secret_hash=secret_hash(secret),
+        scopes=scopes,
+        rate_limit_tier=tier,
+        rl_minute=limits["minute"],
+        rl_hour=limits["hour"],
+        default_namespace_id=owner.default_namespace_id,
+        expires_epoch=int(expires_at.timestamp()) if expires_at else None,
+    )
+    dal.put(credential, entry)
+    return entry
 
 
 def create(principal: Principal, body: ApiKeyCreate) -> dict[str, Any]:
@@ -45,53 +95,38 @@ def create(principal: Principal, body: ApiKeyCreate) -> dict[str, Any]:
         raise errors.InsufficientPermissions(
             f"rate_limit_tier '{tier}' is above your tier '{owner.tier}'.", details={"rate_limit_tier": ["Too high."]}
         )
-    expires_epoch = None
+    expires_at = None
     if body.expires_at is not None:
-        moment = body.expires_at if body.expires_at.tzinfo else body.expires_at.replace(tzinfo=utcnow().tzinfo)
-        if moment <= utcnow():
+        expires_at = body.expires_at if body.expires_at.tzinfo else body.expires_at.replace(tzinfo=utcnow().tzinfo)
+        if expires_at <= utcnow():
             raise errors.InvalidRequest("expires_at must be in the future.", details={"expires_at": ["In the past."]})
-        expires_epoch = int(moment.timestamp())
     key_id = new_id("key")
-    prefix = get_settings().api_key_prefix
-    secret = f"{prefix}{key_id.removeprefix('key_')}_{secrets.token_urlsafe(32)}"
-    limits = tiers.limits(tier)
-    item = dal.ApiKeyItem(
-        *dal.key(key_id),
-        GSI1PK=f"USER#{principal.user_id}",
-        GSI1SK=f"KEY#{key_id}",
-        key_id=key_id,
-        user_id=principal.user_id,
-        name=body.name,
-        prefix=prefix,
-        secret_hash=hashlib.sha256(secret.encode()).hexdigest(),
-        scopes=list(dict.fromkeys(body.scopes)),
-        rate_limit_tier=tier,
-        rl_minute=limits["minute"],
-        rl_hour=limits["hour"],
-        default_namespace_id=owner.default_namespace_id,
-        expires_at=isoformat(body.expires_at) if body.expires_at else None,
-        expires_epoch=expires_epoch,
-        created_at=now_iso(),
-    )
-    item.save(condition=dal.ApiKeyItem.PK.does_not_exist())
-    return {**to_api(item), "key": secret}
+    secret = f"{get_settings().api_key_prefix}{key_id.removeprefix('key_')}_{secrets.token_urlsafe(32)}"
+    entry = store(owner, key_id, secret, name=body.name, scopes=body.scopes, tier=tier, expires_at=expires_at)
+    return {**to_api(entry, None), "key": secret}
 
 
-def _own(principal: Principal, key_id: str) -> dal.ApiKeyItem:
-    item = dal.get(key_id) if key_id.startswith("key_") else None
-    if item is None or item.user_id != principal.user_id or item.revoked_at is not None:
+def _entry(principal: Principal, key_id: str) -> dal.ApiKeyEntry:
+    entry = dal.get_entry(principal.user_id, key_id) if key_id.startswith("key_") and len(key_id) < 64 else None
+    if entry is None:
         raise errors.NotFound("API key not found.")
-    return item
+    return entry
 
 
 def get(principal: Principal, key_id: str) -> dict[str, Any]:
-    return to_api(_own(principal, key_id))
+    entry = _entry(principal, key_id)
+    credential = dal.get(key_id)
+    return to_api(entry, credential.last_used_at if credential else None)
 
 
 def list_keys(principal: Principal) -> list[dict[str, Any]]:
-    return [to_api(item) for item in dal.list_for(principal.user_id) if item.revoked_at is None]
+    entries = dal.list_for(principal.user_id)
+    used = dal.last_used([e.key_id for e in entries])
+    return [to_api(entry, used.get(entry.key_id)) for entry in entries]
 
 
 def revoke(principal: Principal, key_id: str) -> None:
-    item = _own(principal, key_id)
-    item.update(actions=[dal.ApiKeyItem.revoked_at.set(now_iso())])
+    _entry(principal, key_id)
+    ttl = int(utcnow().timestamp()) + dal.REVOKED_RETENTION_SECONDS
+    if not dal.revoke(principal.user_id, key_id, now_iso(), ttl):
+        raise errors.NotFound("API key not found.")

@@ -32,6 +32,7 @@ SCOPES = frozenset(
 LOGIN_LIMIT_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE", "10"))
 LOGIN_LIMIT_PER_IP_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "30"))
 REGISTER_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATIONS_PER_IP_PER_HOUR", "20"))
+REGISTER_LIMIT_PER_EMAIL_PER_HOUR = int(os.environ.get("REGISTRATIONS_PER_EMAIL_PER_HOUR", "10"))
 GENERIC_LOGIN_FAILURE = "The email or password is incorrect."
 
 
@@ -102,6 +103,7 @@ def register(email: str, username: str, password: str, name: str | None, source_
     from platform_api.domain.namespaces import personal_namespace_items
 
     _throttle(f"REGISTER#IP#{source_ip}", REGISTER_LIMIT_PER_HOUR, 3600)
+    _throttle(f"REGISTER#EMAIL#{_sha256(email.strip().lower())}", REGISTER_LIMIT_PER_EMAIL_PER_HOUR, 3600)
     problem = passwords.policy_problem(password)
     if problem:
         raise errors.InvalidRequest(problem, details={"password": [problem]})
@@ -232,14 +234,7 @@ def _authenticate_key(credential: str) -> Principal:
         item, windows = ratelimit.count_api_key(key_id, secret_hash)
     except ratelimit.ConditionFailed as failed:
         old = failed.old_item
-        expires = int(old.get("expires_epoch", {}).get("N", "0") or 0)
-        usable = (
-            bool(old)
-            and hmac.compare_digest(old.get("secret_hash", {}).get("S", ""), secret_hash)
-            and "revoked_at" not in old
-            and (not expires or expires > int(utcnow().timestamp()))
-        )
-        if not usable:
+        if not ratelimit.key_usable(old, secret_hash):
             raise invalid from None
         windows = ratelimit.key_windows(old)
         _publish(windows)
