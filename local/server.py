@@ -23,8 +23,12 @@ log = logging.getLogger("local")
 RECORD_PLACEHOLDER_TOKEN = "Bearer ${LOCAL_DEMO_API_KEY}"  # noqa: S105 - a placeholder, replaced at replay
 
 
-def record_event(directory: str, stack: LocalStack, function: str, event: dict[str, Any]) -> None:
-    """Save the first successful event of each route as events/<function folder>/<method>_<path>.json.
+_RECORDED_OK: set[str] = set()
+
+
+def record_event(directory: str, stack: LocalStack, function: str, event: dict[str, Any], status: int) -> None:
+    """Save one event per route as events/<function folder>/<method>_<path>.json: the first 2xx one, or a
+    4xx one where the run had no success for that route.
 
     The events come from requests the tests really made; credentials are replaced by the seeded demo
     API key (local/seed.py), so `make invoke` and `sam local invoke -e` can replay them on a fresh backend.
@@ -32,8 +36,10 @@ def record_event(directory: str, stack: LocalStack, function: str, event: dict[s
     folder = Path(directory) / stack.functions[function].code_dir.name
     slug = re.sub(r"[^a-z0-9]+", "_", event["resource"].lower()).strip("_")
     target = folder / f"{event['httpMethod'].lower()}_{slug}.json"
-    if target.exists():
+    if str(target) in _RECORDED_OK or (status >= 400 and target.exists()):
         return
+    if status < 400:
+        _RECORDED_OK.add(str(target))
     clean = json.loads(json.dumps(event))
     for key in ("headers", "multiValueHeaders"):
         for name in list((clean.get(key) or {}).keys()):
@@ -153,8 +159,8 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
             else:
                 event = build_event(stack, self, route, params, path, split.query, body, request_id, split.path)
                 status, headers, payload = self._invoke(route.function, event, request_id)
-                if record_dir and status < 400:
-                    record_event(record_dir, stack, route.function, event)
+                if record_dir and status < 500:
+                    record_event(record_dir, stack, route.function, event, status)
             headers.setdefault("X-Request-Id", f"req_{request_id}")
             self.send_response(status)
             for name, value in headers.items():
