@@ -1,0 +1,1 @@
+"""Baseline handlers the benchmarks compare against (each folder is a function's code dir: `app.handler`)."""

@@ -1,0 +1,349 @@
+"""Turn the measurements into one Markdown report: a budget table first, then each section's detail."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.env import ROOT
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB RAM"
+                break
+    except OSError:
+        pass
+    commit = ""
+    with contextlib.suppress(OSError):
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()} ({platform.machine()}); "
+        f"Python {platform.python_version()}; tree at commit {commit or '?'} plus uncommitted work"
+    )
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{value * 1000:.0f}" if value >= 0.0995 else f"{value * 1000:.1f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "-" if not a or not b else f"{a / b:.2f}x"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "**missed**")
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def render(results: dict[str, Any], command: str, elapsed: float) -> str:
+    budgets: list[list[Any]] = []
+    out: list[str] = []
+
+    # ---- cold start
+    cold = results.get("cold")
+    cold_lines: list[str] = []
+    if cold:
+        targets = {t.name: t for t in cold["targets"]}
+        floor, peer = targets.get("floor"), targets.get("peer")
+        f_total = floor.median("total") if floor else None
+        p_total = peer.median("total") if peer else None
+        rows = []
+        for t in cold["targets"]:
+            total = t.median("total")
+            if t.error:
+                rows.append([t.name, t.route, "-", "-", "-", "-", "-", "-", "-", f"failed: {t.error}"])
+                continue
+            imports = ", ".join(f"{name} {value:.0f}" for name, value in t.top_imports)
+            rows.append(
+                [
+                    t.name if t.kind == "function" else f"*{t.name}*",
+                    t.route,
+                    t.status,
+                    ms(t.median("interpreter")),
+                    ms(t.median("init")),
+                    ms(t.median("first")),
+                    f"**{ms(total)}**",
+                    _ratio(total, f_total),
+                    _ratio(total, p_total),
+                    imports,
+                ]
+            )
+            if t.kind == "function" and total and f_total and p_total:
+                ok = total <= 1.25 * f_total and total <= 0.6 * p_total
+                budgets.append(
+                    [
+                        f"cold start {t.name}",
+                        "<= 1.25x floor and <= 0.6x peer",
+                        f"{ms(total)} ms = {_ratio(total, f_total)} floor, {_ratio(total, p_total)} peer",
+                        _verdict(ok),
+                    ]
+                )
+        cold_lines += [
+            "## 1. Cold start",
+            "",
+            f"Fresh interpreter per run, median of {cold['runs']} interleaved runs (plus one untimed run each), "
+            "milliseconds. *interp* = spawn to the first line of the runner (interpreter + site); *init* = "
+            "importing the handler module (all imports and module-level setup; first-party code compiled from "
+            "source, no .pyc, as in a SAM zip); *1st event* = the first invocation of the route shown, against "
+            "an embedded moto server (authenticated with a real token where identity exists). "
+            "*floor* = `import boto3` + a DynamoDB client + a constant handler; *peer* = the same GET /v1/health "
+            "in FastAPI + Mangum + boto3 (bench/baselines/). Top imports: self time (ms, source compile "
+            "included) summed per top-level package from one `python -X importtime` run.",
+            "",
+        ]
+        cold_lines += _table(
+            [
+                "function",
+                "route",
+                "status",
+                "interp",
+                "init",
+                "1st event",
+                "cold total",
+                "/floor",
+                "/peer",
+                "top imports (ms, -X importtime)",
+            ],
+            rows,
+        )
+        cold_lines += [""] + [f"- {n}" for n in cold["notes"]] + [""]
+
+    # ---- DynamoDB cost
+    inproc = results.get("inprocess")
+    cost_lines: list[str] = []
+    if inproc:
+        rows = []
+        for r in inproc.cost:
+            if r.tally is None:
+                rows.append([r.label, r.route, "-", "-", "-", "-", "-", "-", r.budget or "-", r.note])
+                if r.budget:
+                    budgets.append([f"round trips: {r.label}", r.budget, r.note, "n/a"])
+                continue
+            t = r.tally
+            rows.append(
+                [
+                    r.label,
+                    r.route,
+                    r.status,
+                    f"**{t.round_trips}**",
+                    t.items_read,
+                    t.items_written,
+                    f"{t.rcu:g}",
+                    f"{t.wcu:g}",
+                    r.budget or "-",
+                    t.detail(),
+                ]
+            )
+            if r.budget_trips is not None:
+                ok = t.round_trips <= r.budget_trips and (r.status or 500) < 400
+                budgets.append(
+                    [
+                        f"round trips: {r.label}",
+                        r.budget,
+                        f"{t.round_trips} ({t.operations()})",
+                        _verdict(ok) + ("" if (r.status or 500) < 400 else f" (status {r.status})"),
+                    ]
+                )
+        rate = [r for r in inproc.cost if r.tally is not None and r.tally.wcu_on("RATE#")]
+        if rate:
+            worst = max(rate, key=lambda r: r.tally.wcu_on("RATE#"))
+            value = worst.tally.wcu_on("RATE#")
+            budgets.append(
+                ["rate limiting WCU per request", "<= 1 WCU", f"{value:g} (worst: {worst.label})", _verdict(value <= 1)]
+            )
+        else:
+            authed = [r for r in inproc.cost if r.tally is not None and r.label != "health (public)"]
+            budgets.append(
+                [
+                    "rate limiting WCU per request",
+                    "<= 1 WCU",
+                    "no RATE# write seen"
+                    + (" on authenticated routes" if authed else " (no authenticated route measured)"),
+                    "n/a",
+                ]
+            )
+        cost_lines += [
+            "## 2. DynamoDB cost per request (steady state)",
+            "",
+            "In process against moto, authenticated as a freshly registered user; each request is made twice "
+            "untimed, then counted. Counted at `botocore.client.BaseClient._make_api_call`, so boto3 and "
+            "pynamodb calls alike (bench/counters.py). *items read* = Items/Count (ScannedCount for a Query), "
+            "Responses of batch/transact gets. RCU/WCU are computed from the item sizes with DynamoDB's rules "
+            "(moto's own ConsumedCapacity is a constant); a transaction counts double.",
+            "",
+        ]
+        cost_lines += _table(
+            [
+                "request",
+                "route",
+                "status",
+                "round trips",
+                "items read",
+                "items written",
+                "RCU",
+                "WCU",
+                "budget",
+                "calls / note",
+            ],
+            rows,
+        )
+        cost_lines.append("")
+
+        # ---- pagination
+        page_lines = ["## 3. Pagination depth", ""]
+        rows = []
+        first = next((r for r in inproc.pagination if r.label == "cursor page 1" and r.tally), None)
+        for r in inproc.pagination:
+            if r.tally is None:
+                rows.append([r.label, r.route, "-", "-", "-", "-", r.note])
+                continue
+            rows.append(
+                [
+                    r.label,
+                    r.route,
+                    r.status,
+                    r.tally.round_trips,
+                    r.tally.items_read,
+                    f"{r.tally.rcu:g}",
+                    r.tally.detail() + (f"; {r.note}" if r.note else ""),
+                ]
+            )
+        deep = next((r for r in inproc.pagination if r.label.startswith("cursor page") and r is not first), None)
+        if first and deep and deep.tally:
+            a, b = first.tally.items_read or 1, deep.tally.items_read
+            ok = b <= 1.1 * a and deep.tally.round_trips <= 1.1 * max(1, first.tally.round_trips)
+            budgets.append(
+                [
+                    f"{deep.label} vs cursor page 1",
+                    "<= 1.1x",
+                    f"items read {b} vs {first.tally.items_read}, round trips {deep.tally.round_trips} vs "
+                    f"{first.tally.round_trips}",
+                    _verdict(ok),
+                ]
+            )
+        else:
+            budgets.append(
+                [
+                    "cursor page 50 vs page 1",
+                    "<= 1.1x",
+                    (deep.note if deep else inproc.pagination[0].note if inproc.pagination else "-"),
+                    "n/a",
+                ]
+            )
+        page_lines += [
+            "A 5,000-resource collection in one namespace (one API create, the rest cloned with BatchWriteItem), "
+            "read with the default sort; cursor pages follow `meta.next_cursor` (the pages in between are "
+            "read uncounted).",
+            "",
+        ]
+        page_lines += _table(["page", "request", "status", "round trips", "items read", "RCU", "calls / note"], rows)
+        page_lines.append("")
+
+        # ---- fanout
+        fan_lines = ["## 4. Webhook fanout", ""]
+        rows = []
+        for r in inproc.fanout:
+            if r.tally is None:
+                rows.append([r.label, "-", "-", "-", "-", r.note])
+                budgets.append(["fanout calls for 100 subscriptions", "<= 11", r.note, "n/a"])
+                continue
+            total_calls = r.tally.round_trips + len(r.tally.of("sqs"))
+            rows.append(
+                [
+                    r.label,
+                    r.tally.round_trips,
+                    len(r.tally.of("sqs")),
+                    total_calls,
+                    f"{r.tally.operations()}; SQS: {r.tally.operations('sqs')}",
+                    r.note,
+                ]
+            )
+            budgets.append(
+                ["fanout calls for 100 subscriptions", "<= 11", f"{total_calls}", _verdict(total_calls <= 11)]
+            )
+        fan_lines += _table(["case", "DynamoDB calls", "SQS calls", "total", "calls", "note"], rows)
+        fan_lines.append("")
+
+        # ---- latency
+        lat_lines = [
+            "## 5. Warm handler latency",
+            "",
+            "In-process handler time against moto (moto's own work included), milliseconds.",
+            "",
+        ]
+        lat_lines += _table(
+            ["handler", "p50", "p99", "n", "note"],
+            [
+                [
+                    r.label,
+                    "-" if r.p50 is None else f"{r.p50:.2f}",
+                    "-" if r.p99 is None else f"{r.p99:.2f}",
+                    r.n or "-",
+                    r.note,
+                ]
+                for r in inproc.latency
+            ],
+        )
+        lat_lines.append("")
+    else:
+        page_lines = fan_lines = lat_lines = []
+
+    # ---- package size
+    size_lines: list[str] = []
+    sizes = results.get("sizes")
+    if sizes:
+        artifacts, notes = sizes
+        size_lines += ["## 6. Package size (`.aws-sam/build`)", ""]
+        size_lines += _table(
+            ["artifact", "kind", "files", "unpacked (KiB)", "zipped (KiB)"],
+            [[a.name, a.kind, a.files, f"{a.unpacked / 1024:,.0f}", f"{a.zipped / 1024:,.0f}"] for a in artifacts],
+        )
+        size_lines += [""] + [f"- {n}" for n in notes] + [""]
+
+    notes = (inproc.notes if inproc else []) + results.get("notes", [])
+    out += [
+        "# Performance",
+        "",
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} by `{command}` in {elapsed:.0f}s on: "
+        f"{machine()}.",
+        "",
+        "Reproduce with `make bench` (installs bench/requirements.txt, runs `python -m bench`); "
+        "`.venv/bin/python -m bench --help` lists the knobs. Figures are reports, not assertions: "
+        "the budgets below are compared, never enforced by a test.",
+        "",
+        "## Budgets",
+        "",
+    ]
+    out += _table(["budget", "target", "measured", "verdict"], budgets)
+    out += [""] + ([f"- {n}" for n in notes] + [""] if notes else [])
+    out += cold_lines + cost_lines + page_lines + fan_lines + lat_lines + size_lines
+    return "\n".join(out).rstrip() + "\n"
+
+
+def command_line() -> str:
+    return " ".join(["python -m bench", *sys.argv[1:]])
