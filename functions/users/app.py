@@ -57,16 +57,15 @@ def update_me(body: UserUpdate) -> dict:
 
 @app.get("/v1/users", summary="Users of the workspace in context (X-Workspace-ID)", tags=["users"])
 def list_users() -> dict:
-    principal = _principal("read:users")
-    workspace_id = _workspace_id()
-    if not workspace_id:
-        message = "Listing users needs a workspace context: X-Workspace-ID or workspace_id."
-        raise errors.InvalidRequest(message, details={"X-Workspace-ID": [message]})
     from platform_api.domain.tenancy import resolve_context
 
-    ctx = resolve_context(app.current_event, principal)
-    query = parse_list_query(app.current_event, LIST_SPEC, scope=ctx.workspace_id or workspace_id)
-    users = domain.list_workspace_users(ctx.workspace_id or workspace_id)
+    principal = _principal("read:users")
+    ctx = resolve_context(app.current_event, principal)  # a foreign workspace or namespace is a 404
+    if not ctx.workspace_id:
+        message = "Listing users needs a workspace context: X-Workspace-ID or workspace_id."
+        raise errors.InvalidRequest(message, details={"X-Workspace-ID": [message]})
+    query = parse_list_query(app.current_event, LIST_SPEC, scope=ctx.workspace_id)
+    users = domain.list_workspace_users(ctx.workspace_id)
     return list_response(app.current_event, query, apply_in_memory(users, query))
 
 

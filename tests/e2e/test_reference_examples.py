@@ -18,9 +18,6 @@ import requests
 pytestmark = pytest.mark.e2e
 
 # Routes of groups not built yet: strict, so each turns into a failure (XPASS) the day its group lands.
-WORKSPACES = pytest.mark.xfail(strict=True, reason="workspaces/organizations routes not built yet (issue 4)")
-NAMESPACES = pytest.mark.xfail(strict=True, reason="namespace routes not built yet (issue 4)")
-USAGE = pytest.mark.xfail(strict=True, reason="GET /v1/usage not built yet (issue 4)")
 WEBHOOKS = pytest.mark.xfail(strict=True, reason="webhook routes not built yet (issue 6)")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 PASSWORD = "correct horse battery staple"
@@ -185,7 +182,6 @@ def test_000_update_user_profile(api):
 
 
 # ------------------------------------------------------------------ document 000: Organizations
-@WORKSPACES
 def test_000_organizations_crud_and_members(api, base_url):
     slug = _unique("my-org-")
     created = api.post("/v1/organizations", json={"name": "My Organization", "slug": slug})
@@ -323,7 +319,6 @@ def test_004_idempotency_key(api):
     assert api.get("/v1/resources").json()["meta"]["total"] == 1
 
 
-@WORKSPACES
 def test_004_tenant_context_headers_and_query(api):
     workspace = api.post("/v1/workspaces", json={"name": "Tenant", "slug": _unique("tenant-")}).json()["data"]
     by_header = api.post("/v1/resources", json={"name": "in workspace"}, headers={"X-Workspace-ID": workspace["id"]})
@@ -341,7 +336,6 @@ def test_004_validation_error_shape(base_url):
 
 
 # ------------------------------------------------------------------ document 004: Workspaces
-@WORKSPACES
 def test_004_workspaces(api):
     created = api.post(
         "/v1/workspaces", json={"name": "New Workspace", "slug": _unique("new-workspace-"), "tier": "free"}
@@ -362,7 +356,6 @@ def test_004_workspaces(api):
 
 
 # ------------------------------------------------------------------ document 004: Namespaces
-@NAMESPACES
 def test_004_namespaces_list_get_and_entitlement_check(api):
     listed = api.get("/v1/namespaces").json()["data"]
     personal = next(n for n in listed if n["owner_type"] == "User")
@@ -405,7 +398,6 @@ def test_004_namespaces_list_get_and_entitlement_check(api):
 
 
 # ------------------------------------------------------------------ document 004: Users
-@WORKSPACES
 def test_004_users_in_a_workspace_and_current_user(api, base_url):
     workspace = api.post("/v1/workspaces", json={"name": "Team", "slug": _unique("team-")}).json()["data"]
     other = Api(base_url)
@@ -486,7 +478,6 @@ def test_004_batch_operations(api):
     assert api.get(f"/v1/resources/{existing['id']}").json()["data"]["name"] == "after"
 
 
-@USAGE
 def test_004_usage(api):
     reply = api.get("/v1/usage")
     assert reply.status_code == 200, reply.text

@@ -108,3 +108,24 @@ def revoke(user_id: str, key_id: str, revoked_at: str, ttl: int) -> bool:
     except TransactWriteError:
         return False
     return True
+
+
+def raw_credentials(key_ids: list[str]) -> dict[str, dict]:
+    """key id -> the credential's counters (w, hc, mo, mon) as stored: one BatchGetItem per 100 keys."""
+    from platform_api.db import client, table_name
+
+    out: dict[str, dict] = {}
+    ids = list(dict.fromkeys(key_ids))
+    for start in range(0, len(ids), 100):
+        request = {
+            table_name(): {
+                "Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in (key(k) for k in ids[start : start + 100])],
+                "ProjectionExpression": "PK, w, hc, mo, mon",
+            }
+        }
+        while request:
+            reply = client().batch_get_item(RequestItems=request)
+            for item in reply.get("Responses", {}).get(table_name(), []):
+                out[item["PK"]["S"].removeprefix("KEY#")] = item
+            request = reply.get("UnprocessedKeys") or {}
+    return out

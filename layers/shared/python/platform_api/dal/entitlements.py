@@ -31,6 +31,7 @@ class CounterItem(TableItem):
 
 class PackagesItem(TableItem):
     packages = ListAttribute(of=PackageGrant, default=list)
+    version = NumberAttribute(default=0)  # optimistic lock: grants change one transaction at a time
 
 
 def counter_key(namespace_id: str, feature: str) -> tuple[str, str]:

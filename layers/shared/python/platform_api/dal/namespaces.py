@@ -1,22 +1,39 @@
-"""Namespaces (`PK=NS#<ns>`, `SK=NAMESPACE`) and the workspace memberships tenancy checks.
+"""Namespaces: `PK=NS#<ns>`, `SK=NAMESPACE`.
 
-GSI1 lists a user's personal namespaces (`GSI1PK=USER#<usr>`, `GSI1SK=NS#<ns>`).
+GSI1 lists an owner's namespaces: `GSI1PK=USER#<usr>` (personal) or `WS#<wks>` (a workspace's), with
+`GSI1SK=NS#<ns>`. The namespace's entitlement counters and packages live in its own partition
+(dal/entitlements.py), so the namespace and everything it is billed for come back with one Query.
 """
 
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from platform_api.db import Gsi1Mixin, TableItem
+from platform_api.db import TableItem
 
 SK = "NAMESPACE"
+GSI_PREFIX = "NS#"
 
 
-class NamespaceItem(TableItem, Gsi1Mixin):
+class ByOwner(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class NamespaceItem(TableItem):
+    # Declared here rather than through Gsi1Mixin: pynamodb drops mixin attributes an index redeclares.
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
     namespace_id = UnicodeAttribute()
     uuid = UnicodeAttribute()
     name = UnicodeAttribute()
     slug = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
     owner_type = UnicodeAttribute()  # "User" | "Workspace"
     owner_id = UnicodeAttribute()
     workspace_id = UnicodeAttribute(null=True)
@@ -25,42 +42,25 @@ class NamespaceItem(TableItem, Gsi1Mixin):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
-
-class MemberItem(TableItem, Gsi1Mixin):
-    """`PK=WS#<wks>`, `SK=MEMBER#<usr>`; GSI1 `USER#<usr>` / `MEMBER#<wks>` lists a user's workspaces."""
-
-    user_id = UnicodeAttribute()
-    workspace_id = UnicodeAttribute()
-    role = UnicodeAttribute()
-    created_at = UnicodeAttribute()
+    by_owner = ByOwner()
 
 
-class WorkspaceRef(TableItem):
-    """The part of a workspace item (`PK=WS#<wks>`, `SK=WORKSPACE`) tenancy reads: its default namespace."""
-
-    default_namespace_id = UnicodeAttribute(null=True)
+def key(namespace_id: str) -> tuple[str, str]:
+    return f"NS#{namespace_id}", SK
 
 
-def get_workspace_ref(workspace_id: str) -> WorkspaceRef | None:
+def owner_partition(owner_type: str, owner_id: str) -> str:
+    return f"USER#{owner_id}" if owner_type == "User" else f"WS#{owner_id}"
+
+
+def get_namespace(namespace_id: str, *, consistent: bool = False) -> NamespaceItem | None:
     try:
-        return WorkspaceRef.get(f"WS#{workspace_id}", "WORKSPACE")
-    except WorkspaceRef.DoesNotExist:
-        return None
-
-
-def get_namespace(namespace_id: str) -> NamespaceItem | None:
-    try:
-        return NamespaceItem.get(f"NS#{namespace_id}", SK)
+        return NamespaceItem.get(*key(namespace_id), consistent_read=consistent)
     except NamespaceItem.DoesNotExist:
         return None
 
 
-def get_member(workspace_id: str, user_id: str) -> MemberItem | None:
-    try:
-        return MemberItem.get(f"WS#{workspace_id}", f"MEMBER#{user_id}")
-    except MemberItem.DoesNotExist:
-        return None
-
-
-def list_members(workspace_id: str) -> list[MemberItem]:
-    return list(MemberItem.query(f"WS#{workspace_id}", MemberItem.SK.startswith("MEMBER#")))
+def list_owned(owner_type: str, owner_id: str) -> list[NamespaceItem]:
+    """An owner's namespaces: one Query on GSI1."""
+    partition = owner_partition(owner_type, owner_id)
+    return list(NamespaceItem.by_owner.query(partition, NamespaceItem.GSI1SK.startswith(GSI_PREFIX)))

@@ -1,14 +1,16 @@
 """Rate-limit windows, counted in the same single UpdateItem that proves the credential still valid.
 
-Sessions (JWT): one small item per user and hour, `PK=RATE#<usr>#<hour>`, `SK=RATE`, holding the hour's
+Sessions (JWT): one small item per user and hour, `PK=RATE#<usr>`, `SK=H#<epoch hour>`, holding the hour's
 count `hc`, one count per minute `m<minute of hour>`, and `revoked`: the sessions logged out (or whose
 refresh family was revoked) while their access tokens may still be alive. Access tokens live one hour, so
 a revocation written into this hour's and the next hour's item covers every token issued before it.
+The hour items live 35 days, so this month's calls are one Query on the user's partition (GET /v1/usage).
 
 API keys: the counters live on the key item itself (`w` the hour counted, `hc` its count, `m<minute of
 hour>`), and the condition checks the secret's hash, revocation, expiry and both windows against the
 limits stored on the key: one call, one item under 1 KB (in no index), 1 WCU. The first request of each
-hour takes a second update that starts the new hour (see count_api_key).
+hour takes a second update that starts the new hour and folds the finished hour into the month's count
+(`mo` for month `mon`), so a key's monthly calls need no extra write either.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,7 +26,7 @@ from botocore.exceptions import ClientError
 from platform_api.db import client, table_name
 from platform_api.timeutil import isoformat, utcnow
 
-RETENTION_SECONDS = 2 * 3600 + 300
+RETENTION_SECONDS = 35 * 24 * 3600  # the hour items make up the monthly usage figure
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,51 @@ def _update(**kwargs: Any) -> dict[str, Any]:
 
 
 def session_key(user_id: str, hour: int) -> dict[str, Any]:
-    return {"PK": {"S": f"RATE#{user_id}#{hour}"}, "SK": {"S": "RATE"}}
+    return {"PK": {"S": f"RATE#{user_id}"}, "SK": {"S": f"H#{hour:010d}"}}
+
+
+def month_of_hour(hour: int) -> int:
+    """202611 for any epoch hour in November 2026."""
+    moment = datetime.fromtimestamp(hour * 3600, tz=UTC)
+    return moment.year * 100 + moment.month
+
+
+def month_start_hour(now: int) -> int:
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    return int(datetime(moment.year, moment.month, 1, tzinfo=UTC).timestamp()) // 3600
+
+
+def session_calls_this_month(user_id: str) -> int:
+    """Sum of the user's hour counts since the month began: one Query (paged past 1 MB, ~60 KB a month)."""
+    now = int(utcnow().timestamp())
+    total, start = 0, None
+    while True:
+        kwargs: dict[str, Any] = {
+            "TableName": table_name(),
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :first AND :last",
+            "ProjectionExpression": "hc",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"RATE#{user_id}"},
+                ":first": {"S": f"H#{month_start_hour(now):010d}"},
+                ":last": {"S": f"H#{now // 3600:010d}"},
+            },
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = client().query(**kwargs)
+        total += sum(_number(item, "hc") for item in page.get("Items", []))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return total
+
+
+def key_calls_this_month(item: dict[str, Any], now: int | None = None) -> int:
+    """A key item's calls this month: the finished hours folded into `mo`, plus the current hour's."""
+    now = now if now is not None else int(utcnow().timestamp())
+    month = month_of_hour(now // 3600)
+    folded = _number(item, "mo") if _number(item, "mon") == month else 0
+    hour = _number(item, "w")
+    return folded + (_number(item, "hc") if hour and month_of_hour(hour) == month else 0)
 
 
 def count_session(user_id: str, session_id: str, minute_limit: int, hour_limit: int) -> Windows:
@@ -189,13 +236,25 @@ def count_api_key(key_id: str, secret_hash: str, *, attempts: int = 4) -> tuple[
         stale = sorted(name for name in old if _MINUTE_ATTRIBUTE.match(name) and name != minute_attribute)
         names = {"#m": minute_attribute, **{f"#r{i}": name for i, name in enumerate(stale)}}
         remove = (" REMOVE " + ", ".join(f"#r{i}" for i in range(len(stale)))) if stale else ""
+        # The finished hour joins the month's count; `hc = :old_hc` makes the fold exact under races.
+        rollover = {
+            **values,
+            ":old_hc": {"N": str(_number(old, "hc"))},
+            ":mo": {"N": str(key_calls_this_month(old, now))},
+            ":mon": {"N": str(month_of_hour(hour))},
+        }
         try:
             attributes = _update(
                 Key=key,
-                UpdateExpression=f"SET w = :hour, hc = :one, #m = :one, last_used_at = :now_iso{remove}",
-                ConditionExpression=f"{KEY_VALID} AND (attribute_not_exists(w) OR w < :hour)",
+                UpdateExpression=(
+                    f"SET w = :hour, hc = :one, #m = :one, mo = :mo, mon = :mon, last_used_at = :now_iso{remove}"
+                ),
+                ConditionExpression=(
+                    f"{KEY_VALID} AND (attribute_not_exists(w) OR w < :hour) "
+                    "AND (attribute_not_exists(hc) OR hc = :old_hc)"
+                ),
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
+                ExpressionAttributeValues=rollover,
                 ReturnValues="ALL_NEW",
             )
             return attributes, key_windows(attributes, now)

@@ -14,6 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from platform_api import errors
 from platform_api.dal import entitlements as dal
+from platform_api.db import failed_keys, transaction
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, GIB, UNITS, catalogue, limits_of
 from platform_api.timeutil import utcnow
 
@@ -81,12 +82,16 @@ def summary(namespace_id: str) -> dict[str, Any]:
     counters = dal.counters(namespace_id)
     if not counters:
         raise errors.NotFound("Namespace not found.")
+    return summarize(counters)
+
+
+def summarize(counters: dict[str, dal.CounterItem]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for feature in FEATURES:
         counter = counters.get(feature)
         used = int(counter.used) if counter else 0
         entry: dict[str, Any] = {"used": used, "limit": used + (int(counter.remaining) if counter else 0)}
-        if feature == "storage":
+        if feature in UNITS:
             entry["unit"] = UNITS[feature]
         if feature == "api_calls":
             entry["reset_at"] = _next_month(utcnow())
@@ -98,6 +103,46 @@ def packages_of(namespace_id: str) -> list[dict[str, Any]]:
     item = dal.get_packages(namespace_id)
     grants = item.packages if item else []
     return [{"id": g.package_id, "name": catalogue()[g.package_id]["name"], "expires_at": g.expires_at} for g in grants]
+
+
+def change_packages(namespace_id: str, before: list[str], after: list[str], event: Any) -> None:
+    """Replace a namespace's package grants and move every counter's limit by the difference, atomically.
+
+    A lower limit must still fit what is used (`remaining >= decrease`); otherwise nothing changes and the
+    answer is a 409 naming the features. The grants item's version makes concurrent changes serialize.
+    """
+    current = dal.get_packages(namespace_id)
+    version = int(current.version or 0) if current else 0
+    old, new = limits_of(before), limits_of(after)
+    tx = transaction()
+    try:
+        with tx:
+            grants = dal.PackagesItem(
+                f"NS#{namespace_id}",
+                dal.PACKAGES_SK,
+                packages=[dal.PackageGrant(package_id=p, expires_at=None) for p in after],
+                version=version + 1,
+            )
+            tx.save(grants, condition=dal.PackagesItem.version.does_not_exist() | (dal.PackagesItem.version == version))
+            for feature in FEATURES:
+                delta = new.get(feature, 0) - old.get(feature, 0)
+                if delta:
+                    condition = dal.CounterItem.remaining >= -delta if delta < 0 else dal.CounterItem.PK.exists()
+                    tx.update(
+                        dal.CounterItem(*dal.counter_key(namespace_id, feature)),
+                        actions=[dal.CounterItem.remaining.add(delta)],
+                        condition=condition,
+                    )
+            tx.save(event)
+    except TransactWriteError as exc:
+        failed = failed_keys(tx, exc)
+        if any(key.endswith(f"|{dal.PACKAGES_SK}") for key in failed):
+            raise errors.Conflict("The namespace's packages changed meanwhile; retry.") from exc
+        features = [key.split(dal.COUNTER_PREFIX, 1)[1] for key in failed if dal.COUNTER_PREFIX in key]
+        if features:
+            message = f"Current usage exceeds what would remain: {', '.join(features)}."
+            raise errors.Conflict(message, details={f: ["Usage above the new limit."] for f in features}) from exc
+        raise
 
 
 def _gb(value: int) -> str:

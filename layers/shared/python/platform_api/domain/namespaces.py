@@ -1,23 +1,40 @@
-"""Namespaces: the tenant unit that owns resources, webhooks and entitlements."""
+"""Namespaces: the tenant unit that owns resources, webhooks and entitlements.
+
+Every user has a personal default namespace (owner_type `User`), every workspace a default one (owner_type
+`Workspace`). More namespaces consume the `namespaces` entitlement of the owner's default namespace. A
+namespace the caller cannot see is a 404. Personal namespaces are managed by their user; a workspace's by
+its owners and admins (members read). Packages are assigned and removed by the same managers; a package's
+limits are added to (or taken from) the namespace's counters in the same transaction as the grant.
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from platform_api.dal.namespaces import SK, NamespaceItem
+from pynamodb.exceptions import TransactWriteError
+
+from platform_api import errors
+from platform_api.dal import entitlements as entitlements_dal
+from platform_api.dal import namespaces as dal
+from platform_api.db import TableItem, failed_keys, transaction
 from platform_api.domain import entitlements
 from platform_api.events import new_event
-from platform_api.ids import new_id
+from platform_api.ids import has_prefix, new_id
+from platform_api.packages import DEFAULT_PACKAGE, FEATURES, catalogue
+from platform_api.principal import Principal
 from platform_api.timeutil import now_iso
 
+NOT_FOUND = "Namespace not found."
 
-def to_api(item: NamespaceItem) -> dict[str, Any]:
+
+def to_api(item: dal.NamespaceItem) -> dict[str, Any]:
     return {
         "id": item.namespace_id,
         "uuid": item.uuid,
         "name": item.name,
         "slug": item.slug,
+        "description": item.description,
         "owner_type": item.owner_type,
         "owner_id": item.owner_id,
         "workspace_id": item.workspace_id,
@@ -28,27 +45,314 @@ def to_api(item: NamespaceItem) -> dict[str, Any]:
     }
 
 
-def personal_namespace_items(user_id: str) -> tuple[str, list[Any]]:
-    """The items of a new user's personal default namespace, saved in the registration transaction:
-    the namespace, its entitlement counters (the default package) and its outbox event."""
-    namespace_id = new_id("ns")
-    now = now_iso()
-    namespace = NamespaceItem(
-        PK=f"NS#{namespace_id}",
-        SK=SK,
-        GSI1PK=f"USER#{user_id}",
-        GSI1SK=f"NS#{namespace_id}",
+def new_namespace_items(
+    *,
+    owner_type: str,
+    owner_id: str,
+    workspace_id: str | None,
+    name: str,
+    slug: str,
+    is_default: bool,
+    description: str | None = None,
+    package_ids: tuple[str, ...] | None = None,
+    members_used: int = 0,
+) -> tuple[str, list[Any]]:
+    """A new namespace's items, to save in its creator's transaction: the namespace, its packages and
+    entitlement counters, and its outbox event."""
+    namespace_id, now = new_id("ns"), now_iso()
+    namespace = dal.NamespaceItem(
+        *dal.key(namespace_id),
+        GSI1PK=dal.owner_partition(owner_type, owner_id),
+        GSI1SK=f"{dal.GSI_PREFIX}{namespace_id}",
         namespace_id=namespace_id,
         uuid=str(uuid.uuid4()),
-        name="Personal Namespace",
-        slug="personal",
-        owner_type="User",
-        owner_id=user_id,
-        workspace_id=None,
-        is_default=True,
+        name=name,
+        slug=slug,
+        description=description,
+        owner_type=owner_type,
+        owner_id=owner_id,
+        workspace_id=workspace_id,
+        is_default=is_default,
         is_active=True,
         created_at=now,
         updated_at=now,
     )
-    event = new_event("namespace", "created", namespace_id, to_api(namespace), namespace_id=namespace_id)
-    return namespace_id, [namespace, *entitlements.new_counters(namespace_id), event]
+    counters = entitlements.new_counters(namespace_id, package_ids or (DEFAULT_PACKAGE,))
+    for item in counters:
+        if members_used and f"{entitlements_dal.COUNTER_PREFIX}members" == item.SK:
+            item.used, item.remaining = members_used, int(item.remaining) - members_used
+    event = new_event(
+        "namespace", "created", namespace_id, to_api(namespace), namespace_id=namespace_id, workspace_id=workspace_id
+    )
+    return namespace_id, [namespace, *counters, event]
+
+
+def personal_namespace_items(user_id: str) -> tuple[str, list[Any]]:
+    """A new user's personal default namespace, saved in the registration transaction."""
+    return new_namespace_items(
+        owner_type="User",
+        owner_id=user_id,
+        workspace_id=None,
+        name="Personal Namespace",
+        slug="personal",
+        is_default=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- access
+def _role_in(principal: Principal, item: dal.NamespaceItem) -> str | None:
+    if item.owner_type == "User":
+        return "owner" if item.owner_id == principal.user_id else None
+    from platform_api.dal.workspaces import get_member
+
+    member = get_member(item.workspace_id or "", principal.user_id)
+    return member.role if member else None
+
+
+def visible(principal: Principal, namespace_id: str, *, manage: bool = False) -> dal.NamespaceItem:
+    """The namespace if the caller may see it (404 otherwise); with `manage`, 403 below admin."""
+    item = dal.get_namespace(namespace_id, consistent=True) if has_prefix(namespace_id, "ns") else None
+    role = _role_in(principal, item) if item else None
+    if item is None or role is None:
+        raise errors.NotFound(NOT_FOUND)
+    if manage and role not in ("owner", "admin"):
+        raise errors.InsufficientPermissions("Managing this namespace needs the admin or owner role.")
+    return item
+
+
+def _owner_default(principal: Principal, workspace_id: str | None) -> tuple[str, str, str]:
+    """(owner_type, owner_id, default namespace) of a new namespace's owner, checking the caller may create."""
+    if not workspace_id:
+        if not principal.default_namespace_id:
+            raise errors.NotFound(NOT_FOUND)
+        return "User", principal.user_id, principal.default_namespace_id
+    from platform_api.dal import workspaces as workspaces_dal
+
+    member = workspaces_dal.get_member(workspace_id, principal.user_id) if has_prefix(workspace_id, "wks") else None
+    workspace = workspaces_dal.get(workspace_id) if member else None
+    if workspace is None or not workspace.default_namespace_id:
+        raise errors.NotFound("Workspace not found.")
+    if member.role not in ("owner", "admin"):
+        raise errors.InsufficientPermissions("Creating a namespace in a workspace needs the admin or owner role.")
+    return "Workspace", workspace_id, workspace.default_namespace_id
+
+
+# ---------------------------------------------------------------------------------------------- reads
+def list_visible(principal: Principal, workspace_id: str | None) -> list[dict[str, Any]]:
+    """The caller's personal namespaces and those of every workspace they belong to.
+
+    One Query for the personal ones, one for the memberships, one per workspace (docs/data-model.md);
+    `workspace_id` narrows it to one workspace (a foreign one is a 404).
+    """
+    from platform_api.dal import workspaces as workspaces_dal
+
+    if workspace_id:
+        if not (has_prefix(workspace_id, "wks") and workspaces_dal.get_member(workspace_id, principal.user_id)):
+            raise errors.NotFound("Workspace not found.")
+        return [to_api(i) for i in dal.list_owned("Workspace", workspace_id)]
+    items = dal.list_owned("User", principal.user_id)
+    for membership in workspaces_dal.memberships(principal.user_id):
+        items.extend(dal.list_owned("Workspace", membership.workspace_id))
+    return [to_api(i) for i in items]
+
+
+def detail(principal: Principal, namespace_id: str) -> dict[str, Any]:
+    """Document 004's GET: the namespace with its packages and live entitlement usage."""
+    item = visible(principal, namespace_id)
+    return {
+        **to_api(item),
+        "packages": entitlements.packages_of(namespace_id),
+        "entitlements": entitlements.summary(namespace_id),
+    }
+
+
+def check(principal: Principal, namespace_id: str, feature: str, quantity: int) -> dict[str, Any]:
+    visible(principal, namespace_id)
+    return entitlements.check(namespace_id, feature, quantity)
+
+
+# ---------------------------------------------------------------------------------------------- writes
+def _slug_claim(owner_type: str, owner_id: str, slug: str) -> tuple[str, str]:
+    return f"NSSLUG#{dal.owner_partition(owner_type, owner_id)}#{slug.lower()}", "UNIQUE"
+
+
+class SlugClaim(TableItem):
+    """One owner's namespace slugs are unique: `PK=NSSLUG#<owner>#<slug>`, `SK=UNIQUE`."""
+
+
+def _slug_taken(slug: str) -> errors.Conflict:
+    message = f"You already have a namespace with the slug '{slug}'."
+    return errors.Conflict(message, details={"slug": [message]})
+
+
+def create(principal: Principal, body: Any, workspace_id: str | None) -> dict[str, Any]:
+    owner_type, owner_id, owner_default = _owner_default(principal, body.workspace_id or workspace_id)
+    _, items = new_namespace_items(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        workspace_id=owner_id if owner_type == "Workspace" else None,
+        name=body.name.strip(),
+        slug=body.slug,
+        is_default=False,
+        description=body.description,
+    )
+    tx = transaction()
+    try:
+        with tx:
+            tx.save(SlugClaim(*_slug_claim(owner_type, owner_id, body.slug)), condition=SlugClaim.PK.does_not_exist())
+            for item in items:
+                tx.save(item)
+            entitlements.consume(tx, owner_default, "namespaces")
+    except TransactWriteError as exc:
+        failed = failed_keys(tx, exc)
+        if any(key.startswith("NSSLUG#") for key in failed):
+            raise _slug_taken(body.slug) from exc
+        error = entitlements.limit_error(exc, "namespaces")
+        if failed and error is not None:
+            raise error from exc
+        raise
+    return to_api(items[0])
+
+
+def update(principal: Principal, namespace_id: str, body: Any) -> dict[str, Any]:
+    item = visible(principal, namespace_id, manage=True)
+    changes = body.model_dump(exclude_unset=True)
+    for field in ("name", "slug", "is_active"):
+        if field in changes and changes[field] is None:
+            raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
+    if changes.get("is_active") is False and item.is_default:
+        message = "A default namespace cannot be deactivated."
+        raise errors.InvalidRequest(message, details={"is_active": [message]})
+    swap = "slug" in changes and changes["slug"].lower() != item.slug.lower()
+    if swap and item.is_default:
+        raise errors.InvalidRequest("A default namespace keeps its slug.", details={"slug": ["Not changeable."]})
+    now, old_slug = now_iso(), item.slug
+    actions = [dal.NamespaceItem.updated_at.set(now)]
+    for field in ("name", "slug", "description", "is_active"):
+        if field in changes:
+            value = changes[field].strip() if field == "name" else changes[field]
+            actions.append(getattr(dal.NamespaceItem, field).set(value))
+            setattr(item, field, value)
+    item.updated_at = now
+    obj = to_api(item)
+    tx = transaction()
+    try:
+        with tx:
+            if swap:
+                claim = SlugClaim(*_slug_claim(item.owner_type, item.owner_id, changes["slug"]))
+                tx.save(claim, condition=SlugClaim.PK.does_not_exist())
+                tx.delete(SlugClaim(*_slug_claim(item.owner_type, item.owner_id, old_slug)))
+            tx.update(item, actions=actions, condition=dal.NamespaceItem.PK.exists())
+            tx.save(
+                new_event(
+                    "namespace", "updated", namespace_id, obj, namespace_id=namespace_id, workspace_id=item.workspace_id
+                )
+            )
+    except TransactWriteError as exc:
+        if any(key.startswith("NSSLUG#") for key in failed_keys(tx, exc)):
+            raise _slug_taken(changes["slug"]) from exc
+        raise errors.NotFound(NOT_FOUND) from exc
+    return obj
+
+
+def delete(principal: Principal, namespace_id: str) -> None:
+    """Refuses (409) a default namespace, and one that still owns resources or webhooks."""
+    item = visible(principal, namespace_id, manage=True)
+    if item.is_default:
+        raise errors.Conflict("A default namespace is deleted with its user or workspace only.")
+    counters = entitlements_dal.counters(namespace_id)
+    owned = {f: int(counters[f].used) for f in ("resources", "webhooks") if f in counters and int(counters[f].used)}
+    if owned:
+        what = ", ".join(f"{count} {feature}" for feature, count in owned.items())
+        raise errors.Conflict(
+            f"The namespace still owns data ({what}); delete it first.",
+            details={feature: [f"{count} remaining."] for feature, count in owned.items()},
+        )
+    owner_type, owner_id = item.owner_type, item.owner_id
+    owner_default = _default_of(owner_type, owner_id)
+    tx = transaction()
+    try:
+        with tx:
+            tx.delete(item, condition=dal.NamespaceItem.PK.exists())
+            tx.delete(SlugClaim(*_slug_claim(owner_type, owner_id, item.slug)))
+            tx.delete(entitlements_dal.PackagesItem(f"NS#{namespace_id}", entitlements_dal.PACKAGES_SK))
+            for feature, counter in counters.items():
+                guard = entitlements_dal.CounterItem.used == 0 if feature in ("resources", "webhooks") else None
+                tx.delete(counter, condition=guard)
+            if owner_default:
+                entitlements.release(tx, owner_default, "namespaces")
+            tx.save(
+                new_event(
+                    "namespace",
+                    "deleted",
+                    namespace_id,
+                    to_api(item),
+                    namespace_id=namespace_id,
+                    workspace_id=item.workspace_id,
+                )
+            )
+    except TransactWriteError as exc:
+        if failed_keys(tx, exc):
+            raise errors.Conflict("The namespace changed while it was being deleted; retry.") from exc
+        raise
+
+
+def _default_of(owner_type: str, owner_id: str) -> str | None:
+    if owner_type == "User":
+        from platform_api.dal.users import get_item
+
+        user = get_item(owner_id)
+        return user.default_namespace_id if user else None
+    from platform_api.dal import workspaces as workspaces_dal
+
+    workspace = workspaces_dal.get(owner_id)
+    return workspace.default_namespace_id if workspace else None
+
+
+# ---------------------------------------------------------------------------------------------- packages
+def list_catalogue() -> list[dict[str, Any]]:
+    return [
+        {"id": package_id, "name": package["name"], "limits": {f: package["limits"].get(f, 0) for f in FEATURES}}
+        for package_id, package in catalogue().items()
+    ]
+
+
+def list_packages(principal: Principal, namespace_id: str) -> list[dict[str, Any]]:
+    visible(principal, namespace_id)
+    return entitlements.packages_of(namespace_id)
+
+
+def assign_package(principal: Principal, namespace_id: str, package_id: str) -> list[dict[str, Any]]:
+    item = visible(principal, namespace_id, manage=True)
+    if package_id not in catalogue():
+        message = f"Unknown package '{package_id}'. Packages: {', '.join(catalogue())}."
+        raise errors.InvalidRequest(message, details={"package_id": [message]})
+    granted = entitlements.packages_of(namespace_id)
+    if any(p["id"] == package_id for p in granted):
+        raise errors.Conflict(f"The namespace already has {package_id}.", details={"package_id": ["Already assigned."]})
+    before = [p["id"] for p in granted]
+    entitlements.change_packages(namespace_id, before, [*before, package_id], _packages_event(item))
+    return entitlements.packages_of(namespace_id)
+
+
+def remove_package(principal: Principal, namespace_id: str, package_id: str) -> None:
+    item = visible(principal, namespace_id, manage=True)
+    granted = [p["id"] for p in entitlements.packages_of(namespace_id)]
+    if package_id not in granted:
+        raise errors.NotFound("The namespace has no such package.")
+    remaining = [p for p in granted if p != package_id]
+    if not remaining:
+        raise errors.Conflict("A namespace keeps at least one package; assign another one first.")
+    entitlements.change_packages(namespace_id, granted, remaining, _packages_event(item))
+
+
+def _packages_event(item: dal.NamespaceItem) -> Any:
+    """namespace.updated, written in the grant's transaction (subscribers re-read packages and limits)."""
+    return new_event(
+        "namespace",
+        "updated",
+        item.namespace_id,
+        to_api(item),
+        namespace_id=item.namespace_id,
+        workspace_id=item.workspace_id,
+    )

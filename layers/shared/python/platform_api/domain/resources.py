@@ -153,19 +153,6 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
 
 
 # ---------------------------------------------------------------------------------------------- writes
-def _ordered_ops(tx: Any) -> list[dict[str, Any]]:
-    # pynamodb sends condition checks, deletes, puts, updates in that order; reasons follow that order.
-    return [*tx._condition_check_items, *tx._delete_items, *tx._put_items, *tx._update_items]
-
-
-def _failed_keys(tx: Any, exc: TransactWriteError) -> list[str]:
-    failed: list[str] = []
-    reasons = exc.cancellation_reasons or []
-    for op, reason in zip(_ordered_ops(tx), reasons, strict=False):
-        if reason is not None and reason.code == "ConditionalCheckFailed":
-            key = op.get("Key") or op.get("Item") or {}
-            failed.append(f"{key.get('PK', {}).get('S', '')}|{key.get('SK', {}).get('S', '')}")
-    return failed
 
 
 class _Conflict(Exception):
@@ -179,28 +166,16 @@ def _commit(build: Any, features: Iterable[str]) -> None:
         with tx:
             build(tx)
     except TransactWriteError as exc:
-        failed = _failed_keys(tx, exc)
+        failed = db.failed_keys(tx, exc)
         if any(f"|{dal.SK_PREFIX}" in key for key in failed):
             raise _Conflict() from exc
         if failed or exc.cause_response_code == "TransactionCanceledException":
             from platform_api.domain import entitlements
 
-            error = entitlements.limit_error(exc, *features) if _takes_features() else entitlements.limit_error(exc)
-            if isinstance(error, Exception):
+            error = entitlements.limit_error(exc, *features)
+            if error is not None:
                 raise error from exc
         raise
-
-
-def _takes_features() -> bool:
-    import inspect
-
-    from platform_api.domain import entitlements
-
-    try:
-        params = list(inspect.signature(entitlements.limit_error).parameters.values())
-    except (TypeError, ValueError):
-        return False
-    return any(p.kind is p.VAR_POSITIONAL for p in params)
 
 
 def _adjust(tx: Any, namespace_id: str, feature: str, delta: int) -> None:

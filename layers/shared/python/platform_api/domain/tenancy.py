@@ -13,6 +13,7 @@ from typing import Any
 
 from platform_api import errors
 from platform_api.dal import namespaces as dal
+from platform_api.dal import workspaces as workspaces_dal
 from platform_api.principal import Principal
 
 ROLE_RANK = {"member": 1, "admin": 2, "owner": 3}
@@ -34,10 +35,18 @@ def _params(event: Any) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _workspace_role(workspace_id: str, user_id: str) -> str:
-    member = dal.get_member(workspace_id, user_id)
+    member = workspaces_dal.get_member(workspace_id, user_id) if workspace_id.startswith("wks_") else None
     if member is None:
         raise errors.NotFound("Workspace not found.")
     return member.role
+
+
+def names_context(event: Any) -> bool:
+    """Whether the request names a tenant (header or query parameter) rather than using the default."""
+    headers, query = _params(event)
+    return any(headers.get(h) for h in ("x-namespace-id", "x-workspace-id")) or any(
+        query.get(q) for q in ("namespace_id", "workspace_id")
+    )
 
 
 def resolve_context(event: Any, principal: Principal) -> TenantContext:
@@ -49,7 +58,7 @@ def resolve_context(event: Any, principal: Principal) -> TenantContext:
             raise errors.NotFound("Namespace not found.")
         return TenantContext(None, principal.default_namespace_id, "owner")
     if namespace_id:
-        namespace = dal.get_namespace(namespace_id)
+        namespace = dal.get_namespace(namespace_id) if namespace_id.startswith("ns_") else None
         if namespace is None or (workspace_id and namespace.workspace_id != workspace_id):
             raise errors.NotFound("Namespace not found.")
         if namespace.owner_type == "User":
@@ -66,7 +75,7 @@ def resolve_context(event: Any, principal: Principal) -> TenantContext:
 
 
 def workspace_default_namespace(workspace_id: str) -> str | None:
-    workspace = dal.get_workspace_ref(workspace_id)
+    workspace = workspaces_dal.get(workspace_id)
     return workspace.default_namespace_id if workspace else None
 
 

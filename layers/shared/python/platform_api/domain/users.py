@@ -48,7 +48,7 @@ def get_me(principal: Principal) -> dict[str, Any]:
 def _shares_workspace_as(principal: Principal, target_id: str, roles: set[str], workspace_id: str | None) -> bool:
     if not workspace_id:
         return False
-    from platform_api.dal.namespaces import get_member
+    from platform_api.dal.workspaces import get_member
 
     me, them = get_member(workspace_id, principal.user_id), get_member(workspace_id, target_id)
     return bool(me and them and me.role in roles)
@@ -104,7 +104,7 @@ def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_
 
 
 def list_workspace_users(workspace_id: str) -> list[dict[str, Any]]:
-    from platform_api.dal.namespaces import list_members
+    from platform_api.dal.workspaces import list_members
 
     members = {m.user_id: m.role for m in list_members(workspace_id)}
     keys = [(f"USER#{user_id}", dal.PROFILE) for user_id in members]

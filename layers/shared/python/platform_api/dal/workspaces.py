@@ -1,0 +1,118 @@
+"""Workspaces (= organizations), their slugs and their members.
+
+    PK=WS#<wks>          SK=WORKSPACE     name, slug, tier, settings, default_namespace_id, owners (count)
+    PK=WSSLUG#<slug>     SK=UNIQUE        claims a slug for one workspace (saved with attribute_not_exists)
+    PK=WS#<wks>          SK=MEMBER#<usr>  role; GSI1 USER#<usr> / MEMBER#<wks> lists a user's workspaces
+
+`owners` on the workspace item counts its owners, so "the last owner cannot leave or be demoted" is a
+condition (`owners > 1`) in the same transaction as the change, not a read-then-write race.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from platform_api.db import TableItem
+
+WORKSPACE_SK = "WORKSPACE"
+MEMBER_PREFIX = "MEMBER#"
+
+
+class Settings(MapAttribute):
+    timezone = UnicodeAttribute(default="UTC")
+    locale = UnicodeAttribute(default="en_GB")
+
+
+class WorkspaceItem(TableItem):
+    workspace_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    tier = UnicodeAttribute(default="free")
+    settings = Settings(default=dict)
+    default_namespace_id = UnicodeAttribute(null=True)
+    owners = NumberAttribute(default=1)
+    created_by = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class SlugItem(TableItem):
+    workspace_id = UnicodeAttribute()
+
+
+class ByUser(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class MemberItem(TableItem):
+    # Declared here rather than through Gsi1Mixin: pynamodb drops mixin attributes an index redeclares.
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+    by_user = ByUser()
+
+
+def workspace_key(workspace_id: str) -> tuple[str, str]:
+    return f"WS#{workspace_id}", WORKSPACE_SK
+
+
+def slug_key(slug: str) -> tuple[str, str]:
+    return f"WSSLUG#{slug.lower()}", "UNIQUE"
+
+
+def member_key(workspace_id: str, user_id: str) -> tuple[str, str]:
+    return f"WS#{workspace_id}", f"{MEMBER_PREFIX}{user_id}"
+
+
+def new_member(workspace_id: str, user_id: str, role: str, now: str) -> MemberItem:
+    return MemberItem(
+        *member_key(workspace_id, user_id),
+        GSI1PK=f"USER#{user_id}",
+        GSI1SK=f"{MEMBER_PREFIX}{workspace_id}",
+        user_id=user_id,
+        workspace_id=workspace_id,
+        role=role,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def get(workspace_id: str, *, consistent: bool = False) -> WorkspaceItem | None:
+    try:
+        return WorkspaceItem.get(*workspace_key(workspace_id), consistent_read=consistent)
+    except WorkspaceItem.DoesNotExist:
+        return None
+
+
+def get_many(workspace_ids: list[str]) -> list[WorkspaceItem]:
+    """One BatchGetItem per 100 workspaces (missing ones are skipped)."""
+    keys = [workspace_key(w) for w in dict.fromkeys(workspace_ids)]
+    return list(WorkspaceItem.batch_get(keys)) if keys else []
+
+
+def get_member(workspace_id: str, user_id: str) -> MemberItem | None:
+    try:
+        return MemberItem.get(*member_key(workspace_id, user_id))
+    except MemberItem.DoesNotExist:
+        return None
+
+
+def list_members(workspace_id: str) -> list[MemberItem]:
+    """Every member of a workspace: one Query on the workspace's partition."""
+    return list(MemberItem.query(f"WS#{workspace_id}", MemberItem.SK.startswith(MEMBER_PREFIX)))
+
+
+def memberships(user_id: str) -> list[MemberItem]:
+    """The workspaces a user belongs to: one Query on GSI1."""
+    return list(MemberItem.by_user.query(f"USER#{user_id}", MemberItem.GSI1SK.startswith(MEMBER_PREFIX)))

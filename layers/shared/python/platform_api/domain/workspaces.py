@@ -1,0 +1,388 @@
+"""Workspaces (= organizations) and their members.
+
+Rules (docs/tenancy.md):
+- the creator becomes the only owner; the workspace gets a default namespace (owner_type `Workspace`) whose
+  package follows the workspace's tier, and every membership consumes that namespace's `members` entitlement;
+- a workspace the caller is not a member of is a 404, exactly like one that does not exist;
+- members and admins read; owners and admins manage members; only owners grant or take the owner role,
+  rename the slug or delete the workspace; the last owner can neither leave nor be demoted (`owners`
+  counter, checked in the same transaction);
+- delete refuses (409) while the workspace still owns data: resources, webhooks or namespaces besides its
+  default one. Otherwise the workspace, its slug, its memberships and its default namespace go in ONE
+  transaction (at most MAX_MEMBERS_ON_DELETE memberships; remove members first beyond that).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from platform_api import errors, tiers
+from platform_api.dal import entitlements as entitlements_dal
+from platform_api.dal import namespaces as namespaces_dal
+from platform_api.dal import users as users_dal
+from platform_api.dal import workspaces as dal
+from platform_api.db import failed_keys, transaction
+from platform_api.domain import entitlements
+from platform_api.domain.namespaces import new_namespace_items
+from platform_api.domain.tenancy import ROLE_RANK
+from platform_api.events import new_event
+from platform_api.ids import has_prefix, new_id
+from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
+from platform_api.principal import Principal
+from platform_api.timeutil import now_iso
+
+TIER_PACKAGES = {"free": "pkg_free", "pro": "pkg_pro", "business": "pkg_business", "enterprise": "pkg_business"}
+MAX_MEMBERS_ON_DELETE = 80  # + workspace, slug, namespace items and event: within a 100-item transaction
+NOT_FOUND = "Workspace not found."
+
+
+# ---------------------------------------------------------------------------------------------- shapes
+def to_api(item: dal.WorkspaceItem, role: str | None = None) -> dict[str, Any]:
+    settings = item.settings
+    out = {
+        "id": item.workspace_id,
+        "name": item.name,
+        "slug": item.slug,
+        "tier": item.tier,
+        "settings": {
+            "timezone": getattr(settings, "timezone", None) or "UTC",
+            "locale": getattr(settings, "locale", None) or "en_GB",
+        },
+        "default_namespace_id": item.default_namespace_id,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+    if role is not None:
+        out["role"] = role
+    return out
+
+
+def member_to_api(member: dal.MemberItem, user: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": member.user_id,  # a membership is addressed by its user: /members/{user_id}
+        "user_id": member.user_id,
+        "workspace_id": member.workspace_id,
+        "role": member.role,
+        "user": user,
+        "created_at": member.created_at,
+        "updated_at": member.updated_at or member.created_at,
+    }
+
+
+def _slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:50].strip("-")
+    return f"{slug or 'workspace'}-{new_id('wks')[-6:].lower()}"
+
+
+# ---------------------------------------------------------------------------------------------- access
+def _membership(principal: Principal, workspace_id: str, minimum: str = "member") -> dal.MemberItem:
+    """The caller's membership, or 404 (not a member, or no such workspace); 403 below `minimum`."""
+    member = dal.get_member(workspace_id, principal.user_id) if has_prefix(workspace_id, "wks") else None
+    if member is None:
+        raise errors.NotFound(NOT_FOUND)
+    if ROLE_RANK.get(member.role, 0) < ROLE_RANK[minimum]:
+        raise errors.InsufficientPermissions(f"This action needs the {minimum} role in the workspace.")
+    return member
+
+
+def _load(workspace_id: str) -> dal.WorkspaceItem:
+    item = dal.get(workspace_id, consistent=True)
+    if item is None:
+        raise errors.NotFound(NOT_FOUND)
+    return item
+
+
+# ---------------------------------------------------------------------------------------------- workspaces
+def list_workspaces(principal: Principal) -> list[dict[str, Any]]:
+    """One Query (memberships, GSI1) and one BatchGetItem per 100 workspaces."""
+    roles = {m.workspace_id: m.role for m in dal.memberships(principal.user_id)}
+    return [to_api(item, roles[item.workspace_id]) for item in dal.get_many(list(roles))]
+
+
+def get_workspace(principal: Principal, workspace_id: str) -> dict[str, Any]:
+    member = _membership(principal, workspace_id)
+    return to_api(_load(workspace_id), member.role)
+
+
+def create_workspace(principal: Principal, body: WorkspaceCreate) -> dict[str, Any]:
+    owner = users_dal.get_item(principal.user_id)
+    if owner is None:
+        raise errors.NotFound("User not found.")
+    if not tiers.at_most(body.tier, owner.tier):
+        message = f"tier '{body.tier}' is above your own tier '{owner.tier}'."
+        raise errors.InsufficientPermissions(message, details={"tier": [message]})
+    workspace_id, now = new_id("wks"), now_iso()
+    slug = body.slug or _slugify(body.name)
+    namespace_id, namespace_items = new_namespace_items(
+        owner_type="Workspace",
+        owner_id=workspace_id,
+        workspace_id=workspace_id,
+        name=f"{body.name} (default)",
+        slug="default",
+        is_default=True,
+        package_ids=(TIER_PACKAGES[body.tier],),
+        members_used=1,
+    )
+    settings = body.settings.model_dump(exclude_none=True) if body.settings else {}
+    item = dal.WorkspaceItem(
+        *dal.workspace_key(workspace_id),
+        workspace_id=workspace_id,
+        name=body.name.strip(),
+        slug=slug,
+        tier=body.tier,
+        settings=dal.Settings(**{"timezone": "UTC", "locale": "en_GB", **settings}),
+        default_namespace_id=namespace_id,
+        owners=1,
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    obj = to_api(item, "owner")
+    member = dal.new_member(workspace_id, principal.user_id, "owner", now)
+    tx = transaction()
+    try:
+        with tx:
+            claim = dal.SlugItem(*dal.slug_key(slug), workspace_id=workspace_id)
+            tx.save(claim, condition=dal.SlugItem.PK.does_not_exist())
+            tx.save(item, condition=dal.WorkspaceItem.PK.does_not_exist())
+            tx.save(member)
+            for extra in namespace_items:
+                tx.save(extra)
+            tx.save(
+                new_event(
+                    "workspace", "created", workspace_id, obj, namespace_id=namespace_id, workspace_id=workspace_id
+                )
+            )
+    except TransactWriteError as exc:
+        if any(key.startswith("WSSLUG#") for key in failed_keys(tx, exc)):
+            raise _slug_taken(slug) from exc
+        raise
+    return obj
+
+
+def _slug_taken(slug: str) -> errors.Conflict:
+    message = f"The slug '{slug}' is already taken."
+    return errors.Conflict(message, details={"slug": [message]})
+
+
+def _merged_settings(current: dal.WorkspaceItem, changes: dict[str, Any]) -> dict[str, str]:
+    merged = {"timezone": "UTC", "locale": "en_GB", **(current.settings.as_dict() if current.settings else {})}
+    merged.update({k: v for k, v in (changes.get("settings") or {}).items() if v is not None})
+    return merged
+
+
+def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpdate) -> dict[str, Any]:
+    member = _membership(principal, workspace_id, "admin")
+    current = _load(workspace_id)
+    changes = body.model_dump(exclude_unset=True)
+    for field in ("name", "slug", "settings"):
+        if field in changes and changes[field] is None:
+            raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
+    new_slug = changes.get("slug")
+    swap = bool(new_slug and new_slug != current.slug)
+    if swap and member.role != "owner":
+        raise errors.InsufficientPermissions("Only an owner may change the slug.")
+    now = now_iso()
+    updated = {**to_api(current, member.role), "updated_at": now, "settings": _merged_settings(current, changes)}
+    actions = [
+        dal.WorkspaceItem.updated_at.set(now),
+        dal.WorkspaceItem.settings.set(dal.Settings(**updated["settings"])),
+    ]
+    if "name" in changes:
+        updated["name"] = changes["name"].strip()
+        actions.append(dal.WorkspaceItem.name.set(updated["name"]))
+    if swap:
+        updated["slug"] = new_slug
+        actions.append(dal.WorkspaceItem.slug.set(new_slug))
+    tx = transaction()
+    try:
+        with tx:
+            if swap:
+                claim = dal.SlugItem(*dal.slug_key(new_slug), workspace_id=workspace_id)
+                tx.save(claim, condition=dal.SlugItem.PK.does_not_exist())
+                tx.delete(dal.SlugItem(*dal.slug_key(current.slug)))
+            tx.update(current, actions=actions, condition=dal.WorkspaceItem.PK.exists())
+            event = new_event(
+                "workspace",
+                "updated",
+                workspace_id,
+                updated,
+                namespace_id=current.default_namespace_id,
+                workspace_id=workspace_id,
+            )
+            tx.save(event)
+    except TransactWriteError as exc:
+        if swap and any(key.startswith("WSSLUG#") for key in failed_keys(tx, exc)):
+            raise _slug_taken(new_slug) from exc
+        raise errors.NotFound(NOT_FOUND) from exc
+    return updated
+
+
+def delete_workspace(principal: Principal, workspace_id: str) -> None:
+    _membership(principal, workspace_id, "owner")
+    current = _load(workspace_id)
+    members = dal.list_members(workspace_id)
+    if len(members) > MAX_MEMBERS_ON_DELETE:
+        raise errors.Conflict(
+            f"The workspace has {len(members)} members; remove all but {MAX_MEMBERS_ON_DELETE} before deleting it."
+        )
+    namespace_id = current.default_namespace_id or ""
+    counters = entitlements_dal.counters(namespace_id)
+    owned = {f: int(counters[f].used) for f in ("resources", "webhooks", "namespaces") if f in counters}
+    if any(owned.values()):
+        raise _still_owns(owned)
+    tx = transaction()
+    try:
+        with tx:
+            tx.delete(current, condition=dal.WorkspaceItem.PK.exists())
+            tx.delete(dal.SlugItem(*dal.slug_key(current.slug)))
+            for member in members:
+                tx.delete(member)
+            tx.delete(namespaces_dal.NamespaceItem(*namespaces_dal.key(namespace_id)))
+            tx.delete(entitlements_dal.PackagesItem(f"NS#{namespace_id}", entitlements_dal.PACKAGES_SK))
+            for feature, counter in counters.items():
+                # Unchanged since checked: nothing was created in the workspace meanwhile.
+                condition = entitlements_dal.CounterItem.used == int(counter.used)
+                tx.delete(counter, condition=condition if feature in owned else None)
+            tx.save(
+                new_event(
+                    "workspace",
+                    "deleted",
+                    workspace_id,
+                    to_api(current),
+                    namespace_id=namespace_id,
+                    workspace_id=workspace_id,
+                )
+            )
+    except TransactWriteError as exc:
+        if failed_keys(tx, exc):
+            raise errors.Conflict("The workspace changed while it was being deleted; retry.") from exc
+        raise
+
+
+def _still_owns(owned: dict[str, int]) -> errors.Conflict:
+    what = ", ".join(f"{count} {feature}" for feature, count in owned.items() if count)
+    return errors.Conflict(
+        f"The workspace still owns data ({what}); delete it first.",
+        details={feature: [f"{count} remaining."] for feature, count in owned.items() if count},
+    )
+
+
+# ---------------------------------------------------------------------------------------------- members
+def list_members(principal: Principal, workspace_id: str) -> list[dict[str, Any]]:
+    _membership(principal, workspace_id)
+    members = dal.list_members(workspace_id)
+    users = users_dal.get_users([m.user_id for m in members])
+    return [member_to_api(m, users.get(m.user_id)) for m in members]
+
+
+def add_member(principal: Principal, workspace_id: str, body: MemberAdd) -> dict[str, Any]:
+    mine = _membership(principal, workspace_id, "admin")
+    if body.role == "owner" and mine.role != "owner":
+        raise errors.InsufficientPermissions("Only an owner may add another owner.")
+    workspace = _load(workspace_id)
+    user = users_dal.get_user(body.user_id)
+    if user is None:
+        raise errors.NotFound("User not found.", details={"user_id": ["No such user."]})
+    member = dal.new_member(workspace_id, body.user_id, body.role, now_iso())
+    obj = member_to_api(member, user)
+    tx = transaction()
+    try:
+        with tx:
+            tx.save(member, condition=dal.MemberItem.PK.does_not_exist())
+            entitlements.consume(tx, workspace.default_namespace_id, "members")
+            if body.role == "owner":
+                tx.update(workspace, actions=[dal.WorkspaceItem.owners.add(1)], condition=dal.WorkspaceItem.PK.exists())
+            tx.save(_member_event("created", obj, workspace))
+    except TransactWriteError as exc:
+        failed = failed_keys(tx, exc)
+        if any("|MEMBER#" in key for key in failed):
+            raise errors.Conflict("The user is already a member.", details={"user_id": ["Already a member."]}) from exc
+        error = entitlements.limit_error(exc, "members")
+        if error is not None and failed:
+            raise error from exc
+        raise
+    return obj
+
+
+def _member_event(action: str, obj: dict[str, Any], workspace: dal.WorkspaceItem) -> Any:
+    return new_event(
+        "member",
+        action,
+        f"{workspace.workspace_id}:{obj['user_id']}",
+        obj,
+        namespace_id=workspace.default_namespace_id,
+        workspace_id=workspace.workspace_id,
+    )
+
+
+def _target(workspace_id: str, user_id: str) -> dal.MemberItem:
+    target = dal.get_member(workspace_id, user_id) if has_prefix(user_id, "usr") else None
+    if target is None:
+        raise errors.NotFound("Member not found.")
+    return target
+
+
+def update_member(principal: Principal, workspace_id: str, user_id: str, body: MemberUpdate) -> dict[str, Any]:
+    mine = _membership(principal, workspace_id, "admin")
+    target = _target(workspace_id, user_id)
+    if "owner" in (body.role, target.role) and mine.role != "owner":
+        raise errors.InsufficientPermissions("Only an owner may grant or take the owner role.")
+    workspace = _load(workspace_id)
+    if body.role == target.role:
+        return member_to_api(target, users_dal.get_user(user_id))
+    now = now_iso()
+    tx = transaction()
+    try:
+        with tx:
+            tx.update(
+                target,
+                actions=[dal.MemberItem.role.set(body.role), dal.MemberItem.updated_at.set(now)],
+                condition=dal.MemberItem.role == target.role,
+            )
+            _adjust_owners(tx, workspace, target.role, body.role)
+            target.role, target.updated_at = body.role, now
+            obj = member_to_api(target, users_dal.get_user(user_id))
+            tx.save(_member_event("updated", obj, workspace))
+    except TransactWriteError as exc:
+        raise _member_write_failed(tx, exc) from exc
+    return obj
+
+
+def _adjust_owners(tx: Any, workspace: dal.WorkspaceItem, old_role: str | None, new_role: str | None) -> None:
+    if old_role == "owner" and new_role != "owner":
+        tx.update(workspace, actions=[dal.WorkspaceItem.owners.add(-1)], condition=dal.WorkspaceItem.owners > 1)
+    elif new_role == "owner" and old_role != "owner":
+        tx.update(workspace, actions=[dal.WorkspaceItem.owners.add(1)], condition=dal.WorkspaceItem.PK.exists())
+
+
+def _member_write_failed(tx: Any, exc: TransactWriteError) -> errors.ApiError:
+    failed = failed_keys(tx, exc)
+    if any(key.endswith("|WORKSPACE") for key in failed):
+        return errors.Conflict("A workspace needs at least one owner; make someone else owner first.")
+    return errors.Conflict("The membership changed meanwhile; retry.")
+
+
+def remove_member(principal: Principal, workspace_id: str, user_id: str) -> None:
+    """Owners and admins remove members; anyone may leave; only an owner removes an owner."""
+    leaving = user_id == principal.user_id
+    mine = _membership(principal, workspace_id, "member" if leaving else "admin")
+    target = mine if leaving else _target(workspace_id, user_id)
+    if target.role == "owner" and mine.role != "owner":
+        raise errors.InsufficientPermissions("Only an owner may remove an owner.")
+    workspace = _load(workspace_id)
+    obj = member_to_api(target, None)
+    tx = transaction()
+    try:
+        with tx:
+            tx.delete(target, condition=dal.MemberItem.role == target.role)
+            entitlements.release(tx, workspace.default_namespace_id, "members")
+            _adjust_owners(tx, workspace, target.role, None)
+            tx.save(_member_event("deleted", obj, workspace))
+    except TransactWriteError as exc:
+        raise _member_write_failed(tx, exc) from exc
