@@ -45,4 +45,9 @@ def aws():
         physical = provision(None)
         os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]
         os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = physical["WebhookDeliveryQueue"]["QueueUrl"]
+        from platform_api.queues import client as sqs_client
+        from platform_api.settings import get_settings
+
+        get_settings.cache_clear()  # settings are read once per container; the queue URLs are only known now
+        sqs_client.cache_clear()
         yield physical

@@ -17,8 +17,6 @@ import requests
 
 pytestmark = pytest.mark.e2e
 
-# Routes of groups not built yet: strict, so each turns into a failure (XPASS) the day its group lands.
-WEBHOOKS = pytest.mark.xfail(strict=True, reason="webhook routes not built yet (issue 6)")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 PASSWORD = "correct horse battery staple"
 
@@ -218,7 +216,6 @@ def test_000_login_refresh_logout_register(base_url):
 
 
 # ------------------------------------------------------------------ document 000: Webhooks
-@WEBHOOKS
 def test_000_webhooks_crud_and_test(api):
     created = api.post(
         "/v1/webhooks",
@@ -443,7 +440,6 @@ def test_004_api_keys(api, base_url):
 
 
 # ------------------------------------------------------------------ document 004: Webhooks
-@WEBHOOKS
 def test_004_webhook_test_and_deliveries(api):
     hook = api.post(
         "/v1/webhooks",

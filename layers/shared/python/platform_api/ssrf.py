@@ -106,6 +106,24 @@ def _check_address(host: str, address: str, *, allow_loopback: bool) -> None:
         raise UnsafeUrl(f"The webhook host {shown} is {problem}; webhook URLs must point to the public internet.")
 
 
+DNS_TIMEOUT_SECONDS = 3.0
+
+
+def _getaddrinfo(host: str, port: int) -> list:
+    """getaddrinfo with a deadline: the resolver has none of its own, and a slow DNS must not hold a request
+    (or a delivery batch) for tens of seconds. A timeout counts as "does not resolve"."""
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        future = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+        return future.result(timeout=DNS_TIMEOUT_SECONDS)
+    except concurrent.futures.TimeoutError:
+        raise socket.gaierror(f"resolving {host!r} took longer than {DNS_TIMEOUT_SECONDS:g} s") from None
+    finally:
+        pool.shutdown(wait=False)
+
+
 def resolve_safe(host: str, port: int, *, allow_loopback: bool) -> str:
     """Resolve ``host`` once, refuse it if ANY address is unsafe, and return the address to connect to.
 
@@ -117,7 +135,7 @@ def resolve_safe(host: str, port: int, *, allow_loopback: bool) -> str:
         _check_address(host, host, allow_loopback=allow_loopback)
         return host
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port)
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeUrl(f"The webhook host {host!r} does not resolve to any address.") from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -172,7 +190,7 @@ def validate_url(url: str, *, allow_http: bool, allow_loopback: bool, unresolvab
     target = _parse(url, allow_http=allow_http)
     if unresolvable_ok and _parse_ip(target.host) is None:
         try:
-            socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+            _getaddrinfo(target.host, target.port)
         except (socket.gaierror, UnicodeError):
             return
     resolve_safe(target.host, target.port, allow_loopback=allow_loopback)

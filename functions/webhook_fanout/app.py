@@ -1,0 +1,18 @@
+"""Fanout queue -> delivery queue: one delivery message per matching subscription of the event's namespace."""
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from platform_api.domain import webhook_pipeline
+from platform_api.observability import logger
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> int:
+    return webhook_pipeline.fan_out(webhook_pipeline.parse(record.body))
+
+
+@logger.inject_lambda_context
+def handler(event: dict, context) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,133 @@
+"""Webhook subscriptions, test sends, secret rotation and delivery history (routes only)."""
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from platform_api.domain import webhooks as domain
+from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.models.webhooks import SecretRotation, WebhookCreate, WebhookUpdate
+from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
+
+app = create_app()
+LIST_SPEC = ListSpec(
+    name="webhooks",
+    filters={"is_active": bool},
+    sorts=("created_at", "updated_at", "url"),
+    fields=(
+        "id",
+        "url",
+        "events",
+        "description",
+        "is_active",
+        "namespace_id",
+        "workspace_id",
+        "created_at",
+        "updated_at",
+    ),
+    search=("url", "description"),
+)
+DELIVERY_SPEC = ListSpec(
+    name="deliveries",
+    filters={"status": ("pending", "success", "failed"), "event_type": str},
+    sorts=("created_at", "updated_at", "attempts"),
+    fields=(
+        "id",
+        "webhook_id",
+        "event_id",
+        "event_type",
+        "status",
+        "status_code",
+        "attempts",
+        "response_time_ms",
+        "error",
+        "delivered_at",
+        "next_attempt_at",
+        "created_at",
+        "updated_at",
+    ),
+)
+
+
+def _actor(scope: str) -> domain.Actor:
+    from platform_api.domain.auth import require_scope
+    from platform_api.domain.tenancy import resolve_context
+
+    principal = current_principal()
+    require_scope(principal, scope)
+    ctx = resolve_context(app.current_event, principal)
+    return domain.Actor(user_id=principal.user_id, namespace_id=ctx.namespace_id, workspace_id=ctx.workspace_id)
+
+
+def _json(status: int, body: dict) -> Response[dict]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@app.get("/v1/webhooks", summary="List webhooks (never their secrets)", tags=["webhooks"])
+def list_webhooks() -> dict:
+    actor = _actor("read:webhooks")
+    query = parse_list_query(app.current_event, LIST_SPEC, scope=actor.namespace_id)
+    return list_response(app.current_event, query, apply_in_memory(domain.list_webhooks(actor), query))
+
+
+@app.post("/v1/webhooks", summary="Create a webhook (the secret is returned once)", tags=["webhooks"])
+def create_webhook(body: WebhookCreate) -> Response[dict]:
+    return _json(201, {"data": domain.create_webhook(_actor("write:webhooks"), body)})
+
+
+@app.get("/v1/webhooks/<webhook_id>", summary="Get a webhook", tags=["webhooks"])
+def get_webhook(webhook_id: str) -> dict:
+    return {"data": domain.get_webhook(_actor("read:webhooks"), webhook_id)}
+
+
+@app.patch("/v1/webhooks/<webhook_id>", summary="Update a webhook", tags=["webhooks"])
+def update_webhook(webhook_id: str, body: WebhookUpdate) -> dict:
+    return {"data": domain.update_webhook(_actor("write:webhooks"), webhook_id, body)}
+
+
+@app.delete("/v1/webhooks/<webhook_id>", summary="Delete a webhook", tags=["webhooks"])
+def delete_webhook(webhook_id: str):
+    domain.delete_webhook(_actor("write:webhooks"), webhook_id)
+    return Response(status_code=204, content_type=None, body="")
+
+
+@app.post("/v1/webhooks/<webhook_id>/test", summary="Send a signed test event now", tags=["webhooks"])
+def test_webhook(webhook_id: str) -> dict:
+    return domain.send_test(_actor("write:webhooks"), webhook_id)
+
+
+@app.post(
+    "/v1/webhooks/<webhook_id>/rotate-secret",
+    summary="Rotate the signing secret (the old one keeps signing for a grace period)",
+    tags=["webhooks"],
+)
+def rotate_secret(webhook_id: str, body: SecretRotation | None = None) -> dict:
+    actor = _actor("write:webhooks")
+    body = body or SecretRotation()  # an empty POST rotates to a generated secret with the default grace
+    return {"data": domain.rotate_secret(actor, webhook_id, body.secret, body.grace_period_seconds)}
+
+
+@app.get("/v1/webhooks/<webhook_id>/deliveries", summary="Delivery history (30 days)", tags=["webhooks"])
+def list_deliveries(webhook_id: str) -> dict:
+    actor = _actor("read:webhooks")
+    query = parse_list_query(app.current_event, DELIVERY_SPEC, scope=f"{actor.namespace_id}:{webhook_id}")
+    return list_response(app.current_event, query, apply_in_memory(domain.list_deliveries(actor, webhook_id), query))
+
+
+@app.get(
+    "/v1/webhooks/<webhook_id>/deliveries/<delivery_id>",
+    summary="One delivery with its attempts and payload",
+    tags=["webhooks"],
+)
+def get_delivery(webhook_id: str, delivery_id: str) -> dict:
+    return {"data": domain.get_delivery(_actor("read:webhooks"), webhook_id, delivery_id)}
+
+
+@app.post(
+    "/v1/webhooks/<webhook_id>/deliveries/<delivery_id>/retry",
+    summary="Retry a delivery that did not succeed",
+    tags=["webhooks"],
+)
+def retry_delivery(webhook_id: str, delivery_id: str) -> Response[dict]:
+    return _json(202, {"data": domain.retry_delivery(_actor("write:webhooks"), webhook_id, delivery_id)})
+
+
+handler = lambda_handler(app)

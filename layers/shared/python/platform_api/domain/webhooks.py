@@ -1,0 +1,508 @@
+"""Webhook subscriptions, signed delivery attempts and delivery history (docs/webhooks.md).
+
+Subscriptions belong to a namespace (the request's tenant context) and consume its `webhooks` entitlement.
+Secrets are stored sealed (AES-GCM under a key derived from the deployment secret): they must be readable to
+sign, so a hash would not do, and they never appear in a response after creation or rotation, in an event or
+in a log. Every attempt — from the delivery queue, the test route or a manual retry — goes through `attempt`,
+which signs, sends through the SSRF guard, and records the outcome on the delivery item.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pynamodb.exceptions import PutError, TransactWriteError
+
+from platform_api import errors, ssrf, webhook_signing
+from platform_api.dal import webhooks as dal
+from platform_api.db import failed_keys, transaction
+from platform_api.domain import entitlements
+from platform_api.events import new_event
+from platform_api.ids import has_prefix, new_id
+from platform_api.settings import get_settings
+from platform_api.timeutil import isoformat, now_iso
+
+ENTITIES = ("resource", "workspace", "member", "namespace", "webhook")
+ACTIONS = ("created", "updated", "deleted")
+SPECIAL_EVENTS = ("webhook.test",)
+EVENT_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
+DEFAULT_RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)  # Svix-like: about 28 hours in all
+ATTEMPT_TIMEOUT_SECONDS = 10.0
+MAX_EXCERPT = 1024
+MAX_HISTORY = 10
+MAX_SECRETS = 3
+USER_AGENT = "PlatformApi-Webhooks/1.0"
+NOT_FOUND = "Webhook not found."
+
+
+def retry_schedule() -> tuple[int, ...]:
+    """Delays (seconds) after each failed automatic attempt; configuration (WEBHOOK_RETRY_SCHEDULE)."""
+    raw = os.environ.get("WEBHOOK_RETRY_SCHEDULE")
+    return tuple(int(part) for part in raw.split(",")) if raw else DEFAULT_RETRY_SCHEDULE
+
+
+def max_attempts() -> int:
+    return len(retry_schedule()) + 1
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    namespace_id: str
+    workspace_id: str | None
+
+
+# ---------------------------------------------------------------------------------------------- secrets
+@lru_cache(maxsize=1)
+def _cipher() -> Any:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from platform_api.keys import signing_key
+
+    return AESGCM(signing_key("webhook-secrets"))
+
+
+def _seal(secret: str, webhook_id: str) -> str:
+    nonce = os.urandom(12)
+    return base64.b64encode(nonce + _cipher().encrypt(nonce, secret.encode(), webhook_id.encode())).decode()
+
+
+def _unseal(sealed: str, webhook_id: str) -> str:
+    raw = base64.b64decode(sealed)
+    return _cipher().decrypt(raw[:12], raw[12:], webhook_id.encode()).decode()
+
+
+def active_secrets(item: dal.WebhookItem, now: int | None = None) -> list[str]:
+    """The secrets deliveries are signed with, newest first: the current one and any still in grace."""
+    now = now if now is not None else int(time.time())
+    return [
+        _unseal(s.sealed, item.webhook_id)
+        for s in item.secrets
+        if s.expires_epoch is None or int(s.expires_epoch) > now
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- shapes
+def to_api(item: dal.WebhookItem) -> dict[str, Any]:
+    return {
+        "id": item.webhook_id,
+        "url": item.url,
+        "events": list(item.events),
+        "description": item.description,
+        "is_active": item.is_active,
+        "namespace_id": item.namespace_id,
+        "workspace_id": item.workspace_id,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+
+
+def delivery_to_api(item: dal.DeliveryItem, *, detail: bool = False) -> dict[str, Any]:
+    out = {
+        "id": item.delivery_id,
+        "webhook_id": item.webhook_id,
+        "event_id": item.event_id,
+        "event_type": item.event_type,
+        "status": item.status,
+        "status_code": int(item.status_code) if item.status_code is not None else None,
+        "attempts": int(item.attempts),
+        "response_time_ms": int(item.response_time_ms) if item.response_time_ms is not None else None,
+        "error": item.error,
+        "delivered_at": item.delivered_at,
+        "next_attempt_at": item.next_attempt_at,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+    if detail:
+        out["response_excerpt"] = item.response_excerpt
+        out["payload"] = json.loads(item.payload)
+        out["history"] = [
+            {
+                "attempt": int(a.number),
+                "at": a.at,
+                "status_code": int(a.status_code) if a.status_code is not None else None,
+                "response_time_ms": int(a.response_time_ms) if a.response_time_ms is not None else None,
+                "error": a.error,
+                "manual": bool(a.manual),
+            }
+            for a in item.history
+        ]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- validation
+def check_events(patterns: list[str]) -> list[str]:
+    """Exact names (`resource.created`), wildcards (`resource.*`, `*`) and `webhook.test`; else a 400."""
+    bad = []
+    for pattern in patterns:
+        entity, _, action = pattern.partition(".")
+        known = (
+            pattern == "*"
+            or pattern in SPECIAL_EVENTS
+            or (EVENT_PATTERN.match(pattern) and entity in ENTITIES and action in (*ACTIONS, "*"))
+        )
+        if not known:
+            bad.append(pattern)
+    if bad:
+        names = ", ".join(f"{e}.{a}" for e in ENTITIES for a in ACTIONS)
+        message = f"Unknown event(s): {', '.join(bad)}. Use '*', '<entity>.*' or one of: {names}, webhook.test."
+        raise errors.InvalidRequest(message, details={"events": [message]})
+    return list(dict.fromkeys(patterns))
+
+
+def check_url(url: str) -> str:
+    local = get_settings().webhook_allow_loopback
+    try:
+        ssrf.validate_url(url, allow_http=local, allow_loopback=local, unresolvable_ok=True)
+    except ssrf.UnsafeUrl as exc:
+        raise errors.InvalidRequest(str(exc), details={"url": [str(exc)]}) from None
+    return url
+
+
+def matches(patterns: list[str], event_type: str) -> bool:
+    entity = event_type.partition(".")[0]
+    return any(
+        (p == "*" and event_type not in SPECIAL_EVENTS) or p == event_type or p == f"{entity}.*" for p in patterns
+    )
+
+
+# ---------------------------------------------------------------------------------------------- CRUD
+def _load(actor: Actor, webhook_id: str) -> dal.WebhookItem:
+    item = dal.get(actor.namespace_id, webhook_id) if has_prefix(webhook_id, "wh") else None
+    if item is None:
+        raise errors.NotFound(NOT_FOUND)
+    return item
+
+
+def _event(action: str, item: dal.WebhookItem) -> Any:
+    return new_event(
+        "webhook", action, item.webhook_id, to_api(item), namespace_id=item.namespace_id, workspace_id=item.workspace_id
+    )
+
+
+def list_webhooks(actor: Actor) -> list[dict[str, Any]]:
+    return [to_api(item) for item in dal.list_for(actor.namespace_id)]
+
+
+def get_webhook(actor: Actor, webhook_id: str) -> dict[str, Any]:
+    return to_api(_load(actor, webhook_id))
+
+
+def create_webhook(actor: Actor, body: Any) -> dict[str, Any]:
+    webhook_id, now = new_id("wh"), now_iso()
+    secret = body.secret or webhook_signing.new_secret()
+    item = dal.WebhookItem(
+        *dal.webhook_key(actor.namespace_id, webhook_id),
+        webhook_id=webhook_id,
+        namespace_id=actor.namespace_id,
+        workspace_id=actor.workspace_id,
+        url=check_url(body.url),
+        events=check_events(body.events),
+        description=body.description,
+        is_active=body.is_active,
+        secrets=[dal.SealedSecret(sealed=_seal(secret, webhook_id), expires_epoch=None, created_at=now)],
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    tx = transaction()
+    try:
+        with tx:
+            tx.save(item, condition=dal.WebhookItem.PK.does_not_exist())
+            entitlements.consume(tx, actor.namespace_id, "webhooks")
+            tx.save(_event("created", item))
+    except TransactWriteError as exc:
+        error = entitlements.limit_error(exc, "webhooks")
+        if failed_keys(tx, exc) and error is not None:
+            raise error from exc
+        raise
+    return {**to_api(item), "secret": secret}
+
+
+def update_webhook(actor: Actor, webhook_id: str, body: Any) -> dict[str, Any]:
+    item = _load(actor, webhook_id)
+    changes = body.model_dump(exclude_unset=True)
+    for field in ("url", "events", "is_active"):
+        if field in changes and changes[field] is None:
+            raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
+    if "url" in changes:
+        changes["url"] = check_url(changes["url"])
+    if "events" in changes:
+        changes["events"] = check_events(changes["events"])
+    return _save_changes(item, changes)
+
+
+def _save_changes(item: dal.WebhookItem, changes: dict[str, Any]) -> dict[str, Any]:
+    previous = item.updated_at
+    for field, value in changes.items():
+        setattr(item, field, value)
+    item.updated_at = max(now_iso(), previous)
+    tx = transaction()
+    try:
+        with tx:
+            tx.save(item, condition=dal.WebhookItem.updated_at == previous)
+            tx.save(_event("updated", item))
+    except TransactWriteError as exc:
+        raise errors.Conflict("The webhook changed meanwhile; retry.") from exc
+    return to_api(item)
+
+
+def delete_webhook(actor: Actor, webhook_id: str) -> None:
+    item = _load(actor, webhook_id)
+    tx = transaction()
+    try:
+        with tx:
+            tx.delete(item, condition=dal.WebhookItem.PK.exists())
+            entitlements.release(tx, actor.namespace_id, "webhooks")
+            tx.save(_event("deleted", item))
+    except TransactWriteError as exc:
+        raise errors.NotFound(NOT_FOUND) from exc
+
+
+def rotate_secret(actor: Actor, webhook_id: str, secret: str | None, grace_period_seconds: int) -> dict[str, Any]:
+    """A new signing secret; the previous one keeps signing (alongside) for the grace period."""
+    item = _load(actor, webhook_id)
+    now, new_secret = int(time.time()), secret or webhook_signing.new_secret()
+    kept = []
+    for old in item.secrets:
+        expires = int(old.expires_epoch) if old.expires_epoch is not None else now + grace_period_seconds
+        if expires > now:
+            kept.append(dal.SealedSecret(sealed=old.sealed, expires_epoch=expires, created_at=old.created_at))
+    fresh = dal.SealedSecret(sealed=_seal(new_secret, item.webhook_id), expires_epoch=None, created_at=now_iso())
+    obj = _save_changes(item, {"secrets": [fresh, *kept][:MAX_SECRETS]})
+    return {**obj, "secret": new_secret, "previous_secret_expires_at": isoformat_epoch(now + grace_period_seconds)}
+
+
+def isoformat_epoch(epoch: int) -> str:
+    from datetime import UTC, datetime
+
+    return isoformat(datetime.fromtimestamp(epoch, tz=UTC))
+
+
+# ---------------------------------------------------------------------------------------------- deliveries
+def delivery_id_for(event_id: str, webhook_id: str) -> str:
+    """Deterministic: the event's time (sortable) and a hash of (event, webhook). Redelivered messages and a
+    re-run fanout address the same delivery, which is what makes the consumers idempotent on the event id."""
+    from ulid import ULID
+
+    event_ulid = ULID.from_str(event_id.split("_", 1)[1])
+    digest = hashlib.sha256(f"{event_id}:{webhook_id}".encode()).digest()
+    return f"del_{ULID.from_bytes(event_ulid.bytes[:6] + digest[:10])}"
+
+
+def list_deliveries(actor: Actor, webhook_id: str) -> list[dict[str, Any]]:
+    _load(actor, webhook_id)
+    return [delivery_to_api(item) for item in dal.list_deliveries(webhook_id)]
+
+
+def get_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str, Any]:
+    _load(actor, webhook_id)
+    item = dal.get_delivery(webhook_id, delivery_id) if has_prefix(delivery_id, "del") else None
+    if item is None:
+        raise errors.NotFound("Delivery not found.")
+    return delivery_to_api(item, detail=True)
+
+
+def retry_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str, Any]:
+    """Queue one more attempt of a delivery that did not succeed (202); a success is a 409."""
+    _load(actor, webhook_id)
+    item = dal.get_delivery(webhook_id, delivery_id) if has_prefix(delivery_id, "del") else None
+    if item is None:
+        raise errors.NotFound("Delivery not found.")
+    if item.status == "success":
+        raise errors.Conflict("The delivery already succeeded.")
+    message = delivery_message(item.delivery_id, webhook_id, item.namespace_id, item.event_id, item.event_type, None)
+    enqueue([{**message, "manual": True}])
+    return {**delivery_to_api(item), "status": "pending"}
+
+
+def delivery_message(
+    delivery_id: str, webhook_id: str, namespace_id: str, event_id: str, event_type: str, payload: str | None
+) -> dict[str, Any]:
+    message = {
+        "delivery_id": delivery_id,
+        "webhook_id": webhook_id,
+        "namespace_id": namespace_id,
+        "event_id": event_id,
+        "event_type": event_type,
+    }
+    if payload is not None:
+        message["payload"] = payload
+    return message
+
+
+def enqueue(messages: list[dict[str, Any]]) -> int:
+    """SendMessageBatch to the delivery queue, 10 at a time; returns the number of calls made."""
+    from platform_api.queues import send_batch
+
+    return send_batch(get_settings().webhook_delivery_queue_url or "", messages)
+
+
+def send_test(actor: Actor, webhook_id: str) -> dict[str, Any]:
+    """POST /webhooks/{id}/test: one synchronous signed attempt of a `webhook.test` event, recorded."""
+    item = _load(actor, webhook_id)
+    event = new_event(
+        "webhook",
+        "test",
+        item.webhook_id,
+        {**to_api(item), "message": "This is a test event."},
+        namespace_id=item.namespace_id,
+        workspace_id=item.workspace_id,
+        event_type="webhook.test",
+    )
+    delivery = attempt(
+        item,
+        delivery_id=delivery_id_for(event.event_id, item.webhook_id),
+        event_id=event.event_id,
+        event_type="webhook.test",
+        payload=event.payload,
+        number=1,
+        manual=True,
+    )
+    return {
+        "success": delivery.status == "success",
+        "status_code": int(delivery.status_code) if delivery.status_code is not None else None,
+        "response_time_ms": int(delivery.response_time_ms or 0),
+        "delivery_id": delivery.delivery_id,
+        "error": delivery.error,
+    }
+
+
+@dataclass
+class Outcome:
+    success: bool
+    status_code: int | None
+    response_time_ms: int
+    excerpt: str | None
+    error: str | None
+
+
+def send(item: dal.WebhookItem, event_id: str, payload: str) -> Outcome:
+    body = payload.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        **webhook_signing.signature_headers(active_secrets(item), event_id, body, int(time.time())),
+    }
+    local = get_settings().webhook_allow_loopback
+    started = time.perf_counter()
+    try:
+        status, excerpt, elapsed = ssrf.post(
+            item.url,
+            body,
+            headers,
+            timeout=ATTEMPT_TIMEOUT_SECONDS,
+            allow_http=local,
+            allow_loopback=local,
+            max_response_bytes=MAX_EXCERPT,
+        )
+    except ssrf.UnsafeUrl as exc:
+        return Outcome(False, None, 0, None, f"refused: {exc}")
+    except Exception as exc:  # any network or TLS failure is a failed attempt, recorded
+        elapsed_ms = int((time.perf_counter() - started) * 1000)
+        return Outcome(False, None, elapsed_ms, None, f"{type(exc).__name__}: {exc}"[:300])
+    text = excerpt.decode("utf-8", "replace")[:MAX_EXCERPT]
+    return Outcome(200 <= status < 300, status, int(elapsed), text, None if 200 <= status < 300 else f"HTTP {status}")
+
+
+def attempt(
+    item: dal.WebhookItem,
+    *,
+    delivery_id: str,
+    event_id: str,
+    event_type: str,
+    payload: str,
+    number: int,
+    manual: bool = False,
+    final: bool = False,
+    retry_in: int | None = None,
+) -> dal.DeliveryItem:
+    """Send one attempt and record it on the delivery item (created on the first attempt)."""
+    current = dal.get_delivery(item.webhook_id, delivery_id)
+    outcome = send(item, event_id, payload)
+    return record(
+        current,
+        item,
+        outcome,
+        delivery_id=delivery_id,
+        event_id=event_id,
+        event_type=event_type,
+        payload=payload,
+        number=number,
+        manual=manual,
+        final=final,
+        retry_in=retry_in,
+    )
+
+
+def record(
+    current: dal.DeliveryItem | None,
+    item: dal.WebhookItem,
+    outcome: Outcome,
+    *,
+    delivery_id: str,
+    event_id: str,
+    event_type: str,
+    payload: str,
+    number: int,
+    manual: bool,
+    final: bool,
+    retry_in: int | None,
+) -> dal.DeliveryItem:
+    now = now_iso()
+    attempts = (int(current.attempts) if current else 0) + 1
+    history = [*(current.history if current else []), _attempt_entry(number, now, outcome, manual)][-MAX_HISTORY:]
+    if outcome.success:
+        status, next_at = "success", None
+    elif final or manual or retry_in is None:
+        status, next_at = "failed", None
+    else:
+        status, next_at = "pending", isoformat_epoch(int(time.time()) + retry_in)
+    delivery = dal.DeliveryItem(
+        *dal.delivery_key(item.webhook_id, delivery_id),
+        delivery_id=delivery_id,
+        webhook_id=item.webhook_id,
+        namespace_id=item.namespace_id,
+        event_id=event_id,
+        event_type=event_type,
+        status=status,
+        attempts=attempts,
+        status_code=outcome.status_code,
+        response_time_ms=outcome.response_time_ms,
+        response_excerpt=outcome.excerpt,
+        error=outcome.error,
+        history=history,
+        payload=payload,
+        next_attempt_at=next_at,
+        delivered_at=now if outcome.success else (current.delivered_at if current else None),
+        created_at=current.created_at if current else now,
+        updated_at=now,
+        ttl=int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
+    )
+    condition = dal.DeliveryItem.attempts == int(current.attempts) if current else dal.DeliveryItem.PK.does_not_exist()
+    try:
+        delivery.save(condition=condition)
+    except PutError:
+        # A concurrent copy of the same message recorded first; its record stands (at-least-once delivery).
+        return dal.get_delivery(item.webhook_id, delivery_id) or delivery
+    return delivery
+
+
+def _attempt_entry(number: int, at: str, outcome: Outcome, manual: bool) -> dal.Attempt:
+    return dal.Attempt(
+        number=number,
+        at=at,
+        status_code=outcome.status_code,
+        response_time_ms=outcome.response_time_ms,
+        error=outcome.error,
+        response_excerpt=(outcome.excerpt or "")[:200] or None,
+        manual=manual,
+    )
