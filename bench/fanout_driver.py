@@ -115,7 +115,12 @@ def run(subscriptions: int) -> tuple[list[CostRow], list[str]]:
     module, sources = _fanout_module()
     kinds = {s.get("Type") for s in sources}
     if "SQS" in kinds and "DynamoDB" not in kinds:
-        payload = json.loads(item["payload"]["S"]) if "payload" in item else record
+        from boto3.dynamodb.types import TypeDeserializer
+
+        from platform_api.domain.webhook_pipeline import fanout_message
+
+        image = {k: TypeDeserializer().deserialize(v) for k, v in item.items()}
+        payload = fanout_message(image) or record  # what the stream forwarder sends
         event = {
             "Records": [
                 {
@@ -130,7 +135,7 @@ def run(subscriptions: int) -> tuple[list[CostRow], list[str]]:
                 }
             ]
         }
-        shape = "SQS message carrying the event payload"
+        shape = "SQS message from the stream forwarder"
     else:
         event = {"Records": [record]}
         shape = "DynamoDB stream record"

@@ -49,6 +49,14 @@ def key(namespace_id: str) -> tuple[str, str]:
     return f"NS#{namespace_id}", SK
 
 
+class SlugClaim(TableItem):
+    """One owner's namespace slugs are unique: `PK=NSSLUG#<owner>#<slug>`, `SK=UNIQUE`."""
+
+
+def slug_claim(owner_type: str, owner_id: str, slug: str) -> tuple[str, str]:
+    return f"NSSLUG#{owner_partition(owner_type, owner_id)}#{slug.lower()}", "UNIQUE"
+
+
 def owner_partition(owner_type: str, owner_id: str) -> str:
     return f"USER#{owner_id}" if owner_type == "User" else f"WS#{owner_id}"
 

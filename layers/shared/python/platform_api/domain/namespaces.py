@@ -17,7 +17,7 @@ from pynamodb.exceptions import TransactWriteError
 from platform_api import errors
 from platform_api.dal import entitlements as entitlements_dal
 from platform_api.dal import namespaces as dal
-from platform_api.db import TableItem, failed_keys, transaction
+from platform_api.db import failed_keys, transaction
 from platform_api.domain import entitlements
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
@@ -172,14 +172,6 @@ def check(principal: Principal, namespace_id: str, feature: str, quantity: int) 
 
 
 # ---------------------------------------------------------------------------------------------- writes
-def _slug_claim(owner_type: str, owner_id: str, slug: str) -> tuple[str, str]:
-    return f"NSSLUG#{dal.owner_partition(owner_type, owner_id)}#{slug.lower()}", "UNIQUE"
-
-
-class SlugClaim(TableItem):
-    """One owner's namespace slugs are unique: `PK=NSSLUG#<owner>#<slug>`, `SK=UNIQUE`."""
-
-
 def _slug_taken(slug: str) -> errors.Conflict:
     message = f"You already have a namespace with the slug '{slug}'."
     return errors.Conflict(message, details={"slug": [message]})
@@ -199,7 +191,8 @@ def create(principal: Principal, body: Any, workspace_id: str | None) -> dict[st
     tx = transaction()
     try:
         with tx:
-            tx.save(SlugClaim(*_slug_claim(owner_type, owner_id, body.slug)), condition=SlugClaim.PK.does_not_exist())
+            claim = dal.SlugClaim(*dal.slug_claim(owner_type, owner_id, body.slug))
+            tx.save(claim, condition=dal.SlugClaim.PK.does_not_exist())
             for item in items:
                 tx.save(item)
             entitlements.consume(tx, owner_default, "namespaces")
@@ -239,9 +232,9 @@ def update(principal: Principal, namespace_id: str, body: Any) -> dict[str, Any]
     try:
         with tx:
             if swap:
-                claim = SlugClaim(*_slug_claim(item.owner_type, item.owner_id, changes["slug"]))
-                tx.save(claim, condition=SlugClaim.PK.does_not_exist())
-                tx.delete(SlugClaim(*_slug_claim(item.owner_type, item.owner_id, old_slug)))
+                claim = dal.SlugClaim(*dal.slug_claim(item.owner_type, item.owner_id, changes["slug"]))
+                tx.save(claim, condition=dal.SlugClaim.PK.does_not_exist())
+                tx.delete(dal.SlugClaim(*dal.slug_claim(item.owner_type, item.owner_id, old_slug)))
             tx.update(item, actions=actions, condition=dal.NamespaceItem.PK.exists())
             tx.save(
                 new_event(
@@ -274,7 +267,7 @@ def delete(principal: Principal, namespace_id: str) -> None:
     try:
         with tx:
             tx.delete(item, condition=dal.NamespaceItem.PK.exists())
-            tx.delete(SlugClaim(*_slug_claim(owner_type, owner_id, item.slug)))
+            tx.delete(dal.SlugClaim(*dal.slug_claim(owner_type, owner_id, item.slug)))
             tx.delete(entitlements_dal.PackagesItem(f"NS#{namespace_id}", entitlements_dal.PACKAGES_SK))
             for feature, counter in counters.items():
                 guard = entitlements_dal.CounterItem.used == 0 if feature in ("resources", "webhooks") else None
