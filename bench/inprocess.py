@@ -337,6 +337,18 @@ def seed_resources(caller: Caller, total: int) -> int:
             written += 1
         if batch:
             flush()
+        # The clones bypassed the API, so move the namespace's resources counter (what `total` reads) too.
+        counter = next(
+            (i for i in items if i["SK"]["S"] == "ENTITLEMENT#resources" and i["PK"]["S"] == templates[0]["PK"]["S"]),
+            None,
+        )
+        if counter is not None:
+            client.update_item(
+                TableName=table,
+                Key={"PK": counter["PK"], "SK": counter["SK"]},
+                UpdateExpression="SET used = :n, remaining = :r",
+                ExpressionAttributeValues={":n": {"N": str(written)}, ":r": {"N": "1000000"}},
+            )
     return written
 
 

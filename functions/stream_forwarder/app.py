@@ -11,7 +11,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from platform_api.domain import webhook_pipeline
 from platform_api.observability import logger
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# Report every failed record, even when all failed: the source retries exactly those (no invocation error).
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: DynamoDBRecord) -> None:

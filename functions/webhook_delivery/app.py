@@ -13,7 +13,8 @@ from platform_api.domain import webhook_pipeline
 from platform_api.observability import logger
 from platform_api.queues import client
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report every failed record, even when all failed: the source retries exactly those (no invocation error).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 QUEUE_URL = os.environ.get("WEBHOOK_DELIVERY_QUEUE_URL", "")
 
 

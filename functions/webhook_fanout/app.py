@@ -6,7 +6,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from platform_api.domain import webhook_pipeline
 from platform_api.observability import logger
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report every failed record, even when all failed: the source retries exactly those (no invocation error).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord) -> int:

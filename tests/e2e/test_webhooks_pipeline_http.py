@@ -36,26 +36,34 @@ def inbox():
     server.shutdown()
 
 
-def test_a_created_resource_reaches_the_subscriber_signed(base_url, inbox):
+def test_create_update_delete_reach_the_subscriber_signed_and_in_order(base_url, inbox):
     url, received = inbox
     user = register_user_http(base_url)
     auth = {"Authorization": f"Bearer {user['access_token']}"}
     hook = requests.post(
-        f"{base_url}/v1/webhooks", json={"url": url, "events": ["resource.created"]}, headers=auth, timeout=30
+        f"{base_url}/v1/webhooks", json={"url": url, "events": ["resource.*"]}, headers=auth, timeout=30
     ).json()["data"]
     created = requests.post(f"{base_url}/v1/resources", json={"name": "ping"}, headers=auth, timeout=30).json()["data"]
-    deadline = time.monotonic() + 60
-    while not received and time.monotonic() < deadline:
+    resource_url = f"{base_url}/v1/resources/{created['id']}"
+    assert requests.patch(resource_url, json={"name": "pong"}, headers=auth, timeout=30).status_code == 200
+    assert requests.delete(resource_url, headers=auth, timeout=30).status_code == 204
+    deadline = time.monotonic() + 90
+    while len(received) < 3 and time.monotonic() < deadline:
         time.sleep(0.25)
-    assert received, "no delivery within 60 s"
-    headers, body = received[0]
-    payload = json.loads(body)
-    assert (payload["type"], payload["data"]["object"]["id"]) == ("resource.created", created["id"])
-    assert webhook_signing.verify_legacy(hook["secret"], headers["X-Webhook-Signature"], body)
-    assert webhook_signing.verify_standard(hook["secret"], headers, body)
-    deliveries = requests.get(f"{base_url}/v1/webhooks/{hook['id']}/deliveries", headers=auth, timeout=30)
+    assert len(received) == 3, f"{len(received)} deliveries within 90 s"
+    payloads = []
+    for headers, body in received:
+        # document 004's snippet: 'sha256=' + HMAC-SHA256(secret, raw body) hex, compared in constant time
+        assert webhook_signing.verify_legacy(hook["secret"], headers["X-Webhook-Signature"], body)
+        assert webhook_signing.verify_standard(hook["secret"], headers, body)
+        payloads.append(json.loads(body))
+    assert [p["type"] for p in payloads] == ["resource.created", "resource.updated", "resource.deleted"]
+    assert {p["data"]["object"]["id"] for p in payloads} == {created["id"]}
+    assert [p["id"] for p in payloads] == sorted(p["id"] for p in payloads)  # event ids sort by creation
     deadline = time.monotonic() + 30
-    while deliveries.json()["data"] == [] and time.monotonic() < deadline:
-        time.sleep(0.25)
+    while time.monotonic() < deadline:
         deliveries = requests.get(f"{base_url}/v1/webhooks/{hook['id']}/deliveries", headers=auth, timeout=30)
-    assert [(d["status"], d["attempts"]) for d in deliveries.json()["data"]] == [("success", 1)]
+        if len(deliveries.json()["data"]) == 3:
+            break
+        time.sleep(0.25)
+    assert [(d["status"], d["attempts"]) for d in deliveries.json()["data"]] == [("success", 1)] * 3

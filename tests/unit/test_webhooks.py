@@ -292,3 +292,84 @@ def test_template_retry_schedule_matches_the_queue(aws):
     schedule = resources["WebhookDeliveryFunction"]["Properties"]["Environment"]["Variables"]["WEBHOOK_RETRY_SCHEDULE"]
     assert redrive["maxReceiveCount"] == len(schedule.split(",")) + 1
     assert max(int(s) for s in schedule.split(",")) <= 43200  # SQS visibility timeout ceiling (12 h)
+
+
+def _message_for(alice, hook, event_id="evt_01JD0000000000000000000009"):
+    delivery_id = webhooks.delivery_id_for(event_id, hook["id"])
+    payload = json.dumps({"id": event_id, "type": "resource.updated"})
+    return delivery_id, webhooks.delivery_message(
+        delivery_id, hook["id"], alice["namespace_id"], event_id, "resource.updated", payload
+    )
+
+
+def test_a_receiver_that_recovers_gets_the_delivery_with_every_attempt_recorded(alice, receiver):
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    receiver.status = 503
+    for receive_count in (1, 2):
+        with pytest.raises(webhook_pipeline.RetryLater):
+            webhook_pipeline.deliver(message, receive_count, lambda seconds: None)
+    receiver.status = 200
+    assert webhook_pipeline.deliver(message, 3, lambda seconds: None) == "success"
+    detail = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=alice["access_token"]).json[
+        "data"
+    ]
+    assert (detail["status"], detail["attempts"]) == ("success", 3)
+    assert [(a["attempt"], a["status_code"]) for a in detail["history"]] == [(1, 503), (2, 503), (3, 200)]
+    assert len(receiver.requests) == 3
+    assert len({h["webhook-id"] for h, _ in receiver.requests}) == 1  # one id across retries: receivers dedupe
+
+
+def test_an_always_failing_receiver_ends_in_the_dlq_then_a_manual_retry_delivers(alice, receiver, aws, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_SCHEDULE", "0,0,0,0,0,0,0")  # same attempt count, no waiting
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    queue, dlq = aws["WebhookDeliveryQueue"]["QueueUrl"], aws["WebhookDeliveryDLQ"]["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(message))
+    for _ in range(20):  # what Lambda's event source mapping does: receive, invoke, delete unless failed
+        event = _sqs_event(queue)
+        if not event["Records"]:
+            break
+        result = _run("WebhookDeliveryFunction", event)
+        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+        for record in event["Records"]:
+            if record["messageId"] not in failed:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=record["receiptHandle"])
+    assert len(receiver.requests) == webhooks.max_attempts() == 8
+    dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", [])
+    assert [json.loads(m["Body"])["delivery_id"] for m in dead] == [delivery_id]
+    token = alice["access_token"]
+    detail = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
+    assert (detail["status"], detail["attempts"]) == ("failed", 8)
+    receiver.status = 200
+    assert call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token).status == 202
+    assert _run("WebhookDeliveryFunction", _sqs_event(queue)) == {"batchItemFailures": []}
+    detail = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
+    assert (detail["status"], detail["attempts"]) == ("success", 9)
+
+
+def test_an_event_committed_before_a_crash_is_still_delivered(alice, receiver, aws, monkeypatch):
+    """The API process dies right after its commit, and the first forwarding attempt fails too: the outbox
+    item is in the table, the stream hands it to the forwarder again, and the subscriber still gets it."""
+    _hook(alice, receiver.url, events=["resource.created"])
+    call("POST", "/v1/resources", body={"name": "survivor"}, token=alice["access_token"])
+    records = _outbox_records(aws)  # nothing else ran: this is all a crash leaves behind
+    from platform_api import queues
+
+    original = queues.send_batch
+
+    def unavailable(*args, **kwargs):
+        raise queues.SendFailed("SQS unavailable")
+
+    monkeypatch.setattr(webhook_pipeline, "send_batch", unavailable)
+    first = _run("StreamForwarderFunction", {"Records": records})
+    assert len(first["batchItemFailures"]) == len(records)  # Lambda retries these records
+    monkeypatch.setattr(webhook_pipeline, "send_batch", original)
+    assert _run("StreamForwarderFunction", {"Records": records}) == {"batchItemFailures": []}
+    assert _run("WebhookFanoutFunction", _sqs_event(aws["WebhookFanoutQueue"]["QueueUrl"])) == {"batchItemFailures": []}
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])) == {
+        "batchItemFailures": []
+    }
+    assert [json.loads(body)["data"]["object"]["attributes"]["name"] for _, body in receiver.requests] == ["survivor"]

@@ -119,6 +119,7 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any) -> str:
         postpone(retry_in)
         raise RetryLater(f"attempt {receive_count} failed; next in {retry_in}s")
     if delivery.status == "failed" and final:
+        postpone(0)  # visible again at once, so the next receive hands it to the redrive policy: the DLQ
         raise RetryLater("last attempt failed; to the DLQ")
     return delivery.status
 
