@@ -341,6 +341,9 @@ def render(results: dict[str, Any], command: str, elapsed: float) -> str:
     ]
     out += _table(["budget", "target", "measured", "verdict"], budgets)
     out += [""] + ([f"- {n}" for n in notes] + [""] if notes else [])
+    analysis = Path(__file__).with_name("ANALYSIS.md")
+    if analysis.exists():  # the engineers' reading of the figures: kept by hand, carried into every report
+        out += [analysis.read_text().rstrip(), ""]
     out += cold_lines + cost_lines + page_lines + fan_lines + lat_lines + size_lines
     return "\n".join(out).rstrip() + "\n"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from platform_api import errors, passwords, state, tiers, tokens
+from platform_api import errors, state, tiers, tokens
 from platform_api.dal import ratelimit, sessions
 from platform_api.dal import users as users_dal
 from platform_api.db import transaction
@@ -100,6 +100,7 @@ def _token_response(user: users_dal.UserItem, session_id: str, refresh_token: st
 
 def register(email: str, username: str, password: str, name: str | None, source_ip: str) -> tuple[Any, dict]:
     """Create the user and their personal default namespace in one transaction; return (user, tokens)."""
+    from platform_api import passwords  # Argon2 (cffi) loads only where passwords are handled
     from platform_api.domain.namespaces import personal_namespace_items
 
     _throttle(f"REGISTER#IP#{source_ip}", REGISTER_LIMIT_PER_HOUR, 3600)
@@ -154,6 +155,8 @@ def register(email: str, username: str, password: str, name: str | None, source_
 
 def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     """Tokens for a valid email and password. Every failure says the same thing and costs the same time."""
+    from platform_api import passwords
+
     _throttle(f"LOGIN#IP#{source_ip}", LOGIN_LIMIT_PER_IP_PER_MINUTE, 60)
     _throttle(f"LOGIN#EMAIL#{_sha256(email.strip().lower())}", LOGIN_LIMIT_PER_MINUTE, 60)
     user = users_dal.find_by_email(email)
