@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from platform_api.settings import get_settings
@@ -32,9 +33,24 @@ class TableItem(Model):
     SK = UnicodeAttribute(range_key=True)
 
 
-class Gsi1Mixin:
+class Gsi1Index(GlobalSecondaryIndex):
+    """GSI1 (projects ALL). One class serves every model: pynamodb binds a copy of the index to each model."""
+
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class Gsi1Item(TableItem):
+    """An item on the first alternate access path: query it through `Model.gsi1`."""
+
     GSI1PK = UnicodeAttribute(null=True)
     GSI1SK = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1Index()
 
 
 class Gsi2Mixin:

@@ -8,27 +8,14 @@ GSI1 lists an owner's namespaces: `GSI1PK=USER#<usr>` (personal) or `WS#<wks>` (
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from platform_api.db import TableItem
+from platform_api.db import Gsi1Item, TableItem
 
 SK = "NAMESPACE"
 GSI_PREFIX = "NS#"
 
 
-class ByOwner(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "GSI1"
-        projection = AllProjection()
-
-    GSI1PK = UnicodeAttribute(hash_key=True)
-    GSI1SK = UnicodeAttribute(range_key=True)
-
-
-class NamespaceItem(TableItem):
-    # Declared here rather than through Gsi1Mixin: pynamodb drops mixin attributes an index redeclares.
-    GSI1PK = UnicodeAttribute(null=True)
-    GSI1SK = UnicodeAttribute(null=True)
+class NamespaceItem(Gsi1Item):
     namespace_id = UnicodeAttribute()
     uuid = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -41,8 +28,6 @@ class NamespaceItem(TableItem):
     is_active = BooleanAttribute(default=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
-
-    by_owner = ByOwner()
 
 
 def key(namespace_id: str) -> tuple[str, str]:
@@ -71,4 +56,4 @@ def get_namespace(namespace_id: str, *, consistent: bool = False) -> NamespaceIt
 def list_owned(owner_type: str, owner_id: str) -> list[NamespaceItem]:
     """An owner's namespaces: one Query on GSI1."""
     partition = owner_partition(owner_type, owner_id)
-    return list(NamespaceItem.by_owner.query(partition, NamespaceItem.GSI1SK.startswith(GSI_PREFIX)))
+    return list(NamespaceItem.gsi1.query(partition, NamespaceItem.GSI1SK.startswith(GSI_PREFIX)))

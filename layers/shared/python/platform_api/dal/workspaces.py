@@ -11,9 +11,8 @@ condition (`owners > 1`) in the same transaction as the change, not a read-then-
 from __future__ import annotations
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from platform_api.db import TableItem
+from platform_api.db import Gsi1Item, TableItem
 
 WORKSPACE_SK = "WORKSPACE"
 MEMBER_PREFIX = "MEMBER#"
@@ -41,26 +40,12 @@ class SlugItem(TableItem):
     workspace_id = UnicodeAttribute()
 
 
-class ByUser(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "GSI1"
-        projection = AllProjection()
-
-    GSI1PK = UnicodeAttribute(hash_key=True)
-    GSI1SK = UnicodeAttribute(range_key=True)
-
-
-class MemberItem(TableItem):
-    # Declared here rather than through Gsi1Mixin: pynamodb drops mixin attributes an index redeclares.
-    GSI1PK = UnicodeAttribute(null=True)
-    GSI1SK = UnicodeAttribute(null=True)
+class MemberItem(Gsi1Item):
     user_id = UnicodeAttribute()
     workspace_id = UnicodeAttribute()
     role = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
-
-    by_user = ByUser()
 
 
 def workspace_key(workspace_id: str) -> tuple[str, str]:
@@ -115,4 +100,4 @@ def list_members(workspace_id: str) -> list[MemberItem]:
 
 def memberships(user_id: str) -> list[MemberItem]:
     """The workspaces a user belongs to: one Query on GSI1."""
-    return list(MemberItem.by_user.query(f"USER#{user_id}", MemberItem.GSI1SK.startswith(MEMBER_PREFIX)))
+    return list(MemberItem.gsi1.query(f"USER#{user_id}", MemberItem.GSI1SK.startswith(MEMBER_PREFIX)))
