@@ -33,10 +33,11 @@ def test_fifty_concurrent_consumers_against_a_limit_of_ten(aws):
 
     def consume(_: int) -> bool:
         try:
-            with db.transaction() as tx:
+            tx = db.transaction()
+            with tx:
                 entitlements.consume(tx, namespace_id, "resources")
         except TransactWriteError as exc:
-            refused.append(entitlements.limit_error(exc, "resources"))
+            refused.append(entitlements.limit_error(tx, exc))
             return False
         return True
 

@@ -113,8 +113,13 @@ def usage(namespace_id: str, feature: str) -> int:
         return 0
 
 
-def limit_error(exc: TransactWriteError, *features: str) -> errors.LimitExceeded:
-    name = features[0] if features else "entitlement"
+def limit_error(tx, exc: TransactWriteError) -> errors.LimitExceeded | None:
+    from platform_api.db import failed_keys
+
+    exceeded = [key.split("|USAGE#", 1)[1] for key in failed_keys(tx, exc) if "|USAGE#" in key]
+    if not exceeded:
+        return None
+    name = exceeded[0]
     return errors.LimitExceeded(f"The namespace's {name} limit would be exceeded.", details={name: ["Limit exceeded."]})
 
 

@@ -57,12 +57,19 @@ def release(tx: Any, namespace_id: str, feature: str, quantity: int = 1) -> None
     )
 
 
-def limit_error(exc: TransactWriteError, *features: str) -> errors.ApiError | None:
-    """The LimitExceeded a cancelled transaction means, when a counter's condition is what failed."""
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    if reasons and not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+def exceeded_features(tx: Any, exc: TransactWriteError) -> list[str]:
+    """The features whose counter condition cancelled this transaction (none: something else failed)."""
+    marker = f"|{dal.COUNTER_PREFIX}"
+    return [key.split(marker, 1)[1] for key in failed_keys(tx, exc) if marker in key]
+
+
+def limit_error(tx: Any, exc: TransactWriteError) -> errors.ApiError | None:
+    """The LimitExceeded a cancelled transaction means when a counter's condition is what failed, naming
+    that counter's feature; None when the cause was anything else."""
+    features = exceeded_features(tx, exc)
+    if not features:
         return None
-    name = features[0] if features else "entitlement"
+    name = features[0]
     message = f"The namespace's {name} limit would be exceeded."
     return errors.LimitExceeded(message, details={name: ["Limit exceeded."]}, extra={"feature": name})
 
@@ -135,10 +142,9 @@ def change_packages(namespace_id: str, before: list[str], after: list[str], even
                     )
             tx.save(event)
     except TransactWriteError as exc:
-        failed = failed_keys(tx, exc)
-        if any(key.endswith(f"|{dal.PACKAGES_SK}") for key in failed):
+        if any(key.endswith(f"|{dal.PACKAGES_SK}") for key in failed_keys(tx, exc)):
             raise errors.Conflict("The namespace's packages changed meanwhile; retry.") from exc
-        features = [key.split(dal.COUNTER_PREFIX, 1)[1] for key in failed if dal.COUNTER_PREFIX in key]
+        features = exceeded_features(tx, exc)
         if features:
             message = f"Current usage exceeds what would remain: {', '.join(features)}."
             raise errors.Conflict(message, details={f: ["Usage above the new limit."] for f in features}) from exc

@@ -200,8 +200,8 @@ def create(principal: Principal, body: Any, workspace_id: str | None) -> dict[st
         failed = failed_keys(tx, exc)
         if any(key.startswith("NSSLUG#") for key in failed):
             raise _slug_taken(body.slug) from exc
-        error = entitlements.limit_error(exc, "namespaces")
-        if failed and error is not None:
+        error = entitlements.limit_error(tx, exc)
+        if error is not None:
             raise error from exc
         raise
     return to_api(items[0])

@@ -159,22 +159,20 @@ class _Conflict(Exception):
     """A resource item's own condition failed (it changed or vanished since it was read)."""
 
 
-def _commit(build: Any, features: Iterable[str]) -> None:
+def _commit(build: Any) -> None:
     """Run one transaction; a failed counter condition is the entitlement's LimitExceeded."""
     tx = db.transaction()
     try:
         with tx:
             build(tx)
     except TransactWriteError as exc:
-        failed = db.failed_keys(tx, exc)
-        if any(f"|{dal.SK_PREFIX}" in key for key in failed):
+        if any(f"|{dal.SK_PREFIX}" in key for key in db.failed_keys(tx, exc)):
             raise _Conflict() from exc
-        if failed or exc.cause_response_code == "TransactionCanceledException":
-            from platform_api.domain import entitlements
+        from platform_api.domain import entitlements
 
-            error = entitlements.limit_error(exc, *features)
-            if error is not None:
-                raise error from exc
+        error = entitlements.limit_error(tx, exc)
+        if error is not None:
+            raise error from exc
         raise
 
 
@@ -227,10 +225,6 @@ def _updated_item(current: dal.ResourceItem, changes: dict[str, Any]) -> dal.Res
     )
 
 
-def _features(counted: bool, storage: bool) -> tuple[str, ...]:
-    return tuple(f for f, on in (("resources", counted), ("storage", storage and TRACK_STORAGE)) if on)
-
-
 def create_resource(actor: Actor, data: ResourceCreate) -> dict[str, Any]:
     """One transaction: item (must not exist), outbox event, `resources` +1 and `storage` +size."""
     item = _new_item(actor, data)
@@ -244,7 +238,7 @@ def create_resource(actor: Actor, data: ResourceCreate) -> dict[str, Any]:
             _adjust(tx, actor.namespace_id, "storage", int(item.size))
 
     try:
-        _commit(build, _features(True, True))
+        _commit(build)
     except _Conflict:  # a ULID collision: practically impossible
         raise errors.Conflict("Could not create the resource; retry.") from None
     return obj
@@ -270,7 +264,7 @@ def update_resource(actor: Actor, resource_id: str, data: ResourceUpdate) -> dic
                 _adjust(tx, actor.namespace_id, "storage", delta)
 
         try:
-            _commit(build, _features(False, delta > 0))
+            _commit(build)
             return obj
         except _Conflict:
             continue
@@ -293,7 +287,7 @@ def delete_resource(actor: Actor, resource_id: str) -> None:
                 _adjust(tx, actor.namespace_id, "storage", -int(current.size or 0))
 
         try:
-            _commit(build, ())
+            _commit(build)
             return
         except _Conflict:
             continue
@@ -401,7 +395,7 @@ def run_batch(actor: Actor, operations: list[Any]) -> list[dict[str, Any]]:
                 _adjust(tx, actor.namespace_id, "storage", storage_delta)
 
         try:
-            _commit(build, _features(count_delta > 0, storage_delta > 0))
+            _commit(build)
         except _Conflict:
             continue
         return [

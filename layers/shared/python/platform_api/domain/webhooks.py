@@ -23,7 +23,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 
 from platform_api import errors, ssrf, webhook_signing
 from platform_api.dal import webhooks as dal
-from platform_api.db import failed_keys, transaction
+from platform_api.db import transaction
 from platform_api.domain import entitlements
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
@@ -220,8 +220,8 @@ def create_webhook(actor: Actor, body: Any) -> dict[str, Any]:
             entitlements.consume(tx, actor.namespace_id, "webhooks")
             tx.save(_event("created", item))
     except TransactWriteError as exc:
-        error = entitlements.limit_error(exc, "webhooks")
-        if failed_keys(tx, exc) and error is not None:
+        error = entitlements.limit_error(tx, exc)
+        if error is not None:
             raise error from exc
         raise
     return {**to_api(item), "secret": secret}

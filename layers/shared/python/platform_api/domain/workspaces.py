@@ -303,8 +303,8 @@ def add_member(principal: Principal, workspace_id: str, body: MemberAdd) -> dict
         failed = failed_keys(tx, exc)
         if any("|MEMBER#" in key for key in failed):
             raise errors.Conflict("The user is already a member.", details={"user_id": ["Already a member."]}) from exc
-        error = entitlements.limit_error(exc, "members")
-        if error is not None and failed:
+        error = entitlements.limit_error(tx, exc)
+        if error is not None:
             raise error from exc
         raise
     return obj
