@@ -102,10 +102,9 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any) -> str:
         return "skipped: event expired"
     final = not manual and receive_count >= limit
     retry_in = None if manual or final else webhooks.retry_schedule()[receive_count - 1]
-    delivery = webhooks.record(
-        current,
+    delivery = webhooks.attempt(
         webhook,
-        webhooks.send(webhook, message["event_id"], payload),
+        current,
         delivery_id=message["delivery_id"],
         event_id=message["event_id"],
         event_type=message["event_type"],

@@ -360,6 +360,7 @@ def send_test(actor: Actor, webhook_id: str) -> dict[str, Any]:
     )
     delivery = attempt(
         item,
+        None,  # the test event was minted just now: no delivery of it exists yet
         delivery_id=delivery_id_for(event.event_id, item.webhook_id),
         event_id=event.event_id,
         event_type="webhook.test",
@@ -385,7 +386,7 @@ class Outcome:
     error: str | None
 
 
-def send(item: dal.WebhookItem, event_id: str, payload: str) -> Outcome:
+def _send(item: dal.WebhookItem, event_id: str, payload: str) -> Outcome:
     body = payload.encode()
     headers = {
         "Content-Type": "application/json",
@@ -415,6 +416,7 @@ def send(item: dal.WebhookItem, event_id: str, payload: str) -> Outcome:
 
 def attempt(
     item: dal.WebhookItem,
+    current: dal.DeliveryItem | None,
     *,
     delivery_id: str,
     event_id: str,
@@ -425,38 +427,9 @@ def attempt(
     final: bool = False,
     retry_in: int | None = None,
 ) -> dal.DeliveryItem:
-    """Send one attempt and record it on the delivery item (created on the first attempt)."""
-    current = dal.get_delivery(item.webhook_id, delivery_id)
-    outcome = send(item, event_id, payload)
-    return record(
-        current,
-        item,
-        outcome,
-        delivery_id=delivery_id,
-        event_id=event_id,
-        event_type=event_type,
-        payload=payload,
-        number=number,
-        manual=manual,
-        final=final,
-        retry_in=retry_in,
-    )
-
-
-def record(
-    current: dal.DeliveryItem | None,
-    item: dal.WebhookItem,
-    outcome: Outcome,
-    *,
-    delivery_id: str,
-    event_id: str,
-    event_type: str,
-    payload: str,
-    number: int,
-    manual: bool,
-    final: bool,
-    retry_in: int | None,
-) -> dal.DeliveryItem:
+    """Send one attempt and record it on the delivery item (`current`, the caller's read of it; None creates
+    it). The caller reads it because it decides whether to attempt at all (and a brand-new test has none)."""
+    outcome = _send(item, event_id, payload)
     now = now_iso()
     attempts = (int(current.attempts) if current else 0) + 1
     history = [*(current.history if current else []), _attempt_entry(number, now, outcome, manual)][-MAX_HISTORY:]
