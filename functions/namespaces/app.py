@@ -3,7 +3,6 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import namespaces as domain
-from platform_api.domain.auth import require_scope
 from platform_api.http import create_app, current_principal, lambda_handler
 from platform_api.models.namespaces import EntitlementCheck, NamespaceCreate, NamespaceUpdate, PackageAssign
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
@@ -33,12 +32,6 @@ LIST_SPEC = ListSpec(
 PACKAGE_SPEC = ListSpec(name="packages", sorts=("id", "name"), default_sort="id", timestamps=False, extra_params=())
 
 
-def _principal(scope: str):
-    principal = current_principal()
-    require_scope(principal, scope)
-    return principal
-
-
 def _context_workspace(principal) -> str | None:
     """The workspace named by X-Workspace-ID / X-Namespace-ID (or the query), checked by shared tenancy code."""
     from platform_api.domain.tenancy import names_context, resolve_context
@@ -50,7 +43,7 @@ def _context_workspace(principal) -> str | None:
 
 @app.get("/v1/namespaces", summary="List the namespaces you can see", tags=["namespaces"])
 def list_namespaces() -> dict:
-    principal = _principal("read:workspaces")
+    principal = current_principal("read:workspaces")
     query = parse_list_query(app.current_event, LIST_SPEC, scope=principal.user_id)
     context = _context_workspace(principal)
     items = domain.list_visible(principal, context) if context else domain.list_visible(principal, None)
@@ -59,32 +52,32 @@ def list_namespaces() -> dict:
 
 @app.post("/v1/namespaces", summary="Create a namespace (personal, or in a workspace)", tags=["namespaces"])
 def create_namespace(body: NamespaceCreate) -> Response[dict]:
-    principal = _principal("write:workspaces")
+    principal = current_principal("write:workspaces")
     created = domain.create(principal, body, _context_workspace(principal))
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": created})
 
 
 @app.get("/v1/namespaces/<namespace_id>", summary="Get a namespace with packages and live usage", tags=["namespaces"])
 def get_namespace(namespace_id: str) -> dict:
-    return {"data": domain.detail(_principal("read:workspaces"), namespace_id)}
+    return {"data": domain.detail(current_principal("read:workspaces"), namespace_id)}
 
 
 @app.patch("/v1/namespaces/<namespace_id>", summary="Update a namespace", tags=["namespaces"])
 def update_namespace(namespace_id: str, body: NamespaceUpdate) -> dict:
-    return {"data": domain.update(_principal("write:workspaces"), namespace_id, body)}
+    return {"data": domain.update(current_principal("write:workspaces"), namespace_id, body)}
 
 
 @app.delete(
     "/v1/namespaces/<namespace_id>", summary="Delete a namespace (refused while it owns data)", tags=["namespaces"]
 )
 def delete_namespace(namespace_id: str):
-    domain.delete(_principal("write:workspaces"), namespace_id)
+    domain.delete(current_principal("write:workspaces"), namespace_id)
     return Response(status_code=204, content_type=None, body="")
 
 
 @app.get("/v1/namespaces/<namespace_id>/entitlements", summary="Entitlements: used and limit", tags=["namespaces"])
 def get_entitlements(namespace_id: str) -> dict:
-    return {"data": domain.detail(_principal("read:workspaces"), namespace_id)["entitlements"]}
+    return {"data": domain.usage_of(current_principal("read:workspaces"), namespace_id)}
 
 
 @app.post(
@@ -93,17 +86,17 @@ def get_entitlements(namespace_id: str) -> dict:
     tags=["namespaces"],
 )
 def check_entitlement(namespace_id: str, body: EntitlementCheck) -> dict:
-    return domain.check(_principal("read:workspaces"), namespace_id, body.feature, body.quantity)
+    return domain.check(current_principal("read:workspaces"), namespace_id, body.feature, body.quantity)
 
 
 @app.get("/v1/namespaces/<namespace_id>/packages", summary="A namespace's packages", tags=["namespaces"])
 def list_packages(namespace_id: str) -> dict:
-    return {"data": domain.list_packages(_principal("read:workspaces"), namespace_id)}
+    return {"data": domain.list_packages(current_principal("read:workspaces"), namespace_id)}
 
 
 @app.post("/v1/namespaces/<namespace_id>/packages", summary="Assign a package (owner or admin)", tags=["namespaces"])
 def assign_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
-    packages = domain.assign_package(_principal("write:workspaces"), namespace_id, body.package_id)
+    packages = domain.assign_package(current_principal("write:workspaces"), namespace_id, body.package_id)
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": packages})
 
 
@@ -113,13 +106,13 @@ def assign_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
     tags=["namespaces"],
 )
 def remove_package(namespace_id: str, package_id: str):
-    domain.remove_package(_principal("write:workspaces"), namespace_id, package_id)
+    domain.remove_package(current_principal("write:workspaces"), namespace_id, package_id)
     return Response(status_code=204, content_type=None, body="")
 
 
 @app.get("/v1/packages", summary="The package catalogue", tags=["namespaces"])
 def list_catalogue() -> dict:
-    _principal("read:workspaces")
+    current_principal("read:workspaces")
     query = parse_list_query(app.current_event, PACKAGE_SPEC, scope="catalogue")
     return list_response(app.current_event, query, apply_in_memory(domain.list_catalogue(), query))
 

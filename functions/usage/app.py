@@ -1,7 +1,6 @@
 """GET /v1/usage: rate-limit windows, API calls this month and entitlement usage (routes only)."""
 
 from platform_api.domain import usage as domain
-from platform_api.domain.auth import require_scope
 from platform_api.http import create_app, current_principal, lambda_handler
 
 app = create_app()
@@ -9,9 +8,7 @@ app = create_app()
 
 @app.get("/v1/usage", summary="Your rate-limit windows, API calls this month and entitlement usage", tags=["usage"])
 def get_usage() -> dict:
-    principal = current_principal()
-    require_scope(principal, "read:usage")
-    return {"data": domain.summary(principal)}
+    return {"data": domain.summary(current_principal("read:usage"))}
 
 
 handler = lambda_handler(app)

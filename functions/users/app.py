@@ -2,7 +2,6 @@
 
 from platform_api import errors
 from platform_api.domain import users as domain
-from platform_api.domain.auth import require_scope
 from platform_api.http import create_app, current_principal, lambda_handler
 from platform_api.models.users import UserUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
@@ -28,12 +27,6 @@ LIST_SPEC = ListSpec(
 )
 
 
-def _principal(scope: str):
-    principal = current_principal()
-    require_scope(principal, scope)
-    return principal
-
-
 def _workspace_id() -> str | None:
     event = app.current_event
     return event.headers.get("x-workspace-id") or (event.query_string_parameters or {}).get("workspace_id")
@@ -41,17 +34,17 @@ def _workspace_id() -> str | None:
 
 @app.get("/v1/users/me", summary="The current user", tags=["users"])
 def get_me() -> dict:
-    return {"data": domain.get_me(_principal("read:users"))}
+    return {"data": domain.get_me(current_principal("read:users"))}
 
 
 @app.get("/v1/user", summary="The current user (document 004's path)", tags=["users"])
 def get_user_alias() -> dict:
-    return {"data": domain.get_me(_principal("read:users"))}
+    return {"data": domain.get_me(current_principal("read:users"))}
 
 
 @app.patch("/v1/users/me", summary="Update the current user", tags=["users"])
 def update_me(body: UserUpdate) -> dict:
-    principal = _principal("write:users")
+    principal = current_principal("write:users")
     return {"data": domain.update_user(principal, principal.user_id, body, None)}
 
 
@@ -59,7 +52,7 @@ def update_me(body: UserUpdate) -> dict:
 def list_users() -> dict:
     from platform_api.domain.tenancy import resolve_context
 
-    principal = _principal("read:users")
+    principal = current_principal("read:users")
     ctx = resolve_context(app.current_event, principal)  # a foreign workspace or namespace is a 404
     if not ctx.workspace_id:
         message = "Listing users needs a workspace context: X-Workspace-ID or workspace_id."
@@ -71,12 +64,12 @@ def list_users() -> dict:
 
 @app.get("/v1/users/<user_id>", summary="A user: yourself, or a member of a shared workspace", tags=["users"])
 def get_user(user_id: str) -> dict:
-    return {"data": domain.get_user(_principal("read:users"), user_id, _workspace_id())}
+    return {"data": domain.get_user(current_principal("read:users"), user_id, _workspace_id())}
 
 
 @app.patch("/v1/users/<user_id>", summary="Update a user you may manage", tags=["users"])
 def update_user(user_id: str, body: UserUpdate) -> dict:
-    return {"data": domain.update_user(_principal("write:users"), user_id, body, _workspace_id())}
+    return {"data": domain.update_user(current_principal("write:users"), user_id, body, _workspace_id())}
 
 
 handler = lambda_handler(app)

@@ -48,11 +48,9 @@ DELIVERY_SPEC = ListSpec(
 
 
 def _actor(scope: str) -> domain.Actor:
-    from platform_api.domain.auth import require_scope
     from platform_api.domain.tenancy import resolve_context
 
-    principal = current_principal()
-    require_scope(principal, scope)
+    principal = current_principal(scope)
     ctx = resolve_context(app.current_event, principal)
     return domain.Actor(user_id=principal.user_id, namespace_id=ctx.namespace_id, workspace_id=ctx.workspace_id)
 

@@ -3,7 +3,6 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import workspaces as domain
-from platform_api.domain.auth import require_scope
 from platform_api.http import create_app, current_principal, lambda_handler
 from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
@@ -29,12 +28,6 @@ MEMBER_SPEC = ListSpec(
 )
 
 
-def _principal(scope: str):
-    principal = current_principal()
-    require_scope(principal, scope)
-    return principal
-
-
 def _created(body: dict) -> Response[dict]:
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": body})
 
@@ -56,35 +49,35 @@ def _both(method: str, suffix: str, summary: str):
 
 @_both("get", "", "List the workspaces (organizations) you belong to")
 def list_workspaces() -> dict:
-    principal = _principal("read:workspaces")
+    principal = current_principal("read:workspaces")
     query = parse_list_query(app.current_event, LIST_SPEC, scope=principal.user_id)
     return list_response(app.current_event, query, apply_in_memory(domain.list_workspaces(principal), query))
 
 
 @_both("post", "", "Create a workspace; you become its owner")
 def create_workspace(body: WorkspaceCreate) -> Response[dict]:
-    return _created(domain.create_workspace(_principal("write:workspaces"), body))
+    return _created(domain.create_workspace(current_principal("write:workspaces"), body))
 
 
 @_both("get", "/<workspace_id>", "Get a workspace")
 def get_workspace(workspace_id: str) -> dict:
-    return {"data": domain.get_workspace(_principal("read:workspaces"), workspace_id)}
+    return {"data": domain.get_workspace(current_principal("read:workspaces"), workspace_id)}
 
 
 @_both("patch", "/<workspace_id>", "Update a workspace (admin; the slug: owner)")
 def update_workspace(workspace_id: str, body: WorkspaceUpdate) -> dict:
-    return {"data": domain.update_workspace(_principal("write:workspaces"), workspace_id, body)}
+    return {"data": domain.update_workspace(current_principal("write:workspaces"), workspace_id, body)}
 
 
 @_both("delete", "/<workspace_id>", "Delete a workspace (owner; refused while it owns data)")
 def delete_workspace(workspace_id: str):
-    domain.delete_workspace(_principal("write:workspaces"), workspace_id)
+    domain.delete_workspace(current_principal("write:workspaces"), workspace_id)
     return _no_content()
 
 
 @_both("get", "/<workspace_id>/members", "List a workspace's members")
 def list_members(workspace_id: str) -> dict:
-    principal = _principal("read:workspaces")
+    principal = current_principal("read:workspaces")
     members = domain.list_members(principal, workspace_id)
     query = parse_list_query(app.current_event, MEMBER_SPEC, scope=workspace_id)
     return list_response(app.current_event, query, apply_in_memory(members, query))
@@ -92,17 +85,17 @@ def list_members(workspace_id: str) -> dict:
 
 @_both("post", "/<workspace_id>/members", "Add a member (owner or admin)")
 def add_member(workspace_id: str, body: MemberAdd) -> Response[dict]:
-    return _created(domain.add_member(_principal("write:workspaces"), workspace_id, body))
+    return _created(domain.add_member(current_principal("write:workspaces"), workspace_id, body))
 
 
 @_both("patch", "/<workspace_id>/members/<user_id>", "Change a member's role")
 def update_member(workspace_id: str, user_id: str, body: MemberUpdate) -> dict:
-    return {"data": domain.update_member(_principal("write:workspaces"), workspace_id, user_id, body)}
+    return {"data": domain.update_member(current_principal("write:workspaces"), workspace_id, user_id, body)}
 
 
 @_both("delete", "/<workspace_id>/members/<user_id>", "Remove a member, or leave")
 def remove_member(workspace_id: str, user_id: str):
-    domain.remove_member(_principal("write:workspaces"), workspace_id, user_id)
+    domain.remove_member(current_principal("write:workspaces"), workspace_id, user_id)
     return _no_content()
 
 

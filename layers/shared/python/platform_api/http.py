@@ -151,11 +151,16 @@ def _requires_credentials(app: APIGatewayRestResolver, event: dict[str, Any]) ->
     return False
 
 
-def current_principal() -> Any:
-    """The authenticated caller of the current request (set by the authentication middleware)."""
+def current_principal(scope: str | None = None) -> Any:
+    """The authenticated caller of the current request (set by the authentication middleware); with `scope`,
+    a 403 unless the credential holds it (docs/auth.md has the catalogue)."""
     principal = state.current().principal
     if principal is None:
         raise errors.AuthenticationRequired()
+    if scope is not None:
+        from platform_api.domain.auth import require_scope
+
+        require_scope(principal, scope)
     return principal
 
 

@@ -166,6 +166,12 @@ def detail(principal: Principal, namespace_id: str) -> dict[str, Any]:
     }
 
 
+def usage_of(principal: Principal, namespace_id: str) -> dict[str, Any]:
+    """GET /namespaces/{id}/entitlements: the live usage alone (no packages read)."""
+    visible(principal, namespace_id)
+    return entitlements.summary(namespace_id)
+
+
 def check(principal: Principal, namespace_id: str, feature: str, quantity: int) -> dict[str, Any]:
     visible(principal, namespace_id)
     return entitlements.check(namespace_id, feature, quantity)
