@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install tools run test lint format validate build unit e2e invoke events fuzz bench openapi clean
+.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ tools: $(TOOLS)/bin/.installed ## create .venv-tools with aws-sam-cli and cfn-li
 
 run: $(BIN)/.installed-run ## serve the whole API at http://127.0.0.1:$(PORT) on an embedded moto server
 	WEBHOOK_ALLOW_LOOPBACK=true PORT=$(PORT) $(BIN)/python -m local run
+
+reset: ## forget the local stack's data (.local-data); `RESET=1 make run` does the same at start
+	rm -rf .local-data
 
 invoke: $(BIN)/.installed-run ## replay an event: make invoke FUNCTION=HealthFunction EVENT=events/health/get_v1_health.json
 	$(BIN)/python -m local invoke $(FUNCTION) $(EVENT)

@@ -27,8 +27,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "run":
         from local.server import serve
+        from local.template import ROOT
 
-        stack = LocalStack(moto_port=args.moto_port)
+        data_dir = Path(os.environ.get("LOCAL_DATA_DIR") or ROOT / ".local-data")
+        if os.environ.get("RESET", "").lower() in ("1", "true", "yes"):
+            (data_dir / "state.json").unlink(missing_ok=True)
+            print(f"RESET: starting empty ({data_dir} cleared)", file=sys.stderr)
+        stack = LocalStack(moto_port=args.moto_port, data_dir=data_dir)
         serve(args.host, args.port, stack)
         return 0
 

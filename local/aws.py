@@ -10,11 +10,11 @@ import json
 import os
 import secrets
 import socket
-import threading
 from typing import Any
 
 import boto3
 
+from local import emulator
 from local.template import load_template, resources_of_type
 
 REGION = "us-east-1"
@@ -35,31 +35,6 @@ def use_fake_credentials() -> None:
     os.environ.setdefault("AWS_REGION", REGION)
 
 
-_WRITE_LOCK = threading.RLock()
-
-
-def serialize_dynamodb_writes() -> None:
-    """Make moto apply each DynamoDB write atomically, as DynamoDB does.
-
-    moto evaluates a condition and applies the update without a lock, so two threads can both pass
-    `count < limit`. DynamoDB never lets that happen to one item; concurrency tests of rate limits,
-    entitlements and idempotency need the emulator to keep the same promise. Idempotent to call.
-    """
-    from moto.dynamodb.models import DynamoDBBackend
-
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-        if getattr(original, "_serialized", False):
-            continue
-
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with _WRITE_LOCK:
-                return __original(self, *args, **kwargs)
-
-        locked._serialized = True  # type: ignore[attr-defined]
-        setattr(DynamoDBBackend, name, locked)
-
-
 def start_moto(port: int | None = None) -> tuple[Any, str]:
     """Start moto's server in a thread; returns (server, endpoint_url)."""
     import logging
@@ -67,7 +42,7 @@ def start_moto(port: int | None = None) -> tuple[Any, str]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    serialize_dynamodb_writes()
+    emulator.install()
     port = port or free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -6,23 +6,24 @@ SQS: messages a function reports as failed (or all of them, when it crashes) are
 visibility timeout — which the delivery function sets to the next retry delay — decides when they return,
 and the queue's redrive policy moves them to the DLQ, as in AWS. DynamoDB streams: records pass the event
 source's FilterCriteria (the subset of EventBridge patterns the template uses: exact values and `prefix`),
-and a failed record is retried from that record on, a few times, as Lambda does for stream sources.
+and a failed batch is retried from a checkpoint as the template's mapping says (MaximumRetryAttempts,
+BisectBatchOnFunctionError, the OnFailure destination), as Lambda does for stream sources.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
-import time
 from typing import Any
 
 import boto3
 
-from local import aws
+from local import aws, emulator
 
 log = logging.getLogger("local.events")
-STREAM_RETRIES = 3
+SQS_POLLERS = int(os.environ.get("LOCAL_SQS_POLLERS", "5"))
 
 
 def _client(service: str, stack: Any) -> Any:
@@ -52,6 +53,7 @@ class _Poller(threading.Thread):
         super().__init__(daemon=True, name=f"{function}:{name}")
         self.stack, self.function = stack, function
         self.stopping = threading.Event()
+        self.sources: EventSources | None = None
 
     def invoke(self, event: dict[str, Any]) -> set[str] | None:
         """Invoke the function; the identifiers it reported as failed, or None when it crashed."""
@@ -121,59 +123,152 @@ class SqsPoller(_Poller):
 
 
 class StreamPoller(_Poller):
+    """One shard reader with a checkpoint, as Lambda's stream event source mapping keeps one.
+
+    The checkpoint (the last sequence number handled) moves only after the function handled a batch, or after
+    the batch went to the on-failure destination: a crash, a timeout or a reported failure retries the batch
+    (bisected on function errors when the template says so), up to MaximumRetryAttempts. An expired or
+    trimmed iterator, or a shard that changed under it, is re-opened from the checkpoint: nothing skipped,
+    nothing handled twice.
+    """
+
     def __init__(self, stack: Any, function: str, name: str, stream_arn: str, properties: dict[str, Any]):
         super().__init__(stack, function, name)
         self.stream_arn = stream_arn
+        self.table_name = stream_arn.split(":table/", 1)[1].split("/", 1)[0] if ":table/" in stream_arn else ""
         self.batch_size = int(properties.get("BatchSize", 100))
+        self.max_retries = int(properties.get("MaximumRetryAttempts", -1))
+        self.bisect = bool(properties.get("BisectBatchOnFunctionError", False))
+        on_failure = ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        self.on_failure_url = (
+            next((v["QueueUrl"] for v in stack.physical.values() if v.get("Arn") == on_failure), None)
+            if on_failure
+            else None
+        )
+        self.starting_position = properties.get("StartingPosition", "TRIM_HORIZON")
         filters = (properties.get("FilterCriteria") or {}).get("Filters") or []
         self.patterns = [json.loads(f["Pattern"]) for f in filters]
         self.streams = _client("dynamodbstreams", stack)
-        self.iterators: dict[str, str | None] = {}
+        self.shard_id: str | None = None
+        self.iterator: str | None = None
+        self.checkpoint: int | None = None  # the last sequence number handled
+        self.retry_delay = 0.2
 
-    def _refresh_shards(self) -> None:
+    def _open(self) -> None:
+        """(Re)open the shard from the checkpoint; a shard id that changed is a new shard, read from its start."""
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
-        for shard in description.get("Shards", []):
-            shard_id = shard["ShardId"]
-            if shard_id not in self.iterators:
-                self.iterators[shard_id] = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+        shards = description.get("Shards", [])
+        if not shards:
+            self.iterator = None
+            return
+        shard_id = shards[-1]["ShardId"]
+        start = int(shards[-1]["SequenceNumberRange"]["StartingSequenceNumber"])
+        request: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
+        if self.checkpoint is not None and shard_id == self.shard_id and self.checkpoint >= start:
+            request.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=str(self.checkpoint))
+        elif self.checkpoint is not None and shard_id == self.shard_id:
+            log.warning("%s: records after %s were trimmed before they were read", self.name, self.checkpoint)
+            request["ShardIteratorType"] = "TRIM_HORIZON"
+        else:
+            request["ShardIteratorType"] = self.starting_position if self.shard_id is None else "TRIM_HORIZON"
+        self.shard_id = shard_id
+        self.iterator = self.streams.get_shard_iterator(**request)["ShardIterator"]
 
     def poll(self) -> bool:
-        self._refresh_shards()
-        busy = False
-        for shard_id, iterator in list(self.iterators.items()):
-            if iterator is None:
-                continue
-            reply = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-            self.iterators[shard_id] = reply.get("NextShardIterator")
-            records = [
-                {**r, "eventSourceARN": self.stream_arn}
-                for r in reply.get("Records", [])
-                if not self.patterns or any(matches_pattern(p, r) for p in self.patterns)
-            ]
-            if records:
-                busy = True
-                self._deliver(records)
-        return busy
+        if self.iterator is None:
+            self._open()
+            if self.iterator is None:
+                return False
+        try:
+            reply = self.streams.get_records(ShardIterator=self.iterator, Limit=self.batch_size)
+        except self.streams.exceptions.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            log.info("%s: %s; reopening the shard from the checkpoint", self.name, code)
+            self.iterator = None
+            return True
+        raw = reply.get("Records", [])
+        if not raw:
+            self.iterator = reply.get("NextShardIterator")
+            return False
+        records = [
+            {**r, "eventSourceARN": self.stream_arn}
+            for r in raw
+            if not self.patterns or any(matches_pattern(p, r) for p in self.patterns)
+        ]
+        if records and not self._process(records):
+            self.iterator = None  # stopping: re-read from the checkpoint next time
+            return True
+        self.checkpoint = int(raw[-1]["dynamodb"]["SequenceNumber"])
+        self.iterator = reply.get("NextShardIterator")
+        self.retry_delay = 0.2
+        if self.sources is not None:
+            self.sources.stream_handled(self)
+        return True
 
-    def _deliver(self, records: list[dict[str, Any]]) -> None:
-        for _ in range(STREAM_RETRIES + 1):
-            failed = self.invoke({"Records": records})
+    def _process(self, records: list[dict[str, Any]]) -> bool:
+        """True once every record was handled or sent to the on-failure destination; False when stopping."""
+        attempts = 0
+        pending = [records]
+        while pending:
+            batch = pending[0]
+            if self.stopping.is_set():
+                return False
+            failed = self.invoke({"Records": batch})
             if failed == set():
-                return
-            if failed:  # retry from the first failed record on, as Lambda does
-                first = next((i for i, r in enumerate(records) if r["dynamodb"].get("SequenceNumber") in failed), 0)
-                records = records[first:]
-            time.sleep(0.2)
-        log.warning("%s: dropping %d stream records after %d retries", self.function, len(records), STREAM_RETRIES)
+                pending.pop(0)
+                attempts = 0
+                continue
+            attempts += 1
+            if failed:  # retry from the first record it reported on, as Lambda does
+                first = next((i for i, r in enumerate(batch) if r["dynamodb"].get("SequenceNumber") in failed), 0)
+                pending[0] = batch = batch[first:]
+            elif self.bisect and len(batch) > 1:
+                middle = len(batch) // 2
+                pending[0:1] = [batch[:middle], batch[middle:]]
+            if 0 <= self.max_retries < attempts:
+                self._send_to_on_failure(pending.pop(0), attempts)
+                attempts = 0
+                continue
+            self.stopping.wait(self.retry_delay)
+            self.retry_delay = min(self.retry_delay * 2, 5.0)
+        return True
+
+    def _send_to_on_failure(self, batch: list[dict[str, Any]], attempts: int) -> None:
+        """What Lambda sends an on-failure destination for a stream batch: where it is, not the records."""
+        first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+        log.warning(
+            "%s: %d stream records failed %d times; sent to the on-failure queue", self.name, len(batch), attempts
+        )
+        if not self.on_failure_url:
+            return
+        info = {
+            "requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": attempts},
+            "DDBStreamBatchInfo": {
+                "shardId": self.shard_id,
+                "startSequenceNumber": first.get("SequenceNumber"),
+                "endSequenceNumber": last.get("SequenceNumber"),
+                "batchSize": len(batch),
+                "streamArn": self.stream_arn,
+            },
+        }
+        _client("sqs", self.stack).send_message(QueueUrl=self.on_failure_url, MessageBody=json.dumps(info))
 
 
 class EventSources:
-    def __init__(self, pollers: list[_Poller]):
+    def __init__(self, stack: Any, pollers: list[_Poller]):
+        self.stack = stack
         self.pollers = pollers
         for poller in pollers:
+            poller.sources = self
             poller.start()
+
+    def stream_handled(self, poller: StreamPoller) -> None:
+        """Trim what every reader of the stream has handled (the embedded moto only: nobody else reads it)."""
+        if self.stack.moto is None:
+            return
+        readers = [p for p in self.pollers if isinstance(p, StreamPoller) and p.stream_arn == poller.stream_arn]
+        if all(p.checkpoint is not None for p in readers):
+            emulator.trim_stream(poller.table_name, min(p.checkpoint for p in readers if p.checkpoint is not None))
 
     def stop(self) -> None:
         for poller in self.pollers:
@@ -189,12 +284,21 @@ def start(stack: Any) -> EventSources | None:
         for source in spec.event_sources:
             props = source["properties"]
             if source["type"] == "SQS":
-                pollers.append(
-                    SqsPoller(stack, function, source["name"], props["Queue"], int(props.get("BatchSize", 10)))
-                )
+                # Lambda reads a queue with several concurrent batches (at least five pollers), so one slow
+                # batch never holds the rest of the queue back.
+                for index in range(SQS_POLLERS):
+                    pollers.append(
+                        SqsPoller(
+                            stack,
+                            function,
+                            f"{source['name']}#{index}",
+                            props["Queue"],
+                            int(props.get("BatchSize", 10)),
+                        )
+                    )
             elif source["type"] == "DynamoDB":
                 pollers.append(StreamPoller(stack, function, source["name"], props["Stream"], props))
     if not pollers:
         return None
     log.info("event sources: %s", ", ".join(p.name for p in pollers))
-    return EventSources(pollers)
+    return EventSources(stack, pollers)

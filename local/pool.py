@@ -8,7 +8,10 @@ from dataclasses import asdict
 from typing import Any
 
 from local.template import FunctionSpec
-from local.worker import Worker
+from local.worker import IPC_SLACK_SECONDS, Worker
+
+# Outcomes after which the container is gone, and a new one starts for the next invocation.
+_FATAL = ("Task timed out", "Runtime exited without providing a reason")
 
 
 class FunctionPool:
@@ -27,10 +30,15 @@ class FunctionPool:
 
     def _acquire(self) -> Worker:
         with self._lock:
-            while not self._idle and self._count >= self.max_workers:
+            while True:
+                while self._idle and not self._idle[-1].process.is_alive():
+                    self._idle.pop()  # a container that died while idle is replaced, as Lambda starts a new one
+                    self._count -= 1
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.max_workers:
+                    break
                 self._lock.wait()
-            if self._idle:
-                return self._idle.pop()
             self._count += 1
         try:
             return Worker(self._payload)
@@ -48,16 +56,39 @@ class FunctionPool:
                 self._count -= 1
             self._lock.notify()
 
-    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Returns {"result": ...} or {"error": ..., "trace": ...} as Lambda's Invoke would."""
+    def invoke(self, event: dict[str, Any], answer_within: float | None = None) -> dict[str, Any]:
+        """Returns {"result": ...} or {"error": ..., "trace": ...} as Lambda's Invoke would.
+
+        With `answer_within` shorter than the function's Timeout (API Gateway's 29 s integration limit), the
+        caller gets {"error": "Endpoint request timed out", "pending": True} then, and the function runs on
+        to its own end in the background, as it does on AWS.
+        """
         worker = self._acquire()
-        outcome: dict[str, Any] = {"error": "invocation failed", "trace": ""}
-        try:
-            outcome = worker.invoke(event)
+        outcome = worker.send(event)
+        if outcome is not None:
+            self._release(worker, healthy=False)
             return outcome
-        finally:
-            healthy = worker.process.is_alive() and outcome.get("error") != "Task timed out"
-            self._release(worker, healthy)
+        limit = worker.timeout + IPC_SLACK_SECONDS
+        if answer_within is None or answer_within >= limit:
+            outcome = worker.wait(limit) or worker.timed_out()
+            self._finish(worker, outcome)
+            return outcome
+        outcome = worker.wait(answer_within)
+        if outcome is not None:
+            self._finish(worker, outcome)
+            return outcome
+
+        def run_on() -> None:
+            self._finish(worker, worker.wait(limit - answer_within) or worker.timed_out())
+
+        threading.Thread(target=run_on, daemon=True, name=f"{self.spec.logical_id}:run-on").start()
+        return {"error": "Endpoint request timed out", "pending": True, "trace": ""}
+
+    def _finish(self, worker: Worker, outcome: dict[str, Any]) -> None:
+        healthy = worker.process.is_alive() and outcome.get("error") not in _FATAL
+        if not healthy:
+            worker.close()
+        self._release(worker, healthy)
 
     def close(self) -> None:
         with self._lock:

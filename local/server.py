@@ -24,6 +24,8 @@ RECORD_PLACEHOLDER_TOKEN = "Bearer ${LOCAL_DEMO_API_KEY}"  # noqa: S105 - a plac
 
 
 _RECORDED_OK: set[str] = set()
+INTEGRATION_TIMEOUT_SECONDS = 29  # API Gateway's REST integration limit
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
 def record_event(directory: str, stack: LocalStack, function: str, event: dict[str, Any], status: int) -> None:
@@ -142,9 +144,13 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
             if path == stage_prefix or path.startswith(stage_prefix + "/"):
                 path = path[len(stage_prefix) :] or "/"
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            too_large = length > MAX_PAYLOAD_BYTES
+            body = b"" if too_large or not length else self.rfile.read(length)
             route, params, allowed = stack.match(self.command, path)
-            if route is None and allowed:
+            if too_large:
+                self.close_connection = True  # the body is not read: answer and hang up, as API Gateway does
+                status, headers, payload = stack.gateway_response("REQUEST_TOO_LARGE", 413, request_id)
+            elif route is None and allowed:
                 status, headers, payload = _envelope(
                     405,
                     "method_not_allowed",
@@ -174,10 +180,13 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
             log.info("%s %s %s %.1fms", self.command, self.path, status, elapsed)
 
         def _invoke(self, function: str, event: dict[str, Any], request_id: str):
-            outcome = stack.invoke(function, event)
+            outcome = stack.invoke(function, event, answer_within=INTEGRATION_TIMEOUT_SECONDS)
+            if outcome.get("pending"):
+                log.error("%s did not answer within API Gateway's %ss", function, INTEGRATION_TIMEOUT_SECONDS)
+                return stack.gateway_response("INTEGRATION_TIMEOUT", 504, request_id, "Endpoint request timed out")
             if "error" in outcome:
                 log.error("%s failed: %s\n%s", function, outcome["error"], outcome.get("trace", ""))
-                return _envelope(502, "internal_server_error", "The function failed to answer.", request_id)
+                return stack.gateway_response("INTEGRATION_FAILURE", 502, request_id, "Internal server error")
             result = outcome["result"]
             headers: dict[str, Any] = {}
             for name, value in (result.get("headers") or {}).items():
@@ -197,8 +206,14 @@ def _stop_on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+class LocalHttpServer(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 resets connections when a few dozen clients connect at once;
+    # API Gateway never does that.
+    request_queue_size = 1024
+
+
 def serve(host: str, port: int, stack: LocalStack) -> None:
-    server = ThreadingHTTPServer((host, port), make_handler(stack))
+    server = LocalHttpServer((host, port), make_handler(stack))
     server.daemon_threads = True
     sources = None
     try:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from local import aws
 from local.pool import FunctionPool
-from local.template import FunctionSpec, Resolver, Route, function_specs, load_template
+from local.snapshot import Snapshots
+from local.template import FunctionSpec, Resolver, Route, function_specs, load_template, resources_of_type
+
+_API_GATEWAY_DEFAULT_BODY = '{"message":"$context.error.messageString"}'
 
 
 class LocalStack:
-    def __init__(self, *, moto_port: int | None = None, parameter_overrides: dict[str, str] | None = None):
+    def __init__(
+        self,
+        *,
+        moto_port: int | None = None,
+        parameter_overrides: dict[str, str] | None = None,
+        data_dir: Path | None = None,
+    ):
+        """`data_dir`: keep the embedded backend's data there across restarts (None: start empty, keep nothing)."""
         aws.use_fake_credentials()
         self.template = load_template()
         self.moto = None
@@ -20,6 +31,11 @@ class LocalStack:
             self.moto, endpoint = aws.start_moto(moto_port)
         self.endpoint_url = endpoint
         self.physical = aws.provision(endpoint, self.template)
+        self.snapshots: Snapshots | None = None
+        if self.moto is not None and data_dir is not None:
+            self.snapshots = Snapshots(data_dir / "state.json", endpoint, self.physical)
+            self.snapshots.load()
+            self.snapshots.start()
         self.resolver = Resolver(self.template, self.physical, parameter_overrides or {})
         self.functions: dict[str, FunctionSpec] = function_specs(self.template, self.resolver)
         self.base_environment = self._base_environment()
@@ -60,8 +76,23 @@ class LocalStack:
             self.pools[logical_id] = FunctionPool(self.functions[logical_id], self.base_environment)
         return self.pools[logical_id]
 
-    def invoke(self, logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        return self.pool(logical_id).invoke(event)
+    def invoke(self, logical_id: str, event: dict[str, Any], answer_within: float | None = None) -> dict[str, Any]:
+        return self.pool(logical_id).invoke(event, answer_within)
+
+    def gateway_response(self, kind: str, status: int, request_id: str, message: str = "") -> tuple[int, dict, bytes]:
+        """An answer API Gateway gives itself, from template.yaml's GatewayResponses (DEFAULT_4XX/5XX otherwise)."""
+        api = next(iter(resources_of_type(self.template, "AWS::Serverless::Api").values()), {})
+        responses = (api.get("Properties") or {}).get("GatewayResponses") or {}
+        fallback = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+        response = responses.get(kind) or responses.get(fallback) or {}
+        body = (response.get("ResponseTemplates") or {}).get(
+            "application/json"
+        ) or '{"message":"$context.error.messageString"}'
+        body = body.replace("$context.requestId", request_id).replace("$context.error.messageString", message)
+        headers = {"Content-Type": "application/json"}
+        for name, value in ((response.get("ResponseParameters") or {}).get("Headers") or {}).items():
+            headers[name] = str(value).strip("'")
+        return int(response.get("StatusCode", status)), headers, body.encode()
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
         """(route, path parameters, methods allowed on the path) for an incoming request."""
@@ -78,5 +109,7 @@ class LocalStack:
     def close(self) -> None:
         for pool in self.pools.values():
             pool.close()
+        if self.snapshots is not None:
+            self.snapshots.stop()
         if self.moto is not None:
             self.moto.stop()

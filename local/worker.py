@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+IPC_SLACK_SECONDS = 0.5  # the pipe's hand-off, on top of the function's own Timeout
+
 
 @dataclass
 class LambdaContext:
@@ -85,13 +87,30 @@ class Worker:
             self.close()
             raise RuntimeError(f"{spec['logical_id']} failed to initialise:\n{first['trace']}")
 
+    def send(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """Hand the event over; an error outcome when the process is gone (killed between invocations)."""
+        try:
+            self.conn.send(event)
+        except (OSError, BrokenPipeError):
+            return {"error": "Runtime exited without providing a reason", "trace": ""}
+        return None
+
+    def wait(self, seconds: float) -> dict[str, Any] | None:
+        """The outcome, or None if the function is still running after `seconds`."""
+        try:
+            if not self.conn.poll(max(0.0, seconds)):
+                return None
+            return self.conn.recv()
+        except (EOFError, OSError):  # the process died mid-invocation (OOM, kill -9)
+            return {"error": "Runtime exited without providing a reason", "trace": ""}
+
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        self.conn.send(event)
-        # Allow start-up slack on top of the function's own timeout before declaring it timed out.
-        if not self.conn.poll(self.timeout + 5):
-            self.close()
-            return {"error": "Task timed out", "trace": ""}
-        return self.conn.recv()
+        """Lambda's synchronous invoke: the outcome, or a timeout once the function's Timeout has passed."""
+        return self.send(event) or self.wait(self.timeout + IPC_SLACK_SECONDS) or self.timed_out()
+
+    def timed_out(self) -> dict[str, Any]:
+        self.close()
+        return {"error": "Task timed out", "trace": f"Task timed out after {self.timeout:.2f} seconds"}
 
     def close(self) -> None:
         with contextlib.suppress(OSError, BrokenPipeError):

@@ -38,9 +38,10 @@ from moto import mock_aws  # noqa: E402
 @pytest.fixture
 def aws():
     """A fresh in-process AWS (moto) with the template's table, queues and secret; yields their names."""
-    from local.aws import provision, serialize_dynamodb_writes
+    from local import emulator
+    from local.aws import provision
 
-    serialize_dynamodb_writes()
+    emulator.install()
     with mock_aws():
         physical = provision(None)
         os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]

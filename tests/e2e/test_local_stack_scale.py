@@ -1,0 +1,155 @@
+"""The local stack holds a tenant: 2,000 resources through the API, singly and in batches, every event delivered,
+memory growing with the data only; and the data survives a restart and a crash.
+
+Counted, not timed: resident memory of the stack process, items and events. Each test starts its own stack.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from local import launcher
+from tests.identity_support import DEFAULT_PASSWORD, register_user_http
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+MB = 1024 * 1024
+UNLIMITED = {"RATE_LIMITS_JSON": json.dumps({"free": {"minute": 1_000_000, "hour": 10_000_000}})}
+
+
+class Inbox:
+    """A webhook receiver that records each delivery's webhook-id and resource id."""
+
+    def __init__(self) -> None:
+        self.webhook_ids: list[str] = []
+        self.objects: set[str] = set()
+        self.lock = threading.Lock()
+        inbox = self
+
+        class Receiver(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with inbox.lock:
+                    inbox.webhook_ids.append(self.headers["webhook-id"])
+                    inbox.objects.add(body["data"]["object"]["id"])
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def wait_for(self, expected: set[str], seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not expected <= self.objects:
+            time.sleep(0.25)
+
+
+def _subscribed_user(url: str, inbox: Inbox) -> dict:
+    user = register_user_http(url)
+    user["auth"] = {"Authorization": f"Bearer {user['access_token']}"}
+    hook = requests.post(
+        f"{url}/v1/webhooks", json={"url": inbox.url, "events": ["resource.created"]}, headers=user["auth"], timeout=30
+    )
+    assert hook.status_code == 201, hook.text
+    return user
+
+
+def _create_one(url: str, user: dict, index: int) -> str:
+    reply = requests.post(f"{url}/v1/resources", json={"name": f"single {index}"}, headers=user["auth"], timeout=60)
+    assert reply.status_code == 201, reply.text
+    return reply.json()["data"]["id"]
+
+
+def _create_batch(url: str, user: dict, start: int, count: int) -> list[str]:
+    operations = [{"action": "create", "data": {"name": f"batched {start + i}"}} for i in range(count)]
+    reply = requests.post(
+        f"{url}/v1/resources/batch", json={"operations": operations}, headers=user["auth"], timeout=60
+    )
+    assert reply.status_code in (200, 201), reply.text
+    return [result["data"]["id"] for result in reply.json()["data"]]
+
+
+def test_two_thousand_resources_with_a_subscriber_in_bounded_memory(tmp_path):
+    inbox = Inbox()
+    with launcher.running(tmp_path / "data", tmp_path / "stack.log", UNLIMITED) as stack:
+        singles, batches = _subscribed_user(stack.url, inbox), _subscribed_user(stack.url, inbox)
+        warm = {_create_one(stack.url, singles, -1), *_create_batch(stack.url, batches, -49, 49)}
+        inbox.wait_for(warm, 60)
+        baseline = stack.rss_bytes()
+
+        with ThreadPoolExecutor(8) as pool:
+            created = set(pool.map(lambda i: _create_one(stack.url, singles, i), range(950)))
+            for ids in pool.map(lambda s: _create_batch(stack.url, batches, s, 49), range(0, 49 * 19, 49)):
+                created.update(ids)
+        assert len(created) == 950 + 49 * 19  # 1,881 + 50 warm-up = 1,931 resources, plus their counters/events
+        inbox.wait_for(created, 180)
+        grown = stack.rss_bytes() - baseline
+
+    assert created <= inbox.objects, f"{len(created - inbox.objects)} events never delivered"
+    assert len(set(inbox.webhook_ids)) == len(created | warm)  # each event once, after dedupe on webhook-id
+    assert grown < 250 * MB, f"the stack grew {grown / MB:.0f} MB for {len(created)} resources"
+
+
+def test_data_survives_a_restart_and_a_crash(tmp_path):
+    data = tmp_path / "data"
+    with launcher.running(data, tmp_path / "stack.log") as stack:
+        user = register_user_http(stack.url)
+        auth = {"Authorization": f"Bearer {user['access_token']}"}
+        resource = requests.post(f"{stack.url}/v1/resources", json={"name": "kept"}, headers=auth, timeout=30)
+        key = requests.post(
+            f"{stack.url}/v1/api-keys", json={"name": "kept key", "scopes": ["read:all"]}, headers=auth, timeout=30
+        )
+        assert resource.status_code == 201
+        assert key.status_code == 201, key.text
+        resource_id, secret = resource.json()["data"]["id"], key.json()["data"]["key"]
+
+    # A clean stop (SIGTERM) saves; the restarted stack answers with the same data and credentials.
+    stack = launcher.start(data, tmp_path / "stack.log")
+    try:
+        login = requests.post(
+            f"{stack.url}/v1/auth/login", json={"email": user["email"], "password": DEFAULT_PASSWORD}, timeout=30
+        )
+        assert login.status_code == 200
+        by_key = {"Authorization": f"Bearer {secret}"}
+        assert requests.get(f"{stack.url}/v1/resources/{resource_id}", headers=by_key, timeout=30).status_code == 200
+        token = {"Authorization": f"Bearer {user['access_token']}"}  # signed before the restart: still valid
+        later = requests.post(f"{stack.url}/v1/resources", json={"name": "after restart"}, headers=token, timeout=30)
+        assert later.status_code == 201
+        later_id = later.json()["data"]["id"]
+        time.sleep(7)  # past the snapshot interval (5 s)
+    finally:
+        stack.stop(kill=True)  # a crash: no shutdown save
+
+    with launcher.running(data, tmp_path / "stack.log") as stack:
+        by_key = {"Authorization": f"Bearer {secret}"}
+        listed = requests.get(f"{stack.url}/v1/resources", headers=by_key, timeout=30).json()
+        ids = {item["id"] for item in listed["data"]}
+        assert ids == {resource_id, later_id}
+        assert listed["meta"]["total"] == 2  # the counters agree with the items
+
+    with launcher.running(data, tmp_path / "stack.log", {"RESET": "1"}) as stack:
+        gone = requests.post(
+            f"{stack.url}/v1/auth/login", json={"email": user["email"], "password": DEFAULT_PASSWORD}, timeout=30
+        )
+        assert gone.status_code == 401
+
+
+def test_fifty_clients_connecting_at_once_are_all_served(base_url):
+    def ping(_: int) -> int:
+        return requests.get(f"{base_url}/v1/health", timeout=60).status_code
+
+    with ThreadPoolExecutor(50) as pool:
+        statuses = list(pool.map(ping, range(50)))
+    assert statuses == [200] * 50
