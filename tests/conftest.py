@@ -32,7 +32,11 @@ for _name in ("AWS_ENDPOINT_URL", "DYNAMODB_ENDPOINT_URL", "JWT_SECRET_ARN", "AW
     os.environ.pop(_name, None)
 
 import pytest  # noqa: E402
+import requests  # noqa: E402
 from moto import mock_aws  # noqa: E402
+
+from local import launcher  # noqa: E402
+from local.template import ROOT  # noqa: E402
 
 
 @pytest.fixture
@@ -52,3 +56,23 @@ def aws():
         get_settings.cache_clear()  # settings are read once per container; the queue URLs are only known now
         sqs_client.cache_clear()
         yield physical
+
+
+# ------------------------------------------------------------------ the local stack over HTTP (e2e, security)
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory):
+    environment = {}
+    if os.environ.get("LOCAL_RECORD_EVENTS"):
+        environment["LOCAL_RECORD_EVENTS"] = os.environ["LOCAL_RECORD_EVENTS"]
+    log_path = ROOT / ".pytest-local-stack.log"
+    log_path.write_text("")
+    with launcher.running(tmp_path_factory.mktemp("local-data"), log_path, environment) as stack:
+        yield stack.url
+
+
+@pytest.fixture
+def http(base_url):
+    session = requests.Session()
+    session.base_url = base_url  # type: ignore[attr-defined]
+    yield session
+    session.close()

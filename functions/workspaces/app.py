@@ -83,9 +83,9 @@ def list_members(workspace_id: str) -> dict:
     return list_response(app.current_event, query, apply_in_memory(members, query))
 
 
-@_both("post", "/<workspace_id>/members", "Add a member (owner or admin)")
-def add_member(workspace_id: str, body: MemberAdd) -> Response[dict]:
-    return _created(domain.add_member(current_principal("write:workspaces"), workspace_id, body))
+@_both("post", "/<workspace_id>/members", "Invite a user to join (owner or admin; the user accepts)")
+def invite_member(workspace_id: str, body: MemberAdd) -> Response[dict]:
+    return _created(domain.invite_member(current_principal("write:workspaces"), workspace_id, body))
 
 
 @_both("patch", "/<workspace_id>/members/<user_id>", "Change a member's role")
@@ -93,9 +93,26 @@ def update_member(workspace_id: str, user_id: str, body: MemberUpdate) -> dict:
     return {"data": domain.update_member(current_principal("write:workspaces"), workspace_id, user_id, body)}
 
 
-@_both("delete", "/<workspace_id>/members/<user_id>", "Remove a member, or leave")
+@_both("delete", "/<workspace_id>/members/<user_id>", "Remove a member or cancel their invitation, or leave")
 def remove_member(workspace_id: str, user_id: str):
     domain.remove_member(current_principal("write:workspaces"), workspace_id, user_id)
+    return _no_content()
+
+
+@app.get("/v1/invitations", summary="Your pending invitations to join workspaces", tags=["workspaces"])
+def list_invitations() -> dict:
+    invitations = domain.list_invitations(current_principal("read:workspaces"))
+    return {"data": invitations, "meta": {"total": len(invitations)}}
+
+
+@app.post("/v1/invitations/<invitation_id>/accept", summary="Accept an invitation: join", tags=["workspaces"])
+def accept_invitation(invitation_id: str) -> Response[dict]:
+    return _created(domain.accept_invitation(current_principal("write:workspaces"), invitation_id))
+
+
+@app.delete("/v1/invitations/<invitation_id>", summary="Decline an invitation", tags=["workspaces"])
+def decline_invitation(invitation_id: str):
+    domain.decline_invitation(current_principal("write:workspaces"), invitation_id)
     return _no_content()
 
 

@@ -193,6 +193,9 @@ def test_000_organizations_crud_and_members(api, base_url):
     other = Api(base_url)
     added = api.post(f"/v1/organizations/{org['id']}/members", json={"user_id": other.user["id"], "role": "member"})
     assert added.status_code == 201, added.text
+    # Joining takes the user's consent (docs/tenancy.md): document 000's request invites, the user accepts.
+    assert added.json()["data"]["status"] == "pending"
+    assert other.post(f"/v1/invitations/{added.json()['data']['id']}/accept").status_code == 201
     members = api.get(f"/v1/organizations/{org['id']}/members").json()["data"]
     assert {m["user_id"] for m in members} == {api.user["id"], other.user["id"]}
     assert api.delete(f"/v1/organizations/{org['id']}/members/{other.user['id']}").status_code == 204
@@ -398,7 +401,8 @@ def test_004_namespaces_list_get_and_entitlement_check(api):
 def test_004_users_in_a_workspace_and_current_user(api, base_url):
     workspace = api.post("/v1/workspaces", json={"name": "Team", "slug": _unique("team-")}).json()["data"]
     other = Api(base_url)
-    api.post(f"/v1/workspaces/{workspace['id']}/members", json={"user_id": other.user["id"], "role": "member"})
+    invited = api.post(f"/v1/workspaces/{workspace['id']}/members", json={"user_id": other.user["id"]}).json()
+    assert other.post(f"/v1/invitations/{invited['data']['id']}/accept").status_code == 201
     listed = api.get("/v1/users", headers={"X-Workspace-ID": workspace["id"]})
     assert listed.status_code == 200, listed.text
     users = listed.json()["data"]

@@ -54,7 +54,16 @@ def victim(aws):
     ).json["data"]
     resource = call("POST", "/v1/resources", body={"name": "secret"}, token=token).json["data"]
     key = create_api_key(token, scopes=["read:all"])
+    inviter = register_user()
+    elsewhere = call("POST", "/v1/workspaces", body={"name": "Inviting"}, token=inviter["access_token"]).json["data"]
+    invitation = call(
+        "POST",
+        f"/v1/workspaces/{elsewhere['id']}/members",
+        body={"user_id": alice["user_id"]},
+        token=inviter["access_token"],
+    ).json["data"]
     ids = {
+        "invitation_id": invitation["id"],
         "workspace_id": workspace["id"],
         "user_id": alice["user_id"],
         "namespace_id": alice["namespace_id"],
@@ -90,6 +99,7 @@ def test_every_route_with_an_id_answers_404_to_another_tenant(victim):
     token = alice["access_token"]
     assert call("GET", f"/v1/workspaces/{ids['workspace_id']}", token=token).json["data"]["name"] == "Victim"
     assert call("GET", f"/v1/resources/{ids['resource_id']}", token=token).json["data"]["name"] == "secret"
+    assert [i["id"] for i in call("GET", "/v1/invitations", token=token).json["data"]] == [ids["invitation_id"]]
 
 
 @pytest.mark.parametrize("header", ["X-Workspace-ID", "X-Namespace-ID"])
@@ -109,5 +119,5 @@ def test_another_tenants_context_header_answers_404(victim, header):
 def test_the_matrix_covers_every_path_parameter():
     names = {part.strip("{}") for _, path in _id_routes() for part in path.split("/") if part.startswith("{")}
     known = {"workspace_id", "user_id", "namespace_id", "package_id", "resource_id", "key_id", "webhook_id"}
-    known.add("delivery_id")
+    known |= {"delivery_id", "invitation_id"}
     assert names <= known, names - known

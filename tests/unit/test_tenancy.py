@@ -73,7 +73,12 @@ def test_members_roles_and_the_last_owner(alice, bob):
     owner, other = alice["access_token"], bob["access_token"]
     added = call("POST", base, body={"user_id": bob["user_id"], "role": "member"}, token=owner)
     assert added.status == 201, added
-    assert call("POST", base, body={"user_id": bob["user_id"]}, token=owner).status == 409
+    assert added.json["data"]["status"] == "pending"
+    assert call("POST", base, body={"user_id": bob["user_id"]}, token=owner).status == 409  # already invited
+    assert call("GET", base, token=other).status == 404  # not a member before accepting
+    accepted = call("POST", f"/v1/invitations/{added.json['data']['id']}/accept", token=other)
+    assert accepted.status == 201, accepted
+    assert call("POST", base, body={"user_id": bob["user_id"]}, token=owner).status == 409  # already a member
     members = call("GET", base, token=other).json["data"]
     assert {m["user_id"]: m["role"] for m in members} == {alice["user_id"]: "owner", bob["user_id"]: "member"}
     assert members[0]["user"]["email"]
@@ -96,8 +101,13 @@ def test_member_limit_comes_from_the_package(alice, aws):
     limit = 5  # pkg_free: members
     for _ in range(limit - 1):
         user = register_user()
-        assert call("POST", base, body={"user_id": user["user_id"]}, token=alice["access_token"]).status == 201
-    refused = call("POST", base, body={"user_id": register_user()["user_id"]}, token=alice["access_token"])
+        invited = call("POST", base, body={"user_id": user["user_id"]}, token=alice["access_token"])
+        assert invited.status == 201
+        accept = f"/v1/invitations/{invited.json['data']['id']}/accept"
+        assert call("POST", accept, token=user["access_token"]).status == 201
+    late = register_user()
+    invited = call("POST", base, body={"user_id": late["user_id"]}, token=alice["access_token"])
+    refused = call("POST", f"/v1/invitations/{invited.json['data']['id']}/accept", token=late["access_token"])
     assert refused.status == 403
     assert refused.json["error"]["code"] == "limit_exceeded"
     assert "members" in refused.json["error"]["details"]

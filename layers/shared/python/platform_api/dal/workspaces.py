@@ -3,6 +3,10 @@
     PK=WS#<wks>          SK=WORKSPACE     name, slug, tier, settings, default_namespace_id, owners (count)
     PK=WSSLUG#<slug>     SK=UNIQUE        claims a slug for one workspace (saved with attribute_not_exists)
     PK=WS#<wks>          SK=MEMBER#<usr>  role; GSI1 USER#<usr> / MEMBER#<wks> lists a user's workspaces
+    PK=INVITE#<inv>      SK=INVITATION    a pending invitation; GSI1 USER#<usr> / INVITE#<wks> lists a user's
+    PK=WS#<wks>          SK=INVITE#<usr>  claims "one pending invitation per user and workspace" (holds <inv>)
+
+Both invitation items have a `ttl`: DynamoDB removes an invitation nobody accepted within INVITATION_DAYS.
 
 `owners` on the workspace item counts its owners, so "the last owner cannot leave or be demoted" is a
 condition (`owners > 1`) in the same transaction as the change, not a read-then-write race.
@@ -12,10 +16,12 @@ from __future__ import annotations
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
-from platform_api.db import Gsi1Item, TableItem
+from platform_api.db import Gsi1Item, TableItem, TtlMixin
 
 WORKSPACE_SK = "WORKSPACE"
 MEMBER_PREFIX = "MEMBER#"
+INVITE_PREFIX = "INVITE#"
+INVITATION_SK = "INVITATION"
 
 
 class Settings(MapAttribute):
@@ -46,6 +52,20 @@ class MemberItem(Gsi1Item):
     role = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
+
+
+class InvitationItem(Gsi1Item, TtlMixin):
+    invitation_id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    invited_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+
+
+class InvitationClaimItem(TableItem, TtlMixin):
+    invitation_id = UnicodeAttribute()
 
 
 def workspace_key(workspace_id: str) -> tuple[str, str]:
@@ -101,3 +121,56 @@ def list_members(workspace_id: str) -> list[MemberItem]:
 def memberships(user_id: str) -> list[MemberItem]:
     """The workspaces a user belongs to: one Query on GSI1."""
     return list(MemberItem.gsi1.query(f"USER#{user_id}", MemberItem.GSI1SK.startswith(MEMBER_PREFIX)))
+
+
+def invitation_key(invitation_id: str) -> tuple[str, str]:
+    return f"INVITE#{invitation_id}", INVITATION_SK
+
+
+def invitation_claim_key(workspace_id: str, user_id: str) -> tuple[str, str]:
+    return f"WS#{workspace_id}", f"{INVITE_PREFIX}{user_id}"
+
+
+def new_invitation(
+    invitation_id: str, workspace_id: str, user_id: str, role: str, invited_by: str, now: str, expires: int
+) -> tuple[InvitationItem, InvitationClaimItem]:
+    from datetime import UTC, datetime
+
+    expires_at = datetime.fromtimestamp(expires, UTC).isoformat().replace("+00:00", "Z")
+    invitation = InvitationItem(
+        *invitation_key(invitation_id),
+        GSI1PK=f"USER#{user_id}",
+        GSI1SK=f"{INVITE_PREFIX}{workspace_id}",
+        invitation_id=invitation_id,
+        workspace_id=workspace_id,
+        user_id=user_id,
+        role=role,
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=expires_at,
+        ttl=expires,
+    )
+    claim = InvitationClaimItem(*invitation_claim_key(workspace_id, user_id), invitation_id=invitation_id, ttl=expires)
+    return invitation, claim
+
+
+def get_invitation(invitation_id: str) -> InvitationItem | None:
+    try:
+        return InvitationItem.get(*invitation_key(invitation_id), consistent_read=True)
+    except InvitationItem.DoesNotExist:
+        return None
+
+
+def get_invitation_claim(workspace_id: str, user_id: str) -> InvitationClaimItem | None:
+    try:
+        return InvitationClaimItem.get(*invitation_claim_key(workspace_id, user_id), consistent_read=True)
+    except InvitationClaimItem.DoesNotExist:
+        return None
+
+
+def invitations_of(user_id: str, limit: int = 100) -> list[InvitationItem]:
+    """A user's pending invitations: one Query on GSI1, newest workspace ids first, at most `limit`."""
+    query = InvitationItem.gsi1.query(
+        f"USER#{user_id}", InvitationItem.GSI1SK.startswith(INVITE_PREFIX), limit=limit, scan_index_forward=False
+    )
+    return list(query)

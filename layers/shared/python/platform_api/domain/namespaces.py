@@ -19,6 +19,7 @@ from platform_api.dal import entitlements as entitlements_dal
 from platform_api.dal import namespaces as dal
 from platform_api.db import failed_keys, transaction
 from platform_api.domain import entitlements
+from platform_api.domain.auth import require_scope
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, catalogue
@@ -323,6 +324,7 @@ def list_packages(principal: Principal, namespace_id: str) -> list[dict[str, Any
 
 def assign_package(principal: Principal, namespace_id: str, package_id: str) -> list[dict[str, Any]]:
     item = visible(principal, namespace_id, manage=True)
+    require_scope(principal, "admin:workspace")  # after visibility: a foreign namespace stays a 404
     if package_id not in catalogue():
         message = f"Unknown package '{package_id}'. Packages: {', '.join(catalogue())}."
         raise errors.InvalidRequest(message, details={"package_id": [message]})
@@ -336,6 +338,7 @@ def assign_package(principal: Principal, namespace_id: str, package_id: str) -> 
 
 def remove_package(principal: Principal, namespace_id: str, package_id: str) -> None:
     item = visible(principal, namespace_id, manage=True)
+    require_scope(principal, "admin:workspace")
     granted = [p["id"] for p in entitlements.packages_of(namespace_id)]
     if package_id not in granted:
         raise errors.NotFound("The namespace has no such package.")

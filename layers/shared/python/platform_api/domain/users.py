@@ -63,8 +63,12 @@ def get_user(principal: Principal, user_id: str, workspace_id: str | None) -> di
 
 
 def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_id: str | None) -> dict[str, Any]:
-    """Self, or an owner/admin of the workspace in context that the target belongs to."""
-    if user_id != principal.user_id and not _shares_workspace_as(principal, user_id, {"owner", "admin"}, workspace_id):
+    """Only the user edits their account. Every user field (email, username, name, profile) belongs to the
+    account, not to a workspace, so a workspace owner or admin edits none of them: another user one can see
+    through a shared workspace is a 403, anyone else a 404 (docs/security.md)."""
+    if user_id != principal.user_id:
+        if _shares_workspace_as(principal, user_id, {"owner", "admin", "member"}, workspace_id):
+            raise errors.InsufficientPermissions("Only the user may change their account.")
         raise errors.NotFound("User not found.")
     item = _load(user_id)
     changes = body.model_dump(exclude_unset=True)

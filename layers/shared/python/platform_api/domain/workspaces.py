@@ -4,9 +4,11 @@ Rules (docs/tenancy.md):
 - the creator becomes the only owner; the workspace gets a default namespace (owner_type `Workspace`) whose
   package follows the workspace's tier, and every membership consumes that namespace's `members` entitlement;
 - a workspace the caller is not a member of is a 404, exactly like one that does not exist;
-- members and admins read; owners and admins manage members; only owners grant or take the owner role,
-  rename the slug or delete the workspace; the last owner can neither leave nor be demoted (`owners`
-  counter, checked in the same transaction);
+- joining takes the user's consent: owners and admins invite (`POST .../members`), the user accepts;
+- members and admins read; owners and admins manage members; only owners grant or take the owner role
+  (in a signed-in session, never with an API key), rename the slug or delete the workspace; API keys need
+  `admin:workspace` for member and role changes, the slug and deletion; the last owner can neither leave
+  nor be demoted (`owners` counter, checked in the same transaction);
 - delete refuses (409) while the workspace still owns data: resources, webhooks or namespaces besides its
   default one. Otherwise the workspace, its slug, its memberships and its default namespace go in ONE
   transaction (at most MAX_MEMBERS_ON_DELETE memberships; remove members first beyond that).
@@ -15,6 +17,7 @@ Rules (docs/tenancy.md):
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from typing import Any
 
@@ -27,6 +30,7 @@ from platform_api.dal import users as users_dal
 from platform_api.dal import workspaces as dal
 from platform_api.db import failed_keys, transaction
 from platform_api.domain import entitlements
+from platform_api.domain.auth import require_scope
 from platform_api.domain.namespaces import new_namespace_items
 from platform_api.domain.tenancy import ROLE_RANK
 from platform_api.events import new_event
@@ -38,6 +42,7 @@ from platform_api.timeutil import now_iso
 TIER_PACKAGES = {"free": "pkg_free", "pro": "pkg_pro", "business": "pkg_business", "enterprise": "pkg_business"}
 MAX_MEMBERS_ON_DELETE = 80  # + workspace, slug, namespace items and event: within a 100-item transaction
 NOT_FOUND = "Workspace not found."
+INVITATION_DAYS = 7
 
 
 # ---------------------------------------------------------------------------------------------- shapes
@@ -185,6 +190,8 @@ def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpd
             raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
     new_slug = changes.get("slug")
     swap = bool(new_slug and new_slug != current.slug)
+    if swap:
+        _require_admin_scope(principal)
     if swap and member.role != "owner":
         raise errors.InsufficientPermissions("Only an owner may change the slug.")
     now = now_iso()
@@ -224,6 +231,7 @@ def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpd
 
 
 def delete_workspace(principal: Principal, workspace_id: str) -> None:
+    _require_admin_scope(principal)
     _membership(principal, workspace_id, "owner")
     current = _load(workspace_id)
     members = dal.list_members(workspace_id)
@@ -281,33 +289,115 @@ def list_members(principal: Principal, workspace_id: str) -> list[dict[str, Any]
     return [member_to_api(m, users.get(m.user_id)) for m in members]
 
 
-def add_member(principal: Principal, workspace_id: str, body: MemberAdd) -> dict[str, Any]:
+def invite_member(principal: Principal, workspace_id: str, body: MemberAdd) -> dict[str, Any]:
+    """`POST .../members`: an invitation the user accepts (`POST /v1/invitations/{id}/accept`), never a membership
+    made without their consent. The answer names the user by id only: no email before they accept."""
+    _require_admin_scope(principal)
     mine = _membership(principal, workspace_id, "admin")
-    if body.role == "owner" and mine.role != "owner":
-        raise errors.InsufficientPermissions("Only an owner may add another owner.")
+    if body.role == "owner":
+        _require_owner_session(principal, mine)
     workspace = _load(workspace_id)
-    user = users_dal.get_user(body.user_id)
-    if user is None:
+    if users_dal.get_user(body.user_id) is None:
         raise errors.NotFound("User not found.", details={"user_id": ["No such user."]})
-    member = dal.new_member(workspace_id, body.user_id, body.role, now_iso())
-    obj = member_to_api(member, user)
+    if dal.get_member(workspace_id, body.user_id) is not None:
+        raise errors.Conflict("The user is already a member.", details={"user_id": ["Already a member."]})
+    now = now_iso()
+    expires = int(time.time()) + INVITATION_DAYS * 86400
+    invitation, claim = dal.new_invitation(
+        new_id("inv"), workspace_id, body.user_id, body.role, principal.user_id, now, expires
+    )
+    try:
+        with transaction() as tx:
+            tx.save(claim, condition=dal.InvitationClaimItem.PK.does_not_exist())
+            tx.save(invitation, condition=dal.InvitationItem.PK.does_not_exist())
+    except TransactWriteError as exc:
+        message = "The user already has a pending invitation to this workspace."
+        raise errors.Conflict(message, details={"user_id": [message]}) from exc
+    return invitation_to_api(invitation, workspace)
+
+
+def invitation_to_api(invitation: dal.InvitationItem, workspace: dal.WorkspaceItem | None) -> dict[str, Any]:
+    return {
+        "id": invitation.invitation_id,
+        "object": "invitation",
+        "status": "pending",
+        "workspace_id": invitation.workspace_id,
+        "workspace": {"id": workspace.workspace_id, "name": workspace.name, "slug": workspace.slug}
+        if workspace is not None
+        else None,
+        "user_id": invitation.user_id,
+        "role": invitation.role,
+        "invited_by": invitation.invited_by,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+    }
+
+
+def _my_invitation(principal: Principal, invitation_id: str) -> dal.InvitationItem:
+    """The caller's own pending invitation; anyone else's, or an expired one, is a 404."""
+    invitation = dal.get_invitation(invitation_id) if has_prefix(invitation_id, "inv") else None
+    if invitation is None or invitation.user_id != principal.user_id or (invitation.ttl or 0) < time.time():
+        raise errors.NotFound("Invitation not found.")
+    return invitation
+
+
+def list_invitations(principal: Principal) -> list[dict[str, Any]]:
+    """The caller's pending invitations, each with the workspace it is for: one Query and one BatchGetItem."""
+    pending = [i for i in dal.invitations_of(principal.user_id) if (i.ttl or 0) >= time.time()]
+    workspaces = {w.workspace_id: w for w in dal.get_many([i.workspace_id for i in pending])}
+    return [invitation_to_api(i, workspaces.get(i.workspace_id)) for i in pending]
+
+
+def accept_invitation(principal: Principal, invitation_id: str) -> dict[str, Any]:
+    """The invited user joins: the invitation goes and the membership comes in one transaction, which also
+    consumes the workspace's `members` entitlement."""
+    invitation = _my_invitation(principal, invitation_id)
+    workspace = _load(invitation.workspace_id)
+    member = dal.new_member(invitation.workspace_id, principal.user_id, invitation.role, now_iso())
+    obj = member_to_api(member, users_dal.get_user(principal.user_id))
     tx = transaction()
     try:
         with tx:
+            tx.delete(invitation, condition=dal.InvitationItem.PK.exists())
+            tx.delete(dal.InvitationClaimItem(*dal.invitation_claim_key(invitation.workspace_id, principal.user_id)))
             tx.save(member, condition=dal.MemberItem.PK.does_not_exist())
             entitlements.consume(tx, workspace.default_namespace_id, "members")
-            if body.role == "owner":
+            if invitation.role == "owner":
                 tx.update(workspace, actions=[dal.WorkspaceItem.owners.add(1)], condition=dal.WorkspaceItem.PK.exists())
             tx.save(_member_event("created", obj, workspace))
     except TransactWriteError as exc:
-        failed = failed_keys(tx, exc)
-        if any("|MEMBER#" in key for key in failed):
-            raise errors.Conflict("The user is already a member.", details={"user_id": ["Already a member."]}) from exc
         error = entitlements.limit_error(tx, exc)
         if error is not None:
             raise error from exc
-        raise
+        failed = failed_keys(tx, exc)
+        if any("|MEMBER#" in key for key in failed):
+            raise errors.Conflict("You are already a member of this workspace.") from exc
+        raise errors.NotFound("Invitation not found.") from exc
     return obj
+
+
+def decline_invitation(principal: Principal, invitation_id: str) -> None:
+    invitation = _my_invitation(principal, invitation_id)
+    _delete_invitation(invitation.workspace_id, invitation.user_id, invitation.invitation_id)
+
+
+def _delete_invitation(workspace_id: str, user_id: str, invitation_id: str) -> None:
+    with transaction() as tx:
+        tx.delete(dal.InvitationItem(*dal.invitation_key(invitation_id)))
+        tx.delete(dal.InvitationClaimItem(*dal.invitation_claim_key(workspace_id, user_id)))
+
+
+def _require_admin_scope(principal: Principal) -> None:
+    """Member and role changes, the slug, deletion and package grants are administration (docs/auth.md)."""
+    require_scope(principal, "admin:workspace")
+
+
+def _require_owner_session(principal: Principal, mine: dal.MemberItem) -> None:
+    """The owner role is granted or taken by an owner in a signed-in session, never with an API key."""
+    if mine.role != "owner":
+        raise errors.InsufficientPermissions("Only an owner may grant or take the owner role.")
+    if principal.kind != "session":
+        raise errors.InsufficientPermissions("Granting or taking the owner role needs a signed-in session.")
 
 
 def _member_event(action: str, obj: dict[str, Any], workspace: dal.WorkspaceItem) -> Any:
@@ -329,10 +419,11 @@ def _target(workspace_id: str, user_id: str) -> dal.MemberItem:
 
 
 def update_member(principal: Principal, workspace_id: str, user_id: str, body: MemberUpdate) -> dict[str, Any]:
+    _require_admin_scope(principal)
     mine = _membership(principal, workspace_id, "admin")
     target = _target(workspace_id, user_id)
-    if "owner" in (body.role, target.role) and mine.role != "owner":
-        raise errors.InsufficientPermissions("Only an owner may grant or take the owner role.")
+    if "owner" in (body.role, target.role):
+        _require_owner_session(principal, mine)
     workspace = _load(workspace_id)
     if body.role == target.role:
         return member_to_api(target, users_dal.get_user(user_id))
@@ -371,10 +462,18 @@ def _member_write_failed(tx: Any, exc: TransactWriteError) -> errors.ApiError:
 def remove_member(principal: Principal, workspace_id: str, user_id: str) -> None:
     """Owners and admins remove members; anyone may leave; only an owner removes an owner."""
     leaving = user_id == principal.user_id
+    if not leaving:
+        _require_admin_scope(principal)
     mine = _membership(principal, workspace_id, "member" if leaving else "admin")
+    if not leaving and dal.get_member(workspace_id, user_id) is None:
+        claim = dal.get_invitation_claim(workspace_id, user_id) if has_prefix(user_id, "usr") else None
+        if claim is None:
+            raise errors.NotFound("Member not found.")
+        _delete_invitation(workspace_id, user_id, claim.invitation_id)  # cancels a pending invitation
+        return
     target = mine if leaving else _target(workspace_id, user_id)
-    if target.role == "owner" and mine.role != "owner":
-        raise errors.InsufficientPermissions("Only an owner may remove an owner.")
+    if target.role == "owner":
+        _require_owner_session(principal, mine)
     workspace = _load(workspace_id)
     obj = member_to_api(target, None)
     tx = transaction()
