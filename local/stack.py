@@ -66,6 +66,7 @@ class LocalStack:
             "REGISTRATIONS_PER_IP_PER_HOUR",
             "LOGIN_ATTEMPTS_PER_IP_PER_MINUTE",
             "LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE",
+            "LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE",
         ):
             if os.environ.get(passthrough):
                 env[passthrough] = os.environ[passthrough]

@@ -11,10 +11,12 @@ app = create_app()
 
 
 def _actor(scope: str) -> domain.Actor:
-    from platform_api.domain.tenancy import resolve_context
+    from platform_api.domain.tenancy import require_writable, resolve_context
 
     principal = current_principal(scope)
     ctx = resolve_context(app.current_event, principal)
+    if scope.startswith("write:"):
+        require_writable(ctx)
     return domain.Actor(user_id=principal.user_id, namespace_id=ctx.namespace_id, workspace_id=ctx.workspace_id)
 
 

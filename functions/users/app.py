@@ -3,7 +3,7 @@
 from platform_api import errors
 from platform_api.domain import users as domain
 from platform_api.http import create_app, current_principal, lambda_handler
-from platform_api.models.users import UserUpdate
+from platform_api.models.users import EmailConfirmation, UserUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
 app = create_app()
@@ -46,6 +46,15 @@ def get_user_alias() -> dict:
 def update_me(body: UserUpdate) -> dict:
     principal = current_principal("write:users")
     return {"data": domain.update_user(principal, principal.user_id, body, None)}
+
+
+@app.post(
+    "/v1/users/me/email/confirm",
+    summary="Confirm the current email with the token from its confirmation link",
+    tags=["users"],
+)
+def confirm_email(body: EmailConfirmation) -> dict:
+    return {"data": domain.confirm_email(current_principal("write:users"), body.token)}
 
 
 @app.get("/v1/users", summary="Users of the workspace in context (X-Workspace-ID)", tags=["users"])

@@ -48,10 +48,13 @@ DELIVERY_SPEC = ListSpec(
 
 
 def _actor(scope: str) -> domain.Actor:
-    from platform_api.domain.tenancy import resolve_context
+    from platform_api.domain.tenancy import require_role, require_writable, resolve_context
 
     principal = current_principal(scope)
     ctx = resolve_context(app.current_event, principal)
+    if scope.startswith("write:"):
+        require_writable(ctx)
+        require_role(ctx, "admin")  # endpoints and secrets are workspace administration (docs/tenancy.md)
     return domain.Actor(user_id=principal.user_id, namespace_id=ctx.namespace_id, workspace_id=ctx.workspace_id)
 
 

@@ -411,11 +411,15 @@ def test_004_users_in_a_workspace_and_current_user(api, base_url):
         _types(user, {"id": str, "name": (str, type(None)), "email": str, "tier": str, "created_at": str})
         assert "email_verified_at" in user
     assert api.get("/v1/user").json()["data"]["id"] == api.user["id"]
-    renamed = api.patch(
-        f"/v1/users/{api.user['id']}", json={"name": "Jane Doe", "email": f"{_unique('jane')}@example.com"}
-    )
+    example = {"name": "Jane Doe", "email": f"{_unique('jane')}@example.com"}  # document 004, as printed
+    # docs/reference-examples.md: an email change proves the password again (issue 19, I7)
+    asked = api.patch(f"/v1/users/{api.user['id']}", json=example)
+    assert asked.status_code == 400
+    assert "current_password" in asked.json()["error"]["details"]
+    renamed = api.patch(f"/v1/users/{api.user['id']}", json={**example, "current_password": PASSWORD})
     assert renamed.status_code == 200, renamed.text
     assert renamed.json()["data"]["name"] == "Jane Doe"
+    assert renamed.json()["data"]["email_verified_at"] is None  # until the new address is confirmed
 
 
 # ------------------------------------------------------------------ document 004: API keys

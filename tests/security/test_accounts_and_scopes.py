@@ -193,3 +193,55 @@ def test_api5_the_owner_role_moves_only_in_a_signed_in_session(base_url, team):
     assert _as(base_url, key, "POST", f"/v1/workspaces/{wks}/members", {"user_id": outsider}) == 201
     session = team["owner"]["access_token"]
     assert _as(base_url, session, "PATCH", f"/v1/workspaces/{wks}/members/{member}", {"role": "owner"}) == 200
+
+
+def _confirmation_token(email: str) -> str:
+    """The local stack writes the confirmation token to its log (no mail is sent anywhere)."""
+    import re
+    import time
+
+    from local.template import ROOT
+
+    pattern = re.compile(rf"Email confirmation for {re.escape(email)}: .* with token ([A-Za-z0-9_-]+)")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = pattern.findall((ROOT / ".pytest-local-stack.log").read_text(errors="replace"))
+        if found:
+            return found[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no confirmation logged for {email}")
+
+
+def test_api2_changing_the_email_or_password_proves_the_current_password(base_url):
+    user = register_user_http(base_url)
+    me = f"{base_url}/v1/users/me"
+    auth = _auth(user["access_token"])
+    new_email = f"moved-{uuid.uuid4().hex[:8]}@example.com"
+    missing = requests.patch(me, json={"email": new_email}, headers=auth, timeout=30)
+    assert missing.status_code == 400
+    wrong = requests.patch(me, json={"email": new_email, "current_password": "guess"}, headers=auth, timeout=30)
+    assert wrong.status_code == 403
+    assert _login(base_url, user["email"]) == 200  # nothing changed
+
+    moved = requests.patch(
+        me, json={"email": new_email, "current_password": DEFAULT_PASSWORD}, headers=auth, timeout=30
+    )
+    assert moved.status_code == 200
+    assert moved.json()["data"]["email_verified_at"] is None
+    confirm = f"{base_url}/v1/users/me/email/confirm"
+    forged = requests.post(confirm, json={"token": "x" * 43}, headers=auth, timeout=30)
+    assert forged.status_code == 400
+    confirmed = requests.post(confirm, json={"token": _confirmation_token(new_email)}, headers=auth, timeout=30)
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["data"]["email_verified_at"]
+
+    new_password = "a brand new passphrase 42"
+    no_proof = requests.patch(me, json={"password": new_password}, headers=auth, timeout=30)
+    assert no_proof.status_code == 400
+    changed = requests.patch(
+        me, json={"password": new_password, "current_password": DEFAULT_PASSWORD}, headers=auth, timeout=30
+    )
+    assert changed.status_code == 200
+    assert _login(base_url, new_email) == 401  # the old password no longer works
+    login = requests.post(f"{base_url}/v1/auth/login", json={"email": new_email, "password": new_password}, timeout=30)
+    assert login.status_code == 200

@@ -79,14 +79,43 @@ def test_a_session_request_costs_one_update_item(alice, dynamodb_calls):
     assert dynamodb_calls == ["UpdateItem"]
 
 
-def test_an_api_key_request_costs_one_update_item_in_steady_state(alice, dynamodb_calls):
+def test_an_api_key_request_costs_two_update_items_its_own_and_its_owners(alice, dynamodb_calls):
     key = create_api_key(alice["access_token"], scopes=["read:all"])
     _authenticate(key["key"])  # the first request of the hour starts the key's window
     dynamodb_calls.clear()
     principal = _authenticate(key["key"])
     assert principal.kind == "api_key"
     assert principal.key_id == key["id"]
-    assert dynamodb_calls == ["UpdateItem"]
+    assert dynamodb_calls == ["UpdateItem", "UpdateItem"]
+
+
+def test_the_owners_tier_holds_across_all_of_their_keys(alice, monkeypatch):
+    """Issue 19, F5: twelve keys used to be twelve full buckets (~840 requests a minute for a 60/min user)."""
+    _freeze(monkeypatch, datetime(2026, 3, 1, 9, 0, 5, tzinfo=UTC))  # one minute, whatever the clock says
+    limit = tiers.limits("free")["minute"]
+    keys = [create_api_key(alice["access_token"], scopes=["read:all"])["key"] for _ in range(12)]
+    credentials = [alice["access_token"], *keys]
+    outcomes = []
+    for index in range(limit):
+        try:
+            _authenticate(credentials[index % len(credentials)])
+            outcomes.append("ok")
+        except errors.RateLimitExceeded:
+            outcomes.append("429")
+    # the twelve POST /v1/api-keys above were requests of the same user in the same minute
+    assert outcomes.count("ok") == limit - 12
+    assert outcomes[-12:] == ["429"] * 12
+
+
+def test_a_user_has_at_most_the_documented_number_of_live_keys(alice):
+    from platform_api.domain.api_keys import MAX_KEYS_PER_USER
+
+    made = [create_api_key(alice["access_token"])["id"] for _ in range(MAX_KEYS_PER_USER)]
+    refused = call("POST", "/v1/api-keys", body={"name": "one too many"}, token=alice["access_token"])
+    assert refused.status == 409
+    assert call("DELETE", f"/v1/api-keys/{made[0]}", token=alice["access_token"]).status == 204
+    again = call("POST", "/v1/api-keys", body={"name": "room again"}, token=alice["access_token"])
+    assert again.status == 201
 
 
 def test_the_key_item_is_in_no_index_and_stays_small(alice, monkeypatch):
@@ -174,8 +203,9 @@ def test_headers_on_success_and_client_errors_for_keys(alice):
     ok = call("GET", "/v1/resources", token=key["key"])
     forbidden = call("GET", "/v1/api-keys", token=key["key"])
     assert (ok.status, forbidden.status) == (200, 403)
-    assert ok.headers["x-ratelimit-remaining"] == "59"
-    assert forbidden.headers["x-ratelimit-remaining"] == "58"
+    # the owner's window is the closest to exhaustion: creating the key was its first request this minute
+    assert ok.headers["x-ratelimit-remaining"] == "58"
+    assert forbidden.headers["x-ratelimit-remaining"] == "57"
     assert forbidden.headers["x-ratelimit-limit"] == "60"
 
 

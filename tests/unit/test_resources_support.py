@@ -66,6 +66,12 @@ class TenantContext:
     workspace_id: str | None
     namespace_id: str
     role: str
+    is_active: bool = True
+
+
+def require_writable(ctx: TenantContext) -> None:
+    if not ctx.is_active:
+        raise errors.Conflict("The namespace is inactive.")
 
 
 SHARED_NAMESPACES: dict[str, set[str]] = {}  # namespace -> users who may use it besides its owner
@@ -142,7 +148,9 @@ def fakes(monkeypatch):
         "platform_api.domain.auth": _module(
             "auth", authenticate_request=authenticate_request, require_scope=require_scope
         ),
-        "platform_api.domain.tenancy": _module("tenancy", resolve_context=resolve_context, TenantContext=TenantContext),
+        "platform_api.domain.tenancy": _module(
+            "tenancy", resolve_context=resolve_context, TenantContext=TenantContext, require_writable=require_writable
+        ),
         "platform_api.domain.entitlements": _module(
             "entitlements", consume=consume, release=release, usage=usage, limit_error=limit_error
         ),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -125,6 +127,8 @@ def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRe
         event = app.current_event
         if event.http_method.upper() not in MUTATING_METHODS or not event.headers.get("idempotency-key"):
             return next_middleware(app)
+        if event.resource in SESSION_ROUTES:
+            return next_middleware(app)  # a session change is never answered from the store (docs/idempotency.md)
         from platform_api.idempotency import run_idempotent
 
         return run_idempotent(app, next_middleware)
@@ -171,24 +175,77 @@ def _header(event: dict[str, Any], name: str) -> str | None:
     return None
 
 
+# Login, refresh and logout act on a session, which the idempotency scope (the caller) does not name: a stored
+# answer would sign a second session out in name only, or hand back tokens a rotation already replaced.
+SESSION_ROUTES = frozenset({"/v1/auth/login", "/v1/auth/refresh", "/v1/auth/logout"})
+MAX_JSON_DEPTH = 32  # deeper than any documented body; checked before parsing, iteratively
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str) -> bool:
+    """True when brackets nest deeper than MAX_JSON_DEPTH (strings skipped by one regex, never recursion)."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif mark in "]}":
+            depth -= 1
+    return False
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range.")
+    return value
+
+
+def _set_json_content_type(event: dict[str, Any]) -> None:
+    """Handlers see one media type: a `+json` type or parameters accepted here never reach them as unsupported."""
+    for key in ("headers", "multiValueHeaders"):
+        headers = event.get(key) or {}
+        for name in list(headers):
+            if name.lower() == "content-type":
+                headers[name] = "application/json" if key == "headers" else ["application/json"]
+
+
 def _precheck(event: dict[str, Any]) -> errors.ApiError | None:
-    """Reject what no route should ever see: oversized, mistyped or malformed bodies."""
+    """Reject what no route should ever see: oversized, mistyped, malformed, non-UTF-8, too deeply nested or
+    non-standard JSON (NaN, Infinity, numbers out of range), each as a 4xx in the envelope."""
     body = event.get("body")
     if body in (None, ""):
         return None
-    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    try:
+        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        return errors.InvalidRequest("Request body is not valid JSON.")
     limit = get_settings().max_body_bytes
     if len(raw) > limit:
         return errors.PayloadTooLarge(f"The request body is {len(raw)} bytes; the limit is {limit} bytes.")
-    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
-    if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+    header = _header(event, "content-type")
+    content_type = (header or "").split(";")[0].strip().lower()
+    if header is not None and content_type != "application/json" and not content_type.endswith("+json"):
         return errors.UnsupportedMediaType()
     try:
-        json.loads(raw)
-    except ValueError:
-        return errors.InvalidRequest("Request body is not valid JSON.")
-    if event.get("isBase64Encoded"):
-        event["body"], event["isBase64Encoded"] = raw.decode("utf-8"), False
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return errors.InvalidRequest("Request body must be JSON encoded as UTF-8.")
+    if _too_deep(text):
+        return errors.InvalidRequest(f"Request body nests deeper than {MAX_JSON_DEPTH} levels.")
+    try:
+        json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):
+        return errors.InvalidRequest("Request body is not valid JSON (only standard JSON numbers are accepted).")
+    event["body"], event["isBase64Encoded"] = text, False
+    if header is not None:
+        _set_json_content_type(event)
     return None
 
 

@@ -31,10 +31,7 @@ class Settings:
     webhook_delivery_queue_url: str | None
     webhook_allow_loopback: bool
     public_base_url: str | None
-
-    @property
-    def is_local(self) -> bool:
-        return self.environment == "local"
+    local_stack: bool  # `make run`: no mail is sent anywhere, so confirmation links are written to the log
 
 
 @lru_cache(maxsize=1)
@@ -60,4 +57,5 @@ def get_settings() -> Settings:
         webhook_delivery_queue_url=env.get("WEBHOOK_DELIVERY_QUEUE_URL") or None,
         webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "false").lower() == "true",
         public_base_url=env.get("PUBLIC_BASE_URL") or None,
+        local_stack=env.get("LOCAL_STACK", "false").lower() == "true",
     )

@@ -34,6 +34,7 @@ class ApiKeyItem(TableItem, TtlMixin):
     expires_epoch = NumberAttribute(null=True)
     last_used_at = UnicodeAttribute(null=True)
     revoked_at = UnicodeAttribute(null=True)
+    owner_tier = UnicodeAttribute(null=True)  # the owner's tier: their windows hold across all their keys
 
 
 class ApiKeyEntry(TableItem):
@@ -56,11 +57,49 @@ def entry_key(user_id: str, key_id: str) -> tuple[str, str]:
     return f"USER#{user_id}", f"KEY#{key_id}"
 
 
-def put(credential: ApiKeyItem, entry: ApiKeyEntry) -> None:
-    """Create both items at once; the credential must be new."""
-    with transaction() as tx:
-        tx.save(credential, condition=ApiKeyItem.PK.does_not_exist())
-        tx.save(entry)
+class KeyCountItem(TableItem):
+    """How many live keys a user has (PK=USER#<usr>, SK=KEYCOUNT), moved in the same transaction as a key."""
+
+    live = NumberAttribute(default=0)
+
+
+def count_key(user_id: str) -> tuple[str, str]:
+    return f"USER#{user_id}", "KEYCOUNT"
+
+
+def _counter(user_id: str) -> KeyCountItem | None:
+    try:
+        return KeyCountItem.get(*count_key(user_id), consistent_read=True)
+    except KeyCountItem.DoesNotExist:
+        return None
+
+
+def put(credential: ApiKeyItem, entry: ApiKeyEntry, *, max_live: int) -> bool:
+    """Create both items and count the key, in one transaction; False when the owner has `max_live` keys.
+
+    A user without a counter (keys made before it existed) gets one started from a count of their entries;
+    concurrent creates race on the counter's value and all but one retry, so the cap holds exactly.
+    """
+    from pynamodb.exceptions import TransactWriteError
+
+    user_id = credential.user_id
+    for _ in range(5):
+        counter = _counter(user_id)
+        live = int(counter.live) if counter is not None else sum(1 for _ in list_for(user_id))
+        if live >= max_live:
+            return False
+        try:
+            with transaction() as tx:
+                tx.save(credential, condition=ApiKeyItem.PK.does_not_exist())
+                tx.save(entry)
+                condition = (
+                    KeyCountItem.PK.does_not_exist() if counter is None else KeyCountItem.live == int(counter.live)
+                )
+                tx.save(KeyCountItem(*count_key(user_id), live=live + 1), condition=condition)
+        except TransactWriteError:
+            continue  # another key was created or revoked meanwhile: count again
+        return True
+    raise RuntimeError("the key counter kept changing; giving up")
 
 
 def get(key_id: str) -> ApiKeyItem | None:
@@ -105,6 +144,12 @@ def revoke(user_id: str, key_id: str, revoked_at: str, ttl: int) -> bool:
                 & ApiKeyItem.revoked_at.does_not_exist(),
             )
             tx.delete(ApiKeyEntry(*entry_key(user_id, key_id)))
+            if _counter(user_id) is not None:
+                tx.update(
+                    KeyCountItem(*count_key(user_id)),
+                    actions=[KeyCountItem.live.add(-1)],
+                    condition=KeyCountItem.live > 0,
+                )
     except TransactWriteError:
         return False
     return True

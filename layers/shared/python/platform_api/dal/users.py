@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import MapAttribute, UnicodeAttribute
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
 from platform_api.db import TableItem
 
@@ -26,6 +26,9 @@ class UserItem(TableItem):
     profile = Profile(default=dict)
     tier = UnicodeAttribute(default="free")
     email_verified_at = UnicodeAttribute(null=True)
+    # A pending email confirmation: the SHA-256 of (token, email) and when it lapses (epoch seconds).
+    email_confirmation_hash = UnicodeAttribute(null=True)
+    email_confirmation_expires = NumberAttribute(null=True)
     password_hash = UnicodeAttribute()
     default_namespace_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()

@@ -8,6 +8,7 @@ SHA-256 must match the stored hash. 256 random bits make a fast hash the right c
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,8 @@ from platform_api.models.api_keys import ApiKeyCreate
 from platform_api.principal import Principal
 from platform_api.settings import get_settings
 from platform_api.timeutil import isoformat, now_iso, utcnow
+
+MAX_KEYS_PER_USER = int(os.environ.get("API_KEYS_PER_USER", "25"))
 
 
 def secret_hash(secret: str) -> str:
@@ -75,8 +78,11 @@ def store(
         rl_hour=limits["hour"],
         default_namespace_id=owner.default_namespace_id,
         expires_epoch=int(expires_at.timestamp()) if expires_at else None,
+        owner_tier=owner.tier,
     )
-    dal.put(credential, entry)
+    if not dal.put(credential, entry, max_live=MAX_KEYS_PER_USER):
+        message = f"You have {MAX_KEYS_PER_USER} live API keys, the most allowed; revoke one first."
+        raise errors.Conflict(message, details={"api_keys": [message]})
     return entry
 
 

@@ -29,7 +29,10 @@ SCOPES = frozenset(
     ["read:all", "write:all", "admin:workspace"] + [f"{a}:{f}" for f in FAMILIES for a in ("read", "write")]
 )
 # Brute-force and sign-up abuse guards (per email and per source IP); env overrides for load tests.
+# Per email *and* source IP: an attacker elsewhere cannot lock a user out with wrong passwords. The per-account
+# ceiling across all IPs is much higher, so only a large distributed attack slows the user down, briefly.
 LOGIN_LIMIT_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE", "10"))
+LOGIN_LIMIT_PER_ACCOUNT_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE", "100"))
 LOGIN_LIMIT_PER_IP_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "30"))
 REGISTER_LIMIT_PER_HOUR = int(os.environ.get("REGISTRATIONS_PER_IP_PER_HOUR", "20"))
 REGISTER_LIMIT_PER_EMAIL_PER_HOUR = int(os.environ.get("REGISTRATIONS_PER_EMAIL_PER_HOUR", "10"))
@@ -108,9 +111,12 @@ def register(email: str, username: str, password: str, name: str | None, source_
     problem = passwords.policy_problem(password)
     if problem:
         raise errors.InvalidRequest(problem, details={"password": [problem]})
+    from platform_api.domain.users import announce_confirmation, confirmation_attributes
+
     user_id = new_id("usr")
     namespace_id, namespace_items = personal_namespace_items(user_id)
     now = now_iso()
+    confirmation, pending = confirmation_attributes(email.strip())
     user = users_dal.UserItem(
         f"USER#{user_id}",
         users_dal.PROFILE,
@@ -124,6 +130,7 @@ def register(email: str, username: str, password: str, name: str | None, source_
         default_namespace_id=namespace_id,
         created_at=now,
         updated_at=now,
+        **pending,
     )
     try:
         with transaction() as tx:
@@ -150,6 +157,7 @@ def register(email: str, username: str, password: str, name: str | None, source_
                 f"That {taken[0]} is already registered.", details={f: ["Already taken."] for f in taken}
             ) from None
         raise
+    announce_confirmation(user_id, user.email, confirmation)
     return user, _start_session(user)
 
 
@@ -157,8 +165,10 @@ def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     """Tokens for a valid email and password. Every failure says the same thing and costs the same time."""
     from platform_api import passwords
 
+    normalized = email.strip().lower()
     _throttle(f"LOGIN#IP#{source_ip}", LOGIN_LIMIT_PER_IP_PER_MINUTE, 60)
-    _throttle(f"LOGIN#EMAIL#{_sha256(email.strip().lower())}", LOGIN_LIMIT_PER_MINUTE, 60)
+    _throttle(f"LOGIN#EMAILIP#{_sha256(normalized + '|' + source_ip)}", LOGIN_LIMIT_PER_MINUTE, 60)
+    _throttle(f"LOGIN#EMAIL#{_sha256(normalized)}", LOGIN_LIMIT_PER_ACCOUNT_PER_MINUTE, 60)
     user = users_dal.find_by_email(email)
     if user is None:
         passwords.verify(passwords.dummy_hash(), password)
@@ -244,9 +254,21 @@ def _authenticate_key(credential: str) -> Principal:
         raise errors.RateLimitExceeded(windows.exhausted_retry_after()) from None
     if not hmac.compare_digest(item["secret_hash"]["S"], secret_hash):
         raise invalid
-    _publish(windows)
+    user_id = item["user_id"]["S"]
+    # The owner's tier holds across every credential: a key's request also counts in the user's own windows,
+    # so twelve keys never make twelve buckets (issue 19, F5). Keys created before `owner_tier` was stored
+    # count with their own tier, which is never above the owner's.
+    owner_tier = item.get("owner_tier", item["rate_limit_tier"])["S"]
+    limits = tiers.limits(owner_tier)
+    try:
+        user_windows = ratelimit.count_session(user_id, key_id, limits["minute"], limits["hour"])
+    except ratelimit.ConditionFailed as failed:
+        user_windows = ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])
+        _publish(user_windows)
+        raise errors.RateLimitExceeded(user_windows.exhausted_retry_after()) from None
+    _publish(min((windows, user_windows), key=lambda w: w.closest()[1]))
     return Principal(
-        user_id=item["user_id"]["S"],
+        user_id=user_id,
         kind="api_key",
         scopes=frozenset(s["S"] for s in item.get("scopes", {}).get("L", [])),
         tier=item["rate_limit_tier"]["S"],

@@ -24,6 +24,7 @@ class TenantContext:
     workspace_id: str | None
     namespace_id: str
     role: str
+    is_active: bool = True  # default namespaces are always active; another one may be deactivated
 
 
 def _params(event: Any) -> tuple[dict[str, str], dict[str, str]]:
@@ -64,9 +65,9 @@ def resolve_context(event: Any, principal: Principal) -> TenantContext:
         if namespace.owner_type == "User":
             if namespace.owner_id != principal.user_id:
                 raise errors.NotFound("Namespace not found.")
-            return TenantContext(None, namespace_id, "owner")
+            return TenantContext(None, namespace_id, "owner", namespace.is_active is not False)
         role = _workspace_role(namespace.workspace_id or "", principal.user_id)
-        return TenantContext(namespace.workspace_id, namespace_id, role)
+        return TenantContext(namespace.workspace_id, namespace_id, role, namespace.is_active is not False)
     role = _workspace_role(workspace_id, principal.user_id)
     default = workspace_default_namespace(workspace_id)
     if default is None:
@@ -77,6 +78,13 @@ def resolve_context(event: Any, principal: Principal) -> TenantContext:
 def workspace_default_namespace(workspace_id: str) -> str | None:
     workspace = workspaces_dal.get(workspace_id)
     return workspace.default_namespace_id if workspace else None
+
+
+def require_writable(ctx: TenantContext) -> None:
+    """An inactive namespace keeps its data readable and refuses writes until it is activated again."""
+    if not ctx.is_active:
+        message = "The namespace is inactive; activate it (PATCH /v1/namespaces/{id} is_active: true) to write."
+        raise errors.Conflict(message, details={"namespace_id": [message]})
 
 
 def require_role(ctx: TenantContext, minimum: str) -> None:

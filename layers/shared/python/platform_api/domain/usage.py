@@ -27,14 +27,16 @@ def _period(now: datetime) -> dict[str, str]:
 
 
 def _api_calls(principal: Principal) -> dict[str, Any]:
-    sessions = ratelimit.session_calls_this_month(principal.user_id)
+    """The user's own windows count every request, by session or by any key (docs/auth.md); each key also
+    counts its own. So `this_month` is the user's count, and `sessions` what no live key accounts for."""
+    everything = ratelimit.session_calls_this_month(principal.user_id)
     keys = [entry.key_id for entry in api_keys_dal.list_for(principal.user_id)]
     by_key = {
         key_id: ratelimit.key_calls_this_month(item) for key_id, item in api_keys_dal.raw_credentials(keys).items()
     }
     return {
-        "this_month": sessions + sum(by_key.values()),
-        "sessions": sessions,
+        "this_month": everything,
+        "sessions": max(0, everything - sum(by_key.values())),
         "api_keys": [{"id": key_id, "calls": calls} for key_id, calls in sorted(by_key.items())],
     }
 

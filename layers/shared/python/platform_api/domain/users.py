@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import time
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from platform_api import errors
 from platform_api.dal import users as dal
@@ -72,7 +76,18 @@ def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_
         raise errors.NotFound("User not found.")
     item = _load(user_id)
     changes = body.model_dump(exclude_unset=True)
+    current_password = changes.pop("current_password", None)
+    new_password = changes.pop("password", None)
+    email_changes = bool(changes.get("email")) and dal.email_key(changes["email"]) != dal.email_key(item.email)
+    if email_changes or new_password is not None:
+        _require_current_password(item, current_password, "email" if email_changes else "password")
     actions = [dal.UserItem.updated_at.set(now_iso())]
+    if new_password is not None:
+        actions.append(dal.UserItem.password_hash.set(_new_password_hash(new_password)))
+    confirmation = None
+    if email_changes:
+        confirmation, token_actions = _confirmation(changes["email"].strip())
+        actions += token_actions
     for field in ("name",):
         if field in changes:
             actions.append(getattr(dal.UserItem, field).set(changes[field]))
@@ -85,8 +100,6 @@ def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_
         if new_value and key_of(new_value) != key_of(getattr(item, field)):
             swaps.append((field, key_of(getattr(item, field)), key_of(new_value)))
             actions.append(getattr(dal.UserItem, field).set(new_value.strip()))
-            if field == "email":
-                actions.append(dal.UserItem.email_verified_at.remove())
         elif field in changes and changes[field] is None:
             raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
     try:
@@ -104,7 +117,96 @@ def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_
                 f"That {fields[0]} is already registered.", details={f: ["Already taken."] for f in fields}
             ) from exc
         raise
+    if confirmation is not None:
+        announce_confirmation(user_id, changes["email"].strip(), confirmation)
     return to_api(_load(user_id))
+
+
+# ---------------------------------------------------------------------------------------------- credentials
+CONFIRMATION_SECONDS = 24 * 3600
+
+
+def _require_current_password(item: dal.UserItem, current_password: str | None, what: str) -> None:
+    """Changing the login identity proves the password again: a stolen access token alone cannot take it."""
+    from platform_api import passwords
+
+    if not current_password:
+        message = f"Changing the {what} needs current_password."
+        raise errors.InvalidRequest(message, details={"current_password": [message]})
+    if not passwords.verify(item.password_hash, current_password):
+        raise errors.InsufficientPermissions(
+            "The current password is incorrect.", details={"current_password": ["Incorrect."]}
+        )
+
+
+def _new_password_hash(password: str) -> str:
+    from platform_api import passwords
+
+    problem = passwords.policy_problem(password)
+    if problem:
+        raise errors.InvalidRequest(problem, details={"password": [problem]})
+    return passwords.hash_password(password)
+
+
+def _confirmation_hash(token: str, email: str) -> str:
+    return hashlib.sha256(f"{token}|{email.strip().lower()}".encode()).hexdigest()
+
+
+def _confirmation(email: str) -> tuple[str, list[Any]]:
+    """A new token for `email` and the actions that store its hash; the email stays unverified until used."""
+    token = secrets.token_urlsafe(32)
+    expires = int(time.time()) + CONFIRMATION_SECONDS
+    return token, [
+        dal.UserItem.email_verified_at.remove(),
+        dal.UserItem.email_confirmation_hash.set(_confirmation_hash(token, email)),
+        dal.UserItem.email_confirmation_expires.set(expires),
+    ]
+
+
+def confirmation_attributes(email: str) -> tuple[str, dict[str, Any]]:
+    """For a user item being created: (token, attributes) of its first email confirmation."""
+    token = secrets.token_urlsafe(32)
+    expires = int(time.time()) + CONFIRMATION_SECONDS
+    return token, {"email_confirmation_hash": _confirmation_hash(token, email), "email_confirmation_expires": expires}
+
+
+def announce_confirmation(user_id: str, email: str, token: str) -> None:
+    """Hand the link to whoever delivers mail. No mail is sent by this product (docs/auth.md): on the local
+    stack the link is written to the log, elsewhere only that a confirmation is pending (never the token)."""
+    from platform_api.observability import logger
+    from platform_api.settings import get_settings
+
+    settings = get_settings()
+    if settings.local_stack:
+        base = (settings.public_base_url or "http://127.0.0.1:3000").rstrip("/")
+        logger.info(
+            f"Email confirmation for {email}: POST {base}/v1/users/me/email/confirm with token {token}",
+            extra={"user_id": user_id},
+        )
+    else:
+        logger.info("Email confirmation pending", extra={"user_id": user_id})
+
+
+def confirm_email(principal: Principal, token: str) -> dict[str, Any]:
+    item = _load(principal.user_id)
+    expected = item.email_confirmation_hash or ""
+    valid = hmac.compare_digest(expected, _confirmation_hash(token, item.email)) and expected != ""
+    if not valid or (item.email_confirmation_expires or 0) < time.time():
+        message = "The confirmation token is invalid or has expired; change the email again for a new one."
+        raise errors.InvalidRequest(message, details={"token": [message]})
+    try:
+        item.update(
+            actions=[
+                dal.UserItem.email_verified_at.set(now_iso()),
+                dal.UserItem.email_confirmation_hash.remove(),
+                dal.UserItem.email_confirmation_expires.remove(),
+                dal.UserItem.updated_at.set(now_iso()),
+            ],
+            condition=(dal.UserItem.email == item.email) & (dal.UserItem.email_confirmation_hash == expected),
+        )
+    except UpdateError as exc:
+        raise errors.Conflict("The email changed meanwhile; confirm the newest link.") from exc
+    return to_api(_load(principal.user_id))
 
 
 def list_workspace_users(workspace_id: str) -> list[dict[str, Any]]:

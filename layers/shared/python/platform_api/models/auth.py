@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from platform_api.models.text import SingleLine
+
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,40}$"
 
@@ -12,7 +14,7 @@ class RegisterRequest(BaseModel):
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     username: str = Field(pattern=USERNAME_PATTERN)
     password: str = Field(max_length=1024)
-    name: str | None = Field(default=None, max_length=200)
+    name: SingleLine | None = Field(default=None, max_length=200)
 
 
 class LoginRequest(BaseModel):

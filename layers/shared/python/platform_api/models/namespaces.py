@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from platform_api.models.text import MultiLine, SingleLine
 from platform_api.models.workspaces import SLUG_PATTERN
 
 FEATURE_PATTERN = r"^[a-z_]{1,40}$"
@@ -12,9 +13,9 @@ FEATURE_PATTERN = r"^[a-z_]{1,40}$"
 class NamespaceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     slug: str = Field(pattern=SLUG_PATTERN, description="Unique among the owner's namespaces.")
-    description: str | None = Field(default=None, max_length=2000)
+    description: MultiLine | None = Field(default=None, max_length=2000)
     workspace_id: str | None = Field(
         default=None,
         pattern=r"^wks_[0-9A-Z]{26}$",
@@ -25,9 +26,9 @@ class NamespaceCreate(BaseModel):
 class NamespaceUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     slug: str | None = Field(default=None, pattern=SLUG_PATTERN)
-    description: str | None = Field(default=None, max_length=2000)
+    description: MultiLine | None = Field(default=None, max_length=2000)
     is_active: bool | None = None
 
 

@@ -12,10 +12,11 @@ Limits (docs/query-language.md lists them for clients):
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from platform_api.models.text import MultiLine, SingleLine, single_line
 
 STATUSES = ("active", "inactive", "archived")
 DEFAULT_TYPE = "standard"
@@ -30,16 +31,21 @@ TYPE_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"
 
 Status = Literal["active", "inactive", "archived"]
 TypeToken = Annotated[str, Field(pattern=TYPE_PATTERN, description="A token such as `standard`.")]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+Name = Annotated[SingleLine, Field(min_length=1, max_length=MAX_NAME)]
+Description = Annotated[MultiLine, Field(max_length=MAX_DESCRIPTION)]
 
 
 def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+    """Nesting depth, iteratively: a hostile body cannot exhaust the stack."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        current, level = pending.pop()
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level + 1)
+        pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def check_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -61,8 +67,7 @@ def check_tags(value: list[str] | None) -> list[str] | None:
         tag = tag.strip()
         if not tag or len(tag) > MAX_TAG_LENGTH:
             raise ValueError(f"each tag must be 1-{MAX_TAG_LENGTH} characters.")
-        if re.search(r"[\x00-\x1f\x7f]", tag):
-            raise ValueError("tags must not contain control characters.")
+        single_line(tag)
         if tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from platform_api.models.text import MultiLine
+
 EventName = str
 MAX_EVENTS = 50
 
@@ -22,7 +24,7 @@ class WebhookCreate(BaseModel):
         pattern=r"^[\x21-\x7e]+$",
         description="Your signing secret; generated (`whsec_...`) when omitted. Returned only now.",
     )
-    description: str | None = Field(default=None, max_length=500)
+    description: MultiLine | None = Field(default=None, max_length=500)
     is_active: bool = True
 
 
@@ -31,7 +33,7 @@ class WebhookUpdate(BaseModel):
 
     url: str | None = Field(default=None, min_length=1, max_length=2048)
     events: list[EventName] | None = Field(default=None, min_length=1, max_length=MAX_EVENTS)
-    description: str | None = Field(default=None, max_length=500)
+    description: MultiLine | None = Field(default=None, max_length=500)
     is_active: bool | None = None
 
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from platform_api.models.text import SingleLine
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 LOCALE_PATTERN = r"^[a-z]{2,3}(?:[_-][A-Z]{2})?$"
 Tier = Literal["free", "pro", "business", "enterprise"]
@@ -38,7 +40,7 @@ class SettingsIn(BaseModel):
 class WorkspaceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     slug: str | None = Field(
         default=None, pattern=SLUG_PATTERN, description="Unique; derived from the name when omitted."
     )
@@ -51,7 +53,7 @@ class WorkspaceUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     slug: str | None = Field(default=None, pattern=SLUG_PATTERN)
     settings: SettingsIn | None = None
 
