@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench.env import ROOT, configure_in_process
 
-SECTIONS = ("cold", "inprocess", "sizes")
+SECTIONS = ("cold", "inprocess", "sizes", "stack")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-page", type=int, default=100)
     parser.add_argument("--depth", type=int, default=50, help="the deep page compared with page 1")
     parser.add_argument("--subscriptions", type=int, default=100, help="webhooks one event fans out to")
+    parser.add_argument(
+        "--soak-seconds", type=float, default=120, help="local stack soak length (bounded to 10-1800 s)"
+    )
+    parser.add_argument("--load-requests", type=int, default=1500, help="requests in the local stack mixed load")
     parser.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections")
     parser.add_argument("--no-build", action="store_true", help="never run sam build; size what is there")
     parser.add_argument(
@@ -64,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench import package_size
 
         results["sizes"] = package_size.measure(build=not args.no_build, log=log)
+
+    if "stack" in sections:
+        log("local stack under load")
+        from bench import local_stack
+
+        results["stack"] = local_stack.run(log, soak_seconds=args.soak_seconds, load_requests=args.load_requests)
 
     text = report.render(results, report.command_line(), time.monotonic() - started)
     print(text)

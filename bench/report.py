@@ -325,7 +325,9 @@ def render(results: dict[str, Any], command: str, elapsed: float) -> str:
         )
         size_lines += [""] + [f"- {n}" for n in notes] + [""]
 
-    notes = (inproc.notes if inproc else []) + results.get("notes", [])
+    stack_lines = _stack_section(results.get("stack"))
+
+    notes = (inproc.notes if inproc else []) + results.get("notes", []) + (results.get("stack") or {}).get("notes", [])
     out += [
         "# Performance",
         "",
@@ -344,8 +346,178 @@ def render(results: dict[str, Any], command: str, elapsed: float) -> str:
     analysis = Path(__file__).with_name("ANALYSIS.md")
     if analysis.exists():  # the engineers' reading of the figures: kept by hand, carried into every report
         out += [analysis.read_text().rstrip(), ""]
-    out += cold_lines + cost_lines + page_lines + fan_lines + lat_lines + size_lines
+    out += cold_lines + cost_lines + page_lines + fan_lines + lat_lines + size_lines + stack_lines
     return "\n".join(out).rstrip() + "\n"
+
+
+def _mib(value: float | None) -> str:
+    return "-" if value is None else f"{value / 2**20:,.0f}"
+
+
+def _stack_section(stack: dict[str, Any] | None) -> list[str]:
+    """Section 7: the local stack over HTTP (bench/local_stack.py). Figures only: no budget, no verdict."""
+    if not stack:
+        return []
+    lines = [
+        "## 7. Local stack under load",
+        "",
+        "`python -m local run` over HTTP, a fresh stack in a temporary folder per part, rate limits lifted "
+        "(`RATE_LIMITS_JSON`), milliseconds unless stated. *rss* = resident memory of the stack process (the API "
+        "server, the embedded moto and its emulator), function workers excluded. Reported, not asserted.",
+        "",
+    ]
+    sizes = (stack.get("sizes") or {}).get("rows") or []
+    if sizes:
+        base = sizes[0]
+        lines += [
+            "**Flat cost against table size.** One user; the table grown with filler items written straight to the "
+            "embedded moto (BatchWriteItem, `BENCHFILL#` partitions no API route reads). At each size: 3 batches of "
+            "49 creates (`POST /v1/resources/batch`), 10 single creates, 10 `GET /v1/resources?per_page=20`; "
+            "medians, and the ratio to the smallest table. Paced: 2 s before each batch, 0.5 s after each single "
+            "request, so the earlier writes' events have left the pipeline (stream -> forwarder -> fanout share the "
+            "stack process with moto). *back to back* = 10 more lists without a pause, for comparison.",
+            "",
+        ]
+        rows = []
+        for r in sizes:
+            rows.append(
+                [
+                    f"~{r['target']:,}",
+                    f"{r['items']:,}",
+                    f"{ms(r['batch'])} ({_ratio(r['batch'], base['batch'])})",
+                    f"{ms(r['single'])} ({_ratio(r['single'], base['single'])})",
+                    f"{ms(r['list'])} ({_ratio(r['list'], base['list'])})",
+                    ms(r.get("list_back_to_back")),
+                    f"{ms(r['single_max'])} / {ms(r['list_max'])}",
+                    f"{_mib(r['rss'])} ({_ratio(r['rss'], base['rss'])})",
+                    "-" if r.get("snapshot_bytes") is None else f"{r['snapshot_bytes'] / 1024:,.0f}",
+                ]
+            )
+        lines += _table(
+            [
+                "table",
+                "items before",
+                "batch of 49",
+                "single create",
+                "list 20",
+                "list 20 back to back",
+                "max single / list",
+                "rss MiB",
+                "snapshot KiB",
+            ],
+            rows,
+        )
+        lines.append("")
+
+    load = stack.get("load")
+    if load:
+        overall = load["all"]
+        lines += [
+            f"**Mixed load.** {load['total']:,} requests from {load['clients']} concurrent clients (a "
+            f"`requests.Session` each) over {load['users']} users with 20 seed resources each: 60% list "
+            "(`per_page=20`), 20% get by id, 15% create, 5% PATCH. Latency is the client's, queueing included.",
+            "",
+            f"- **{load['rps']:.1f} requests/s**, p50 {ms(overall['p50'])} ms, p99 {ms(overall['p99'])} ms, "
+            f"max {ms(overall['max'])} ms, {overall['errors']} non-2xx"
+            + (f" ({', '.join(f'{k}: {v}' for k, v in load['error_statuses'].items())})" if overall["errors"] else "")
+            + f"; {load['wall']:.1f} s wall; rss {_mib(load['rss_before'])} -> {_mib(load['rss_after'])} MiB.",
+            f"- {stack.get('before', '')}.",
+            "",
+        ]
+        lines += _table(
+            ["request", "n", "p50", "p99", "max", "non-2xx"],
+            [
+                [kind, f["n"], ms(f["p50"]), ms(f["p99"]), ms(f["max"]), f["errors"]]
+                for kind, f in load["kinds"].items()
+            ],
+        )
+        lines.append("")
+        profile = load.get("profile") or {}
+        lines += ["**Where the time goes** (py-spy, during the mixed load).", ""]
+        if profile.get("dumps"):
+            lines += [
+                f"{profile['dumps']} `py-spy dump --subprocesses` of the stack, every thread classified by its "
+                "frames; thread-samples, idle ones (accept loops, keep-alive reads, long polls, idle workers) left "
+                "out. Each dump pauses the process for a few ms."
+                + (f" ({profile['error']})" if profile["error"] else ""),
+                "",
+            ]
+            for title, counts in (("stack process", profile["stack"]), ("function workers", profile["workers"])):
+                busy = [(label, n) for label, n in counts if not label.startswith("idle")]
+                total = sum(n for _, n in busy) or 1
+                idle = sum(n for label, n in counts if label.startswith("idle"))
+                lines.append(
+                    f"- {title} ({total} busy, {idle} idle): "
+                    + "; ".join(f"{label} {n} ({n / total:.0%})" for label, n in busy[:7])
+                )
+            stack_counts = dict(profile["stack"])
+            lines.append(
+                f"- emulator lock: {stack_counts.get('waiting for the emulator lock', 0)} thread-samples waiting for "
+                f"it, {stack_counts.get('moto DynamoDB/SQS work under the emulator lock', 0)} working under it"
+            )
+            if profile["top_frames"]:
+                lines.append(
+                    "- innermost non-stdlib frame, busy threads: "
+                    + "; ".join(f"`{frame}` {n}" for frame, n in profile["top_frames"][:6])
+                )
+        else:
+            lines.append(f"- no profile: {profile.get('error') or 'no dump taken'}")
+        lines.append("")
+
+    soak = stack.get("soak")
+    if soak:
+        ops = ", ".join(f"{k} {v}" for k, v in sorted(soak["ops"].items()))
+        errors = sum(soak["errors"].values())
+        growth_live = soak["growth_per_1000_live"]
+        growth_items = soak["growth_per_1000_items"]
+        lines += [
+            f"**Soak.** {soak['seconds']:.0f} s, {soak['users']} users each with a webhook subscription "
+            "(`resource.created`) to a receiver on 127.0.0.1, one client per user: creates, PATCHes, deletes and "
+            "lists; rss sampled every 5 s; then a wait (at most 120 s) for every event.",
+            "",
+        ]
+        lines += _table(
+            ["figure", "value"],
+            [
+                ["requests", f"{soak['requests']:,} ({ops}); p50 {ms(soak['p50'])} ms, p99 {ms(soak['p99'])} ms"],
+                [
+                    "non-2xx",
+                    f"{errors}" + (f" ({', '.join(f'{k}: {v}' for k, v in soak['errors'].items())})" if errors else ""),
+                ],
+                ["resource.created expected", f"{soak['expected']:,}"],
+                ["received unique (by webhook-id)", f"{soak['unique']:,} ({soak['deliveries']:,} deliveries)"],
+                ["duplicates", soak["duplicates"]],
+                ["missing", soak["missing"]],
+                ["time to drain after the soak", f"{soak['drain']:.1f} s"],
+                [
+                    "live resources start -> end",
+                    f"{soak['live_start']:,} -> {soak['live_end']:,} ({soak['deleted']:,} deleted)",
+                ],
+                ["table items start -> end", f"{soak['items_start']:,} -> {soak['items_end']:,}"],
+                [
+                    "rss start -> end of soak -> drained (peak) MiB",
+                    f"{_mib(soak['rss_start'])} -> {_mib(soak['rss_loop_end'])} -> {_mib(soak['rss_end'])} "
+                    f"({_mib(soak['rss_peak'])})",
+                ],
+                [
+                    "rss growth per 1,000 live resources",
+                    "-" if growth_live is None else f"{growth_live / 2**20:,.1f} MiB",
+                ],
+                [
+                    "rss growth per 1,000 table items",
+                    "-" if growth_items is None else f"{growth_items / 2**20:,.1f} MiB",
+                ],
+            ],
+        )
+        samples = soak.get("samples") or []
+        if samples:
+            lines += [
+                "",
+                "rss every 5 s (s: MiB, live resources): "
+                + ", ".join(f"{t:.0f}: {_mib(rss)} ({live:,})" for t, rss, live in samples),
+            ]
+        lines.append("")
+    return lines
 
 
 def command_line() -> str:
