@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("RESET", "").lower() in ("1", "true", "yes"):
             (data_dir / "state.json").unlink(missing_ok=True)
             print(f"RESET: starting empty ({data_dir} cleared)", file=sys.stderr)
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")  # links the stack writes out
         stack = LocalStack(moto_port=args.moto_port, data_dir=data_dir)
         serve(args.host, args.port, stack)
         return 0
