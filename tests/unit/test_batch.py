@@ -6,33 +6,31 @@ import pytest
 
 from platform_api.domain.resources import MAX_BATCH_OPERATIONS
 from tests.helpers import call
-from tests.unit.test_resources_support import fakes, token  # noqa: F401  (fixture)
-
-ALICE = token()
+from tests.unit.test_resources_support import alice, bob, key_with, world  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def env(aws, fakes):  # noqa: F811
-    return fakes
+def env(world):  # noqa: F811
+    return world
 
 
-def _batch(operations, tok=ALICE):
-    return call("POST", "/v1/resources/batch", token=tok, body={"operations": operations})
+def _batch(operations, tok=None):
+    return call("POST", "/v1/resources/batch", token=tok or alice(), body={"operations": operations})
 
 
 def _create(name):
-    return call("POST", "/v1/resources", token=ALICE, body={"name": name}).json["data"]["id"]
+    return call("POST", "/v1/resources", token=alice(), body={"name": name}).json["data"]["id"]
 
 
 def _names():
-    body = call("GET", "/v1/resources", token=ALICE, query="per_page=100&sort=name").json
+    body = call("GET", "/v1/resources", token=alice(), query="per_page=100&sort=name").json
     return [d["name"] for d in body["data"]], body["meta"]["total"]
 
 
 def _event_count():
     from platform_api.events import EventRecord
 
-    return sum(1 for e in EventRecord.scan() if e.PK.startswith("EVENT#"))
+    return sum(1 for e in EventRecord.scan() if e.PK.startswith("EVENT#") and e.object_type == "resource")
 
 
 def test_mixed_batch_commits_everything_with_per_operation_results(env):
@@ -53,7 +51,7 @@ def test_mixed_batch_commits_everything_with_per_operation_results(env):
     assert results[1]["data"]["status"] == "inactive"
     assert results[2] == {"index": 2, "action": "delete", "id": drop, "status": 204, "data": None}
     assert _names() == (["kept", "new one"], 2)
-    assert env.usage("ns_alice", "resources") == 2
+    assert env.usage(env.alice_ns, "resources") == 2
     assert _event_count() == 2 + 3
 
 
@@ -80,7 +78,7 @@ def test_one_invalid_operation_writes_nothing(env, bad_op, detail):
 
 def test_a_missing_or_foreign_id_writes_nothing(env):
     mine = _create("mine")
-    bobs = call("POST", "/v1/resources", token=token("usr_bob", "ns_bob"), body={"name": "bob's"}).json["data"]["id"]
+    bobs = call("POST", "/v1/resources", token=bob(), body={"name": "bob's"}).json["data"]["id"]
     before_events = _event_count()
     reply = _batch(
         [
@@ -96,20 +94,20 @@ def test_a_missing_or_foreign_id_writes_nothing(env):
 
 
 def test_a_limit_breach_writes_nothing(env):
-    env.LIMITS["resources"] = 3
+    env.set_limit("resources", 3)
     _create("one")
     reply = _batch([{"action": "create", "data": {"name": f"n{i}"}} for i in range(3)])
     assert reply.status == 403
     assert reply.json["error"]["code"] == "limit_exceeded"
     assert _names() == (["one"], 1)
-    assert env.usage("ns_alice", "resources") == 1
+    assert env.usage(env.alice_ns, "resources") == 1
     # creates and deletes are netted: replacing one resource stays within the limit
     ok = _batch(
-        [{"action": "delete", "id": call("GET", "/v1/resources", token=ALICE).json["data"][0]["id"]}]
+        [{"action": "delete", "id": call("GET", "/v1/resources", token=alice()).json["data"][0]["id"]}]
         + [{"action": "create", "data": {"name": f"m{i}"}} for i in range(3)]
     )
     assert ok.status == 200, ok
-    assert env.usage("ns_alice", "resources") == 3
+    assert env.usage(env.alice_ns, "resources") == 3
 
 
 def test_the_same_id_twice_is_400(env):
@@ -127,9 +125,9 @@ def test_maximum_operations(env):
     full = _batch([{"action": "create", "data": {"name": f"n{i:02d}"}} for i in range(MAX_BATCH_OPERATIONS)])
     assert full.status == 200, full
     assert _names()[1] == MAX_BATCH_OPERATIONS
-    assert call("POST", "/v1/resources/batch", token=ALICE, body={"operations": []}).status == 400
+    assert call("POST", "/v1/resources/batch", token=alice(), body={"operations": []}).status == 400
 
 
 def test_batch_needs_write_scope(env):
-    reply = _batch([{"action": "create", "data": {"name": "x"}}], tok=token(scopes="read:resources"))
+    reply = _batch([{"action": "create", "data": {"name": "x"}}], tok=key_with("read:resources"))
     assert reply.status == 403

@@ -6,24 +6,21 @@ import pytest
 
 from platform_api import errors, state
 from tests.helpers import call
-from tests.unit.test_resources_support import fakes, token  # noqa: F401  (fixture)
-
-ALICE = token()
-BOB = token("usr_bob", "ns_bob")
+from tests.unit.test_resources_support import alice, bob, key_with, world  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def env(aws, fakes):  # noqa: F811
-    return fakes
+def env(world):  # noqa: F811
+    return world
 
 
-def _post(key, body=None, tok=ALICE, **kwargs):
+def _post(key, body=None, tok=None, **kwargs):
     headers = {"Idempotency-Key": key} if key is not None else {}
-    return call("POST", "/v1/resources", token=tok, body=body or {"name": "once"}, headers=headers, **kwargs)
+    return call("POST", "/v1/resources", token=tok or alice(), body=body or {"name": "once"}, headers=headers, **kwargs)
 
 
-def _total(tok=ALICE):
-    return call("GET", "/v1/resources", token=tok).json["meta"]["total"]
+def _total(tok=None):
+    return call("GET", "/v1/resources", token=tok or alice()).json["meta"]["total"]
 
 
 def test_same_key_replays_status_body_and_location_without_redoing_the_work(env):
@@ -42,14 +39,14 @@ def test_json_formatting_does_not_matter(env):
     first = call(
         "POST",
         "/v1/resources",
-        token=ALICE,
+        token=alice(),
         raw_body='{"name": "x", "type": "standard"}',
         headers={"Idempotency-Key": "k1"},
     )
     second = call(
         "POST",
         "/v1/resources",
-        token=ALICE,
+        token=alice(),
         raw_body='{"type":"standard","name":"x"}',
         headers={"Idempotency-Key": "k1"},
     )
@@ -66,14 +63,15 @@ def test_different_body_same_key_is_422(env):
 
 
 def test_keys_are_scoped_to_the_caller(env):
-    alice = _post("shared-key")
-    bob = _post("shared-key", tok=BOB)
-    assert alice.status == bob.status == 201
-    assert alice.json["data"]["id"] != bob.json["data"]["id"]
-    assert "idempotent-replayed" not in bob.headers
+    by_alice = _post("shared-key")
+    by_bob = _post("shared-key", tok=bob())
+    assert by_alice.status == by_bob.status == 201
+    assert by_alice.json["data"]["id"] != by_bob.json["data"]["id"]
+    assert "idempotent-replayed" not in by_bob.headers
     assert _total() == 1
-    assert _total(BOB) == 1
-    api_key = _post("shared-key", tok=token(key_id="key_1"))  # the same user through an API key: another caller
+    assert _total(bob()) == 1
+    # the same user through an API key: another caller
+    api_key = _post("shared-key", tok=key_with("read:all,write:all"))
     assert api_key.status == 201
     assert "idempotent-replayed" not in api_key.headers
 
@@ -81,7 +79,7 @@ def test_keys_are_scoped_to_the_caller(env):
 def test_keys_are_scoped_to_method_and_route(env):
     rid = _post("route-key").json["data"]["id"]
     patched = call(
-        "PATCH", f"/v1/resources/{rid}", token=ALICE, body={"name": "once"}, headers={"Idempotency-Key": "route-key"}
+        "PATCH", f"/v1/resources/{rid}", token=alice(), body={"name": "once"}, headers={"Idempotency-Key": "route-key"}
     )
     assert patched.status == 200
     assert "idempotent-replayed" not in patched.headers
@@ -91,33 +89,35 @@ def test_same_key_on_another_id_of_the_same_route_is_422(env):
     a = _post(None, {"name": "a"}).json["data"]["id"]
     b = _post(None, {"name": "b"}).json["data"]["id"]
     headers = {"Idempotency-Key": "patch-key"}
-    assert call("PATCH", f"/v1/resources/{a}", token=ALICE, body={"status": "inactive"}, headers=headers).status == 200
-    other = call("PATCH", f"/v1/resources/{b}", token=ALICE, body={"status": "inactive"}, headers=headers)
+    assert (
+        call("PATCH", f"/v1/resources/{a}", token=alice(), body={"status": "inactive"}, headers=headers).status == 200
+    )
+    other = call("PATCH", f"/v1/resources/{b}", token=alice(), body={"status": "inactive"}, headers=headers)
     assert other.status == 422
 
 
 def test_delete_replays_204(env):
     rid = _post(None).json["data"]["id"]
-    first = call("DELETE", f"/v1/resources/{rid}", token=ALICE, headers={"Idempotency-Key": "del"})
-    again = call("DELETE", f"/v1/resources/{rid}", token=ALICE, headers={"Idempotency-Key": "del"})
+    first = call("DELETE", f"/v1/resources/{rid}", token=alice(), headers={"Idempotency-Key": "del"})
+    again = call("DELETE", f"/v1/resources/{rid}", token=alice(), headers={"Idempotency-Key": "del"})
     assert first.status == again.status == 204
     assert again.headers["idempotent-replayed"] == "true"
-    assert call("DELETE", f"/v1/resources/{rid}", token=ALICE).status == 404
+    assert call("DELETE", f"/v1/resources/{rid}", token=alice()).status == 404
 
 
 def test_batch_is_idempotent(env):
     ops = {"operations": [{"action": "create", "data": {"name": f"n{i}"}} for i in range(3)]}
-    first = call("POST", "/v1/resources/batch", token=ALICE, body=ops, headers={"Idempotency-Key": "b"})
-    again = call("POST", "/v1/resources/batch", token=ALICE, body=ops, headers={"Idempotency-Key": "b"})
+    first = call("POST", "/v1/resources/batch", token=alice(), body=ops, headers={"Idempotency-Key": "b"})
+    again = call("POST", "/v1/resources/batch", token=alice(), body=ops, headers={"Idempotency-Key": "b"})
     assert first.json == again.json
     assert _total() == 3
 
 
 def test_client_errors_are_stored_but_conflicts_and_server_errors_are_not(env, monkeypatch):
-    env.LIMITS["resources"] = 0
+    env.set_limit("resources", 0)
     limited = _post("limited")
     assert limited.status == 403
-    env.LIMITS["resources"] = 10
+    env.set_limit("resources", 10)
     replayed = _post("limited")
     assert replayed.status == 403  # a stored 4xx: the same answer for the same key, as Stripe does
     assert replayed.headers["idempotent-replayed"] == "true"
@@ -148,7 +148,7 @@ def test_key_format_is_validated(env, key):
     reply = call(
         "POST",
         "/v1/resources",
-        token=ALICE,
+        token=alice(),
         body={"name": "x"},
         headers={"Idempotency-Key": key.encode("utf-8").decode("latin-1")},
     )

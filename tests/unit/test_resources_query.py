@@ -8,13 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.helpers import call
-from tests.unit.test_resources_support import fakes, token  # noqa: F401  (fixture)
-
-ALICE = token()
+from tests.unit.test_resources_support import alice, bob, key_with, world  # noqa: F401  (fixture)
 
 
 @pytest.fixture
-def seeded(aws, fakes):  # noqa: F811
+def seeded(world):  # noqa: F811
     """25 resources: statuses cycle active/inactive/archived, types alpha/beta, names with mixed case."""
     ids = []
     for i in range(25):
@@ -25,14 +23,14 @@ def seeded(aws, fakes):  # noqa: F811
             "description": "Needle in here" if i % 5 == 0 else "plain",
             "tags": ["red"] if i % 4 == 0 else ["blue"],
         }
-        reply = call("POST", "/v1/resources", body=body, token=ALICE)
+        reply = call("POST", "/v1/resources", body=body, token=alice())
         assert reply.status == 201
         ids.append(reply.json["data"]["id"])
     return ids
 
 
-def _list(query: str = "", tok: str = ALICE):
-    reply = call("GET", "/v1/resources", token=tok, query=query)
+def _list(query: str = "", tok: str | None = None):
+    reply = call("GET", "/v1/resources", token=tok or alice(), query=query)
     assert reply.status == 200, reply
     return reply.json
 
@@ -88,12 +86,12 @@ def test_tampered_or_foreign_cursor_is_400(seeded):
     # only padding bits, and setting it to a fixed letter was a no-op one time in four (a flaky test).
     flipped = ("B" if signature[0] == "A" else "A") + signature[1:]
     for bad in (f"{payload}x.{signature}", f"{payload}.{flipped}", "garbage", cursor[::-1]):
-        reply = call("GET", "/v1/resources", token=ALICE, query={"cursor": bad})
+        reply = call("GET", "/v1/resources", token=alice(), query={"cursor": bad})
         assert reply.status == 400
         assert "cursor" in reply.json["error"]["details"]
-    other_query = call("GET", "/v1/resources", token=ALICE, query={"cursor": cursor, "status": "active"})
+    other_query = call("GET", "/v1/resources", token=alice(), query={"cursor": cursor, "status": "active"})
     assert other_query.status == 400
-    other_tenant = call("GET", "/v1/resources", token=token("usr_bob", "ns_bob"), query={"cursor": cursor})
+    other_tenant = call("GET", "/v1/resources", token=bob(), query={"cursor": cursor})
     assert other_tenant.status == 400
 
 
@@ -137,10 +135,9 @@ def test_fields_are_sparse_and_keep_id(seeded):
     assert set(_list("fields=id")["data"][0]) == {"id"}
 
 
-def test_includes_embed_tags_metadata_and_owner(seeded, fakes):  # noqa: F811
-    fakes.USERS["usr_alice"] = {"id": "usr_alice", "username": "alice", "name": "Alice", "email": "secret@x"}
+def test_includes_embed_tags_metadata_and_owner(seeded, world):  # noqa: F811
     item = _list("include=owner,tags,metadata&per_page=1")["data"][0]
-    assert item["owner"] == {"id": "usr_alice", "username": "alice", "name": "Alice"}
+    assert item["owner"] == {"id": world.alice_id, "username": world.alice["user"]["username"], "name": "Alice"}
     assert item["tags"] == ["red"]
     assert item["metadata"] == {}
     assert "description" not in item
@@ -183,14 +180,14 @@ def test_everything_combined(seeded):
     ],
 )
 def test_unknown_names_and_bad_values_are_400_naming_them(seeded, query, bad):
-    reply = call("GET", "/v1/resources", token=ALICE, query=query)
+    reply = call("GET", "/v1/resources", token=alice(), query=query)
     assert reply.status == 400
     assert bad in reply.json["error"]["details"], reply.json
     assert bad.split("[")[0] in reply.json["error"]["message"] or bad in str(reply.json["error"]["details"])
 
 
 def test_lists_never_cross_tenants(seeded):
-    body = _list(tok=token("usr_bob", "ns_bob"))
+    body = _list(tok=bob())
     assert body["data"] == []
     assert body["meta"]["total"] == 0
 

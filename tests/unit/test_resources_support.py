@@ -1,166 +1,92 @@
-"""Hermetic stand-ins for the identity and tenancy interfaces the resources group calls.
+"""The world the resources tests run in: the real modules on moto (identity, tenancy, entitlements, users).
 
-The resources unit tests replace `platform_api.domain.auth`, `.tenancy`, `.entitlements` and
-`platform_api.dal.users` with these small fakes that follow docs/conventions.md's interfaces, so they
-test the resources code alone. Integration with the real modules is covered over HTTP (tests/e2e).
+Alice and Bob register through the auth function; scoped credentials are real API keys; a shared namespace is
+a real workspace Bob was invited to and joined; a limit is the namespace's real entitlement counter, lowered.
+Nothing is replaced in `sys.modules`: breaking production's `consume` fails these tests (issue 16).
 
-Token format of the fake authentication: `Bearer test|<user_id>|<namespace_id>|<scope,scope>|<key_id>`.
+Tests take the `env` fixture (their own file defines it over `world`) and call `alice()`, `bob()`,
+`key_with(scopes)` for tokens; helper functions default to Alice.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
-from pynamodb.attributes import NumberAttribute
-from pynamodb.exceptions import TransactWriteError
 
-from platform_api import errors
-from platform_api.db import TableItem
-from platform_api.principal import Principal
-
-LIMITS: dict[str, int] = {"resources": 1000, "storage": 10**9}
-USERS: dict[str, dict] = {}
-ALL_SCOPES = "read:all,write:all"
+from tests.helpers import call
+from tests.identity_support import create_api_key, register_user
 
 
-def token(
-    user_id: str = "usr_alice", namespace_id: str = "ns_alice", scopes: str = ALL_SCOPES, key_id: str = ""
-) -> str:
-    return f"test|{user_id}|{namespace_id}|{scopes}|{key_id}"
+@dataclass
+class World:
+    alice: dict
+    bob: dict
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def alice_id(self) -> str:
+        return self.alice["user_id"]
+
+    @property
+    def alice_ns(self) -> str:
+        return self.alice["namespace_id"]
+
+    def usage(self, namespace_id: str, feature: str) -> int:
+        from platform_api.domain import entitlements
+
+        return entitlements.usage(namespace_id, feature)
+
+    def set_limit(self, feature: str, limit: int, namespace_id: str | None = None) -> None:
+        """Lower (or raise) a namespace's limit for `feature`: its counter's `remaining` becomes limit - used."""
+        from platform_api.dal import entitlements as dal
+
+        counter = dal.get_counter(namespace_id or self.alice_ns, feature)
+        assert counter is not None, feature
+        counter.update(actions=[dal.CounterItem.remaining.set(max(0, limit - int(counter.used)))])
+
+    def share_with_bob(self) -> str:
+        """A workspace of Alice's that Bob joined as a member; returns its default namespace id."""
+        workspace = call("POST", "/v1/workspaces", body={"name": "Team"}, token=self.alice["access_token"])
+        assert workspace.status == 201, workspace
+        invited = call(
+            "POST",
+            f"/v1/workspaces/{workspace.json['data']['id']}/members",
+            body={"user_id": self.bob["user_id"]},
+            token=self.alice["access_token"],
+        )
+        accepted = call("POST", f"/v1/invitations/{invited.json['data']['id']}/accept", token=self.bob["access_token"])
+        assert accepted.status == 201, accepted
+        return workspace.json["data"]["default_namespace_id"]
 
 
-# ---------------------------------------------------------------------------------------------- auth
-def authenticate_request(event) -> Principal:
-    header = event.headers.get("authorization") or ""
-    if not header.startswith("Bearer test|"):
-        raise errors.AuthenticationRequired()
-    _, user_id, namespace_id, scopes, key_id = header.removeprefix("Bearer ").split("|")
-    return Principal(
-        user_id=user_id,
-        kind="api_key" if key_id else "session",
-        scopes=frozenset(s for s in scopes.split(",") if s),
-        key_id=key_id or None,
-        default_namespace_id=namespace_id,
-    )
+WORLD: World | None = None
 
 
-def require_scope(principal: Principal, scope: str) -> None:
-    action, family = scope.split(":", 1)
-    granted = principal.scopes
-    ok = (
-        scope in granted
-        or f"{action}:all" in granted
-        or (action == "read" and ({f"write:{family}", "write:all"} & granted))
-    )
-    if not ok:
-        raise errors.InsufficientPermissions(f"This credential lacks the '{scope}' scope.")
+def _world() -> World:
+    assert WORLD is not None, "use the `world` fixture"
+    return WORLD
 
 
-# ---------------------------------------------------------------------------------------------- tenancy
-@dataclass(frozen=True)
-class TenantContext:
-    workspace_id: str | None
-    namespace_id: str
-    role: str
-    is_active: bool = True
+def alice() -> str:
+    return _world().alice["access_token"]
 
 
-def require_writable(ctx: TenantContext) -> None:
-    if not ctx.is_active:
-        raise errors.Conflict("The namespace is inactive.")
+def bob() -> str:
+    return _world().bob["access_token"]
 
 
-SHARED_NAMESPACES: dict[str, set[str]] = {}  # namespace -> users who may use it besides its owner
-
-
-def resolve_context(event, principal: Principal) -> TenantContext:
-    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    query = event.query_string_parameters or {}
-    wanted = headers.get("x-namespace-id") or query.get("namespace_id")
-    if not wanted or wanted == principal.default_namespace_id:
-        return TenantContext(None, principal.default_namespace_id, "owner")
-    if principal.user_id in SHARED_NAMESPACES.get(wanted, set()):
-        return TenantContext("wks_shared", wanted, "member")
-    raise errors.NotFound("Namespace not found.")
-
-
-# ---------------------------------------------------------------------------------------------- entitlements
-class Usage(TableItem):
-    used = NumberAttribute(default=0)
-
-
-def _usage_key(namespace_id: str, feature: str) -> tuple[str, str]:
-    return f"NS#{namespace_id}", f"USAGE#{feature}"
-
-
-def consume(tx, namespace_id: str, feature: str, quantity: int = 1) -> None:
-    pk, sk = _usage_key(namespace_id, feature)
-    item = Usage(PK=pk, SK=sk)
-    limit = LIMITS.get(feature, 10**12)
-    condition = Usage.used <= limit - quantity
-    if quantity <= limit:
-        condition = Usage.used.does_not_exist() | condition
-    tx.update(item, actions=[Usage.used.add(quantity)], condition=condition)
-
-
-def release(tx, namespace_id: str, feature: str, quantity: int = 1) -> None:
-    pk, sk = _usage_key(namespace_id, feature)
-    tx.update(Usage(PK=pk, SK=sk), actions=[Usage.used.add(-quantity)])
-
-
-def usage(namespace_id: str, feature: str) -> int:
-    try:
-        return int(Usage.get(*_usage_key(namespace_id, feature), consistent_read=True).used)
-    except Usage.DoesNotExist:
-        return 0
-
-
-def limit_error(tx, exc: TransactWriteError) -> errors.LimitExceeded | None:
-    from platform_api.db import failed_keys
-
-    exceeded = [key.split("|USAGE#", 1)[1] for key in failed_keys(tx, exc) if "|USAGE#" in key]
-    if not exceeded:
-        return None
-    name = exceeded[0]
-    return errors.LimitExceeded(f"The namespace's {name} limit would be exceeded.", details={name: ["Limit exceeded."]})
-
-
-# ---------------------------------------------------------------------------------------------- users
-def get_users(ids):
-    return {i: USERS[i] for i in ids if i in USERS}
-
-
-def _module(name: str, **attrs) -> types.ModuleType:
-    module = types.ModuleType(name)
-    module.__dict__.update(attrs)
-    return module
+def key_with(scopes: str) -> str:
+    """An API key of Alice's holding exactly these comma-separated scopes (one per distinct set)."""
+    world = _world()
+    if scopes not in world.keys:
+        world.keys[scopes] = create_api_key(alice(), scopes=scopes.split(","))["key"]
+    return world.keys[scopes]
 
 
 @pytest.fixture
-def fakes(monkeypatch):
-    """Install the fakes for one test (over the real modules, if they already exist)."""
-
-    modules = {
-        "platform_api.domain.auth": _module(
-            "auth", authenticate_request=authenticate_request, require_scope=require_scope
-        ),
-        "platform_api.domain.tenancy": _module(
-            "tenancy", resolve_context=resolve_context, TenantContext=TenantContext, require_writable=require_writable
-        ),
-        "platform_api.domain.entitlements": _module(
-            "entitlements", consume=consume, release=release, usage=usage, limit_error=limit_error
-        ),
-        "platform_api.dal.users": _module("users", get_users=get_users),
-    }
-    for name, module in modules.items():
-        monkeypatch.setitem(sys.modules, name, module)
-        package, _, attr = name.rpartition(".")
-        monkeypatch.setattr(importlib.import_module(package), attr, module, raising=False)
-    monkeypatch.setattr(sys.modules[__name__], "LIMITS", dict(LIMITS))
-    USERS.clear()
-    SHARED_NAMESPACES.clear()
-    return sys.modules[__name__]
+def world(aws):
+    global WORLD
+    WORLD = World(alice=register_user(name="Alice"), bob=register_user(name="Bob"))
+    yield WORLD
+    WORLD = None
