@@ -149,8 +149,3 @@ def query_all(namespace_id: str) -> Iterator[ResourceItem]:
     return ResourceItem.query(
         pk(namespace_id), ResourceItem.SK.between(SK_PREFIX, SK_HIGH), consistent_read=True, page_size=1000
     )
-
-
-def count(namespace_id: str) -> int:
-    """Fallback total when the entitlement counter cannot be read: a COUNT Query (cost grows with size)."""
-    return ResourceItem.count(pk(namespace_id), ResourceItem.SK.between(SK_PREFIX, SK_HIGH), consistent_read=True)

@@ -18,6 +18,8 @@ from ulid import ULID
 
 from platform_api import db, errors, events
 from platform_api.dal import resources as dal
+from platform_api.dal.users import get_users
+from platform_api.domain import entitlements
 from platform_api.ids import has_prefix, new_id
 from platform_api.models.resources import STATUSES, ResourceCreate, ResourceUpdate
 from platform_api.query import ListQuery, ListSpec, Page, apply_in_memory, encode_cursor
@@ -28,7 +30,6 @@ FIELDS = ("id", "name", "description", "type", "status", "metadata", "tags", "ow
 SUMMARY_FIELDS = ("id", "name", "type", "status", "created_at", "updated_at")
 INCLUDES = ("owner", "tags", "metadata")
 OWNER_FIELDS = ("id", "username", "name")
-TRACK_STORAGE = True  # also count each item's bytes against the namespace's `storage` entitlement
 MAX_WRITE_ATTEMPTS = 3  # optimistic-concurrency retries of update/delete before answering 409
 # DynamoDB caps a transaction at 100 items: each operation writes its item and its outbox event (2 items),
 # and the whole batch adds at most 2 entitlement counter updates (net `resources` count, net `storage` bytes).
@@ -66,27 +67,12 @@ def shape(full: Mapping[str, Any], *, summary: bool, includes: Iterable[str], ow
     return out
 
 
-def _user_summary(user: Any) -> dict[str, Any]:
-    def value(name: str) -> Any:
-        return user.get(name) if isinstance(user, Mapping) else getattr(user, name, None)
-
-    summary = {name: value(name) for name in OWNER_FIELDS}
-    if summary["id"] is None:
-        summary["id"] = value("user_id")
-    return summary
-
-
 def owners_of(owner_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """User summaries for `include=owner`: one BatchGetItem through identity's dal (no read when empty)."""
+    """User summaries for `include=owner` (never the email): one BatchGetItem, no read when empty."""
     ids = sorted({i for i in owner_ids if i})
     if not ids:
         return {}
-    from platform_api.dal.users import get_users
-
-    found = get_users(ids)
-    users = found.values() if isinstance(found, Mapping) else found
-    summaries = [_user_summary(u) for u in users if u is not None]
-    return {s["id"]: s for s in summaries if s.get("id")}
+    return {user_id: {name: user[name] for name in OWNER_FIELDS} for user_id, user in get_users(ids).items()}
 
 
 # ---------------------------------------------------------------------------------------------- reads
@@ -99,15 +85,7 @@ def get_resource(actor: Actor, resource_id: str) -> dict[str, Any]:
 
 def resource_total(namespace_id: str) -> int:
     """The exact unfiltered total: the namespace's `resources` entitlement counter (one GetItem)."""
-    from platform_api.domain import entitlements
-
-    reader = getattr(entitlements, "usage", None)
-    if reader is not None:
-        value = reader(namespace_id, "resources")
-        if isinstance(value, Mapping):
-            value = value.get("used", value.get("current_usage", 0))
-        return int(value or 0)
-    return dal.count(namespace_id)
+    return entitlements.usage(namespace_id, "resources")
 
 
 def _key_order(query: ListQuery) -> bool | None:
@@ -168,8 +146,6 @@ def _commit(build: Any) -> None:
     except TransactWriteError as exc:
         if any(f"|{dal.SK_PREFIX}" in key for key in db.failed_keys(tx, exc)):
             raise _Conflict() from exc
-        from platform_api.domain import entitlements
-
         error = entitlements.limit_error(tx, exc)
         if error is not None:
             raise error from exc
@@ -177,8 +153,6 @@ def _commit(build: Any) -> None:
 
 
 def _adjust(tx: Any, namespace_id: str, feature: str, delta: int) -> None:
-    from platform_api.domain import entitlements
-
     if delta > 0:
         entitlements.consume(tx, namespace_id, feature, delta)
     elif delta < 0:
@@ -234,8 +208,7 @@ def create_resource(actor: Actor, data: ResourceCreate) -> dict[str, Any]:
         tx.save(item, condition=dal.ResourceItem.PK.does_not_exist())
         tx.save(_event("created", obj, actor))
         _adjust(tx, actor.namespace_id, "resources", 1)
-        if TRACK_STORAGE:
-            _adjust(tx, actor.namespace_id, "storage", int(item.size))
+        _adjust(tx, actor.namespace_id, "storage", int(item.size))
 
     try:
         _commit(build)
@@ -260,8 +233,7 @@ def update_resource(actor: Actor, resource_id: str, data: ResourceUpdate) -> dic
         def build(tx: Any, item=item, obj=obj, current=current, delta=delta) -> None:
             tx.save(item, condition=dal.ResourceItem.version == int(current.version))
             tx.save(_event("updated", obj, actor))
-            if TRACK_STORAGE:
-                _adjust(tx, actor.namespace_id, "storage", delta)
+            _adjust(tx, actor.namespace_id, "storage", delta)
 
         try:
             _commit(build)
@@ -283,8 +255,7 @@ def delete_resource(actor: Actor, resource_id: str) -> None:
             tx.delete(current, condition=dal.ResourceItem.version == int(current.version))
             tx.save(_event("deleted", obj, actor))
             _adjust(tx, actor.namespace_id, "resources", -1)
-            if TRACK_STORAGE:
-                _adjust(tx, actor.namespace_id, "storage", -int(current.size or 0))
+            _adjust(tx, actor.namespace_id, "storage", -int(current.size or 0))
 
         try:
             _commit(build)
@@ -391,8 +362,7 @@ def run_batch(actor: Actor, operations: list[Any]) -> list[dict[str, Any]]:
                     tx.delete(target, condition=dal.ResourceItem.version == int(target.version))
                     tx.save(_event("deleted", obj, actor))
             _adjust(tx, actor.namespace_id, "resources", count_delta)
-            if TRACK_STORAGE:
-                _adjust(tx, actor.namespace_id, "storage", storage_delta)
+            _adjust(tx, actor.namespace_id, "storage", storage_delta)
 
         try:
             _commit(build)
