@@ -3,7 +3,7 @@
 Key design (docs/data-model.md has the full access-pattern table):
     PK / SK           the item's home partition and sort key
     GSI1PK / GSI1SK   the first alternate access path (e.g. "by owner", "by email")
-    GSI2PK / GSI2SK   the second alternate access path
+    GSI2PK / GSI2SK   the second alternate access path (declared in the template, written by nothing yet)
     ttl               epoch seconds; DynamoDB's TTL deletes the item after it
 """
 
@@ -51,11 +51,6 @@ class Gsi1Item(TableItem):
     GSI1SK = UnicodeAttribute(null=True)
 
     gsi1 = Gsi1Index()
-
-
-class Gsi2Mixin:
-    GSI2PK = UnicodeAttribute(null=True)
-    GSI2SK = UnicodeAttribute(null=True)
 
 
 class TtlMixin:

@@ -36,10 +36,6 @@ class EventRecord(TableItem, TtlMixin):
     created_at = UnicodeAttribute()
 
 
-def payload_of(record: EventRecord) -> dict[str, Any]:
-    return json.loads(record.payload)
-
-
 def new_event(
     object_type: str,
     action: str,

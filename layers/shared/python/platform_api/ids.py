@@ -4,20 +4,6 @@ from __future__ import annotations
 
 from ulid import ULID
 
-PREFIXES = {
-    "user": "usr",
-    "workspace": "wks",
-    "namespace": "ns",
-    "resource": "res",
-    "api_key": "key",
-    "webhook": "wh",
-    "delivery": "del",
-    "event": "evt",
-    "package": "pkg",
-    "request": "req",
-    "session": "ses",
-}
-
 
 def new_id(prefix: str) -> str:
     """A new id such as `res_01JD3X...`: the ULID keeps ids sortable by creation time."""
