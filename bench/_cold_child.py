@@ -33,11 +33,6 @@ def main():
         spec = json.load(f)
     for path in reversed([spec["code_dir"], *spec["layer_dirs"]]):
         sys.path.insert(0, path)
-    if spec.get("stub_identity"):  # identity not built yet: bench/stubs.py, loaded only if imported
-        sys.path.append(spec["stub_identity"])
-        from bench.stubs import install_lazy
-
-        install_lazy()
     t_read = time.monotonic()
     module_name, function_name = spec["handler"].rsplit(".", 1)
     handler = getattr(importlib.import_module(module_name), function_name)

@@ -50,7 +50,6 @@ class Target:
     event: dict[str, Any]
     route: str
     kind: str = "function"  # function | floor | peer
-    stub_identity: str | None = None  # the repo root, when bench/stubs.py must stand in for identity
     samples: list[dict[str, float]] = field(default_factory=list)
     status: Any = None
     top_imports: list[tuple[str, float]] = field(default_factory=list)
@@ -134,7 +133,6 @@ def _run_once(target: Target, workdir: Path, importtime: bool = False) -> dict[s
                     "layer_dirs": target.layer_dirs,
                     "handler": target.handler,
                     "event": target.event,
-                    "stub_identity": target.stub_identity,
                 }
             )
         )
@@ -194,24 +192,11 @@ def measure(runs: int = 5, log: Any = print) -> dict[str, Any]:
         caller: Caller | None = None
         resource_id: str | None = None
         call = _stack_caller(stack)
-        stub_identity = False
         try:
             caller = sign_up(call, "cold")
         except NotBuilt as exc:
-            from bench import stubs
-
-            missing = stubs.missing()
-            if missing:
-                stub_identity = True
-                caller = stubs.caller("cold")
-                notes.append(
-                    f"identity stubbed ({str(exc).splitlines()[0][:80]}): bench/stubs.py stands in for "
-                    f"{', '.join(missing)} (imported lazily, only where the real module is missing), so the "
-                    "authenticated routes' cold starts EXCLUDE the identity code and its DynamoDB calls"
-                )
-            else:
-                notes.append(f"no authenticated caller ({str(exc).splitlines()[0][:160]})")
-        if caller and not stub_identity:
+            notes.append(f"no authenticated caller ({str(exc).splitlines()[0][:160]})")
+        if caller:
             try:
                 resource_id = create_resource(call, caller)["id"]
             except NotBuilt as exc:
@@ -252,7 +237,6 @@ def measure(runs: int = 5, log: Any = print) -> dict[str, Any]:
                     {**base_env, **spec.environment},
                     event,
                     route,
-                    stub_identity=str(ROOT) if stub_identity else None,
                 )
             )
         with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:

@@ -63,28 +63,9 @@ def _measure(row: CostRow, do: Callable[[], Any], warmups: int = 2) -> CostRow:
     return row
 
 
-STUB_NOTES: list[str] = []
-
-
 def get_caller(tag: str) -> Caller:
-    """A registered user through the API; while identity is not built, a stubbed one (and say so)."""
-    from bench import stubs
-
-    if STUB_NOTES:
-        return stubs.caller(tag)
-    try:
-        return sign_up(call, tag)
-    except NotBuilt as exc:
-        stubbed = stubs.install()
-        if not stubbed:
-            raise
-        note = (
-            f"identity stubbed ({exc}; stand-ins for {', '.join(stubbed)} from bench/stubs.py): "
-            "costs and latencies below EXCLUDE authentication, rate limiting and tenancy checks"
-        )
-        if note not in STUB_NOTES:
-            STUB_NOTES.append(note)
-        return stubs.caller(tag)
+    """A user registered through the API."""
+    return sign_up(call, tag)
 
 
 # ------------------------------------------------------------------------------------ section 2: cost
@@ -497,5 +478,4 @@ def run(
             results.pagination = [
                 CostRow("pagination", "GET /v1/resources", note=f"failed: {type(exc).__name__}: {str(exc)[:160]}")
             ]
-    results.notes[:0] = STUB_NOTES
     return results

@@ -34,11 +34,11 @@ PACKAGE_SPEC = ListSpec(name="packages", sorts=("id", "name"), default_sort="id"
 
 def _context_workspace(principal) -> str | None:
     """The workspace named by X-Workspace-ID / X-Namespace-ID (or the query), checked by shared tenancy code."""
-    from platform_api.domain.tenancy import names_context, resolve_context
+    from platform_api.domain.tenancy import names_context, resolve_actor
 
     if not names_context(app.current_event):
         return None
-    return resolve_context(app.current_event, principal).workspace_id  # a foreign one is a 404
+    return resolve_actor(app.current_event, principal).workspace_id  # a foreign one is a 404
 
 
 @app.get("/v1/namespaces", summary="List the namespaces you can see", tags=["namespaces"])

@@ -3,21 +3,11 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import resources as domain
-from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.http import create_app, current_actor, lambda_handler, tenant_route
 from platform_api.models.resources import BatchRequest, ResourceCreate, ResourceUpdate
 from platform_api.query import list_response, parse_item_query, parse_list_query, request_base_url
 
 app = create_app()
-
-
-def _actor(scope: str) -> domain.Actor:
-    from platform_api.domain.tenancy import require_writable, resolve_context
-
-    principal = current_principal(scope)
-    ctx = resolve_context(app.current_event, principal)
-    if scope.startswith("write:"):
-        require_writable(ctx)
-    return domain.Actor(user_id=principal.user_id, namespace_id=ctx.namespace_id, workspace_id=ctx.workspace_id)
 
 
 def _one(obj: dict, fields: tuple[str, ...] | None, includes: frozenset[str]) -> dict:
@@ -35,15 +25,17 @@ def _location(resource_id: str) -> str:
 
 
 @app.get("/v1/resources", summary="List resources", tags=["resources"])
+@tenant_route("read:resources")
 def list_resources() -> dict:
-    actor = _actor("read:resources")
+    actor = current_actor()
     query = parse_list_query(app.current_event, domain.LIST_SPEC, scope=actor.namespace_id)
     return list_response(app.current_event, query, domain.list_resources(actor, query))
 
 
 @app.post("/v1/resources", summary="Create a resource", tags=["resources"])
+@tenant_route("write:resources")
 def create_resource(body: ResourceCreate) -> Response[dict]:
-    actor = _actor("write:resources")
+    actor = current_actor()
     obj = domain.create_resource(actor, body)
     return Response(
         status_code=201,
@@ -54,27 +46,31 @@ def create_resource(body: ResourceCreate) -> Response[dict]:
 
 
 @app.post("/v1/resources/batch", summary="Create, update and delete resources atomically", tags=["resources"])
+@tenant_route("write:resources")
 def batch_resources(body: BatchRequest) -> dict:
-    actor = _actor("write:resources")
+    actor = current_actor()
     return {"data": domain.run_batch(actor, body.operations)}
 
 
 @app.get("/v1/resources/<resource_id>", summary="Get a resource", tags=["resources"])
+@tenant_route("read:resources")
 def get_resource(resource_id: str) -> dict:
-    actor = _actor("read:resources")
+    actor = current_actor()
     fields, includes = parse_item_query(app.current_event, domain.LIST_SPEC)
     return _one(domain.get_resource(actor, resource_id), fields, includes)
 
 
 @app.patch("/v1/resources/<resource_id>", summary="Update a resource", tags=["resources"])
+@tenant_route("write:resources")
 def update_resource(resource_id: str, body: ResourceUpdate) -> dict:
-    actor = _actor("write:resources")
+    actor = current_actor()
     return {"data": domain.update_resource(actor, resource_id, body)}
 
 
 @app.delete("/v1/resources/<resource_id>", summary="Delete a resource", tags=["resources"])
+@tenant_route("write:resources")
 def delete_resource(resource_id: str):
-    actor = _actor("write:resources")
+    actor = current_actor()
     domain.delete_resource(actor, resource_id)
     return Response(status_code=204, content_type=None, body="")
 

@@ -2,7 +2,7 @@
 
 from platform_api import errors
 from platform_api.domain import users as domain
-from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.http import create_app, current_actor, current_principal, lambda_handler, tenant_route
 from platform_api.models.users import EmailConfirmation, UserUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -58,16 +58,14 @@ def confirm_email(body: EmailConfirmation) -> dict:
 
 
 @app.get("/v1/users", summary="Users of the workspace in context (X-Workspace-ID)", tags=["users"])
+@tenant_route("read:users")
 def list_users() -> dict:
-    from platform_api.domain.tenancy import resolve_context
-
-    principal = current_principal("read:users")
-    ctx = resolve_context(app.current_event, principal)  # a foreign workspace or namespace is a 404
-    if not ctx.workspace_id:
+    workspace_id = current_actor().workspace_id
+    if not workspace_id:
         message = "Listing users needs a workspace context: X-Workspace-ID or workspace_id."
         raise errors.InvalidRequest(message, details={"X-Workspace-ID": [message]})
-    query = parse_list_query(app.current_event, LIST_SPEC, scope=ctx.workspace_id)
-    users = domain.list_workspace_users(ctx.workspace_id)
+    query = parse_list_query(app.current_event, LIST_SPEC, scope=workspace_id)
+    users = domain.list_workspace_users(workspace_id)
     return list_response(app.current_event, query, apply_in_memory(users, query))
 
 

@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import webhooks as domain
-from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.http import create_app, current_actor, lambda_handler, tenant_route
 from platform_api.models.webhooks import SecretRotation, WebhookCreate, WebhookUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -47,52 +47,47 @@ DELIVERY_SPEC = ListSpec(
 )
 
 
-def _actor(scope: str) -> domain.Actor:
-    from platform_api.domain.tenancy import require_role, require_writable, resolve_context
-
-    principal = current_principal(scope)
-    ctx = resolve_context(app.current_event, principal)
-    if scope.startswith("write:"):
-        require_writable(ctx)
-        require_role(ctx, "admin")  # endpoints and secrets are workspace administration (docs/tenancy.md)
-    return domain.Actor(user_id=principal.user_id, namespace_id=ctx.namespace_id, workspace_id=ctx.workspace_id)
-
-
 def _json(status: int, body: dict) -> Response[dict]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 @app.get("/v1/webhooks", summary="List webhooks (never their secrets)", tags=["webhooks"])
+@tenant_route("read:webhooks")
 def list_webhooks() -> dict:
-    actor = _actor("read:webhooks")
+    actor = current_actor()
     query = parse_list_query(app.current_event, LIST_SPEC, scope=actor.namespace_id)
     return list_response(app.current_event, query, apply_in_memory(domain.list_webhooks(actor), query))
 
 
 @app.post("/v1/webhooks", summary="Create a webhook (the secret is returned once)", tags=["webhooks"])
+@tenant_route("write:webhooks", role="admin")
 def create_webhook(body: WebhookCreate) -> Response[dict]:
-    return _json(201, {"data": domain.create_webhook(_actor("write:webhooks"), body)})
+    return _json(201, {"data": domain.create_webhook(current_actor(), body)})
 
 
 @app.get("/v1/webhooks/<webhook_id>", summary="Get a webhook", tags=["webhooks"])
+@tenant_route("read:webhooks")
 def get_webhook(webhook_id: str) -> dict:
-    return {"data": domain.get_webhook(_actor("read:webhooks"), webhook_id)}
+    return {"data": domain.get_webhook(current_actor(), webhook_id)}
 
 
 @app.patch("/v1/webhooks/<webhook_id>", summary="Update a webhook", tags=["webhooks"])
+@tenant_route("write:webhooks", role="admin")
 def update_webhook(webhook_id: str, body: WebhookUpdate) -> dict:
-    return {"data": domain.update_webhook(_actor("write:webhooks"), webhook_id, body)}
+    return {"data": domain.update_webhook(current_actor(), webhook_id, body)}
 
 
 @app.delete("/v1/webhooks/<webhook_id>", summary="Delete a webhook", tags=["webhooks"])
+@tenant_route("write:webhooks", role="admin")
 def delete_webhook(webhook_id: str):
-    domain.delete_webhook(_actor("write:webhooks"), webhook_id)
+    domain.delete_webhook(current_actor(), webhook_id)
     return Response(status_code=204, content_type=None, body="")
 
 
 @app.post("/v1/webhooks/<webhook_id>/test", summary="Send a signed test event now", tags=["webhooks"])
+@tenant_route("write:webhooks", role="admin")
 def test_webhook(webhook_id: str) -> dict:
-    return domain.send_test(_actor("write:webhooks"), webhook_id)
+    return domain.send_test(current_actor(), webhook_id)
 
 
 @app.post(
@@ -100,15 +95,17 @@ def test_webhook(webhook_id: str) -> dict:
     summary="Rotate the signing secret (the old one keeps signing for a grace period)",
     tags=["webhooks"],
 )
+@tenant_route("write:webhooks", role="admin")
 def rotate_secret(webhook_id: str, body: SecretRotation | None = None) -> dict:
-    actor = _actor("write:webhooks")
+    actor = current_actor()
     body = body or SecretRotation()  # an empty POST rotates to a generated secret with the default grace
     return {"data": domain.rotate_secret(actor, webhook_id, body.secret, body.grace_period_seconds)}
 
 
 @app.get("/v1/webhooks/<webhook_id>/deliveries", summary="Delivery history (30 days)", tags=["webhooks"])
+@tenant_route("read:webhooks")
 def list_deliveries(webhook_id: str) -> dict:
-    actor = _actor("read:webhooks")
+    actor = current_actor()
     query = parse_list_query(app.current_event, DELIVERY_SPEC, scope=f"{actor.namespace_id}:{webhook_id}")
     return list_response(app.current_event, query, apply_in_memory(domain.list_deliveries(actor, webhook_id), query))
 
@@ -118,8 +115,9 @@ def list_deliveries(webhook_id: str) -> dict:
     summary="One delivery with its attempts and payload",
     tags=["webhooks"],
 )
+@tenant_route("read:webhooks")
 def get_delivery(webhook_id: str, delivery_id: str) -> dict:
-    return {"data": domain.get_delivery(_actor("read:webhooks"), webhook_id, delivery_id)}
+    return {"data": domain.get_delivery(current_actor(), webhook_id, delivery_id)}
 
 
 @app.post(
@@ -127,8 +125,9 @@ def get_delivery(webhook_id: str, delivery_id: str) -> dict:
     summary="Retry a delivery that did not succeed",
     tags=["webhooks"],
 )
+@tenant_route("write:webhooks", role="admin")
 def retry_delivery(webhook_id: str, delivery_id: str) -> Response[dict]:
-    return _json(202, {"data": domain.retry_delivery(_actor("write:webhooks"), webhook_id, delivery_id)})
+    return _json(202, {"data": domain.retry_delivery(current_actor(), webhook_id, delivery_id)})
 
 
 handler = lambda_handler(app)

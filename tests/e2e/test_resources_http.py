@@ -6,13 +6,7 @@ import uuid
 
 import pytest
 
-from local.template import ROOT
-
-pytestmark = pytest.mark.skipif(
-    not (ROOT / "functions/auth/app.py").is_file()
-    or not (ROOT / "layers/shared/python/platform_api/domain/tenancy.py").is_file(),
-    reason="needs the identity and tenancy groups (register/login, resolve_context)",
-)
+pytestmark = pytest.mark.e2e
 
 
 def new_caller(http) -> dict[str, str]:

@@ -245,7 +245,10 @@ def test_fanout_to_100_subscriptions_takes_11_calls(alice, aws, monkeypatch):
         token=alice["access_token"],
     )
     assert granted.status == 201
-    actor = webhooks.Actor(alice["user_id"], alice["namespace_id"], None)
+    from platform_api.domain.tenancy import Actor
+    from platform_api.principal import Principal
+
+    actor = Actor(Principal(alice["user_id"], "session"), alice["namespace_id"], None, "owner")
     for index in range(100):
         webhooks.create_webhook(actor, WebhookCreate(url=f"https://hooks{index}.example.com/", events=["resource.*"]))
     assert len(dal.list_for(alice["namespace_id"])) == 100

@@ -14,8 +14,9 @@ from typing import Any
 @dataclass
 class RequestState:
     request_id: str = ""
+    event: Any = None  # the raw API Gateway event being served
     principal: Any = None
-    tenant: Any = None
+    actor: Any = None  # domain.tenancy.Actor, for routes declared with http.tenant_route
     response_headers: dict[str, str] = field(default_factory=dict)
 
 

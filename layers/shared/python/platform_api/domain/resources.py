@@ -9,7 +9,6 @@ exists exactly when its change does. No HTTP here: the route module shapes the r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +19,7 @@ from platform_api import db, errors, events
 from platform_api.dal import resources as dal
 from platform_api.dal.users import get_users
 from platform_api.domain import entitlements
+from platform_api.domain.tenancy import Actor
 from platform_api.ids import has_prefix, new_id
 from platform_api.models.resources import STATUSES, ResourceCreate, ResourceUpdate
 from platform_api.query import ListQuery, ListSpec, Page, apply_in_memory, encode_cursor
@@ -44,15 +44,6 @@ LIST_SPEC = ListSpec(
     includes=INCLUDES,
     search=("name", "description", "tags"),
 )
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who writes, in which tenant: the caller's user id and the resolved tenant context."""
-
-    user_id: str
-    namespace_id: str
-    workspace_id: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------- shaping

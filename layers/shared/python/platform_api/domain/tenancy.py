@@ -20,11 +20,22 @@ ROLE_RANK = {"member": 1, "admin": 2, "owner": 3}
 
 
 @dataclass(frozen=True)
-class TenantContext:
-    workspace_id: str | None
+class Actor:
+    """Who acts and in which tenant: the one request context every tenant-scoped route hands its domain.
+
+    Resolved once per request by the front door (`http.tenant_route`) from the credential and the tenant
+    headers or query parameters; a namespace or workspace the caller cannot see is a 404 before the route runs.
+    """
+
+    principal: Principal
     namespace_id: str
+    workspace_id: str | None
     role: str
     is_active: bool = True  # default namespaces are always active; another one may be deactivated
+
+    @property
+    def user_id(self) -> str:
+        return self.principal.user_id
 
 
 def _params(event: Any) -> tuple[dict[str, str], dict[str, str]]:
@@ -50,14 +61,14 @@ def names_context(event: Any) -> bool:
     )
 
 
-def resolve_context(event: Any, principal: Principal) -> TenantContext:
+def resolve_actor(event: Any, principal: Principal) -> Actor:
     headers, query = _params(event)
     namespace_id = headers.get("x-namespace-id") or query.get("namespace_id")
     workspace_id = headers.get("x-workspace-id") or query.get("workspace_id")
     if not namespace_id and not workspace_id:
         if not principal.default_namespace_id:
             raise errors.NotFound("Namespace not found.")
-        return TenantContext(None, principal.default_namespace_id, "owner")
+        return Actor(principal, principal.default_namespace_id, None, "owner")
     if namespace_id:
         namespace = dal.get_namespace(namespace_id) if namespace_id.startswith("ns_") else None
         if namespace is None or (workspace_id and namespace.workspace_id != workspace_id):
@@ -65,14 +76,14 @@ def resolve_context(event: Any, principal: Principal) -> TenantContext:
         if namespace.owner_type == "User":
             if namespace.owner_id != principal.user_id:
                 raise errors.NotFound("Namespace not found.")
-            return TenantContext(None, namespace_id, "owner", namespace.is_active is not False)
+            return Actor(principal, namespace_id, None, "owner", namespace.is_active is not False)
         role = _workspace_role(namespace.workspace_id or "", principal.user_id)
-        return TenantContext(namespace.workspace_id, namespace_id, role, namespace.is_active is not False)
+        return Actor(principal, namespace_id, namespace.workspace_id, role, namespace.is_active is not False)
     role = _workspace_role(workspace_id, principal.user_id)
     default = workspace_default_namespace(workspace_id)
     if default is None:
         raise errors.NotFound("Workspace not found.")
-    return TenantContext(workspace_id, default, role)
+    return Actor(principal, default, workspace_id, role)
 
 
 def workspace_default_namespace(workspace_id: str) -> str | None:
@@ -80,13 +91,13 @@ def workspace_default_namespace(workspace_id: str) -> str | None:
     return workspace.default_namespace_id if workspace else None
 
 
-def require_writable(ctx: TenantContext) -> None:
+def require_writable(actor: Actor) -> None:
     """An inactive namespace keeps its data readable and refuses writes until it is activated again."""
-    if not ctx.is_active:
+    if not actor.is_active:
         message = "The namespace is inactive; activate it (PATCH /v1/namespaces/{id} is_active: true) to write."
         raise errors.Conflict(message, details={"namespace_id": [message]})
 
 
-def require_role(ctx: TenantContext, minimum: str) -> None:
-    if ROLE_RANK.get(ctx.role, 0) < ROLE_RANK[minimum]:
+def require_role(actor: Actor, minimum: str) -> None:
+    if ROLE_RANK.get(actor.role, 0) < ROLE_RANK[minimum]:
         raise errors.InsufficientPermissions(f"This action needs the {minimum} role in the workspace.")

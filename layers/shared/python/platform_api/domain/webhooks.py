@@ -25,6 +25,7 @@ from platform_api import errors, ssrf, webhook_signing
 from platform_api.dal import webhooks as dal
 from platform_api.db import transaction
 from platform_api.domain import entitlements
+from platform_api.domain.tenancy import Actor
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.settings import get_settings
@@ -51,13 +52,6 @@ def retry_schedule() -> tuple[int, ...]:
 
 def max_attempts() -> int:
     return len(retry_schedule()) + 1
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: str
-    namespace_id: str
-    workspace_id: str | None
 
 
 # ---------------------------------------------------------------------------------------------- secrets
