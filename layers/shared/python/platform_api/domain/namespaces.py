@@ -20,6 +20,7 @@ from platform_api.dal import namespaces as dal
 from platform_api.db import failed_keys, transaction
 from platform_api.domain import entitlements
 from platform_api.domain.auth import require_scope
+from platform_api.domain.tenancy import membership, require_membership
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, catalogue
@@ -104,9 +105,7 @@ def personal_namespace_items(user_id: str) -> tuple[str, list[Any]]:
 def _role_in(principal: Principal, item: dal.NamespaceItem) -> str | None:
     if item.owner_type == "User":
         return "owner" if item.owner_id == principal.user_id else None
-    from platform_api.dal.workspaces import get_member
-
-    member = get_member(item.workspace_id or "", principal.user_id)
+    member = membership(item.workspace_id, principal.user_id)
     return member.role if member else None
 
 
@@ -129,12 +128,10 @@ def _owner_default(principal: Principal, workspace_id: str | None) -> tuple[str,
         return "User", principal.user_id, principal.default_namespace_id
     from platform_api.dal import workspaces as workspaces_dal
 
-    member = workspaces_dal.get_member(workspace_id, principal.user_id) if has_prefix(workspace_id, "wks") else None
-    workspace = workspaces_dal.get(workspace_id) if member else None
+    require_membership(principal.user_id, workspace_id, "admin")
+    workspace = workspaces_dal.get(workspace_id)
     if workspace is None or not workspace.default_namespace_id:
         raise errors.NotFound("Workspace not found.")
-    if member.role not in ("owner", "admin"):
-        raise errors.InsufficientPermissions("Creating a namespace in a workspace needs the admin or owner role.")
     return "Workspace", workspace_id, workspace.default_namespace_id
 
 
@@ -148,12 +145,11 @@ def list_visible(principal: Principal, workspace_id: str | None) -> list[dict[st
     from platform_api.dal import workspaces as workspaces_dal
 
     if workspace_id:
-        if not (has_prefix(workspace_id, "wks") and workspaces_dal.get_member(workspace_id, principal.user_id)):
-            raise errors.NotFound("Workspace not found.")
+        require_membership(principal.user_id, workspace_id)
         return [to_api(i) for i in dal.list_owned("Workspace", workspace_id)]
     items = dal.list_owned("User", principal.user_id)
-    for membership in workspaces_dal.memberships(principal.user_id):
-        items.extend(dal.list_owned("Workspace", membership.workspace_id))
+    for joined in workspaces_dal.memberships(principal.user_id):
+        items.extend(dal.list_owned("Workspace", joined.workspace_id))
     return [to_api(i) for i in items]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from platform_api import errors
 from platform_api.dal import namespaces as dal
 from platform_api.dal import workspaces as workspaces_dal
+from platform_api.ids import has_prefix
 from platform_api.principal import Principal
 
 ROLE_RANK = {"member": 1, "admin": 2, "owner": 3}
@@ -46,11 +47,25 @@ def _params(event: Any) -> tuple[dict[str, str], dict[str, str]]:
     return {k.lower(): v for k, v in headers.items()}, dict(query)
 
 
-def _workspace_role(workspace_id: str, user_id: str) -> str:
-    member = workspaces_dal.get_member(workspace_id, user_id) if workspace_id.startswith("wks_") else None
+def membership(workspace_id: str | None, user_id: str) -> workspaces_dal.MemberItem | None:
+    """A user's membership of a workspace: the one place every group asks "member, and in which role?".
+    None when the id is not a workspace id, the workspace does not exist, or the user is not a member."""
+    if not workspace_id or not has_prefix(workspace_id, "wks"):
+        return None
+    return workspaces_dal.get_member(workspace_id, user_id)
+
+
+def require_membership(
+    user_id: str, workspace_id: str | None, minimum: str = "member", *, not_found: str = "Workspace not found."
+) -> workspaces_dal.MemberItem:
+    """The membership, a 404 for a workspace the user does not belong to (exactly like a missing one), and a
+    403 below `minimum`."""
+    member = membership(workspace_id, user_id)
     if member is None:
-        raise errors.NotFound("Workspace not found.")
-    return member.role
+        raise errors.NotFound(not_found)
+    if ROLE_RANK.get(member.role, 0) < ROLE_RANK[minimum]:
+        raise errors.InsufficientPermissions(f"This action needs the {minimum} role in the workspace.")
+    return member
 
 
 def names_context(event: Any) -> bool:
@@ -77,9 +92,9 @@ def resolve_actor(event: Any, principal: Principal) -> Actor:
             if namespace.owner_id != principal.user_id:
                 raise errors.NotFound("Namespace not found.")
             return Actor(principal, namespace_id, None, "owner", namespace.is_active is not False)
-        role = _workspace_role(namespace.workspace_id or "", principal.user_id)
+        role = require_membership(principal.user_id, namespace.workspace_id).role
         return Actor(principal, namespace_id, namespace.workspace_id, role, namespace.is_active is not False)
-    role = _workspace_role(workspace_id, principal.user_id)
+    role = require_membership(principal.user_id, workspace_id).role
     default = workspace_default_namespace(workspace_id)
     if default is None:
         raise errors.NotFound("Workspace not found.")

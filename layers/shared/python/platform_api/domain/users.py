@@ -50,12 +50,10 @@ def get_me(principal: Principal) -> dict[str, Any]:
 
 
 def _shares_workspace_as(principal: Principal, target_id: str, roles: set[str], workspace_id: str | None) -> bool:
-    if not workspace_id:
-        return False
-    from platform_api.dal.workspaces import get_member
+    from platform_api.domain.tenancy import membership
 
-    me, them = get_member(workspace_id, principal.user_id), get_member(workspace_id, target_id)
-    return bool(me and them and me.role in roles)
+    me = membership(workspace_id, principal.user_id)
+    return bool(me and me.role in roles and membership(workspace_id, target_id))
 
 
 def get_user(principal: Principal, user_id: str, workspace_id: str | None) -> dict[str, Any]:

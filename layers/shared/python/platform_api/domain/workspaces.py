@@ -32,7 +32,7 @@ from platform_api.db import failed_keys, transaction
 from platform_api.domain import entitlements
 from platform_api.domain.auth import require_scope
 from platform_api.domain.namespaces import new_namespace_items
-from platform_api.domain.tenancy import ROLE_RANK
+from platform_api.domain.tenancy import require_membership
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
@@ -85,16 +85,6 @@ def _slugify(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- access
-def _membership(principal: Principal, workspace_id: str, minimum: str = "member") -> dal.MemberItem:
-    """The caller's membership, or 404 (not a member, or no such workspace); 403 below `minimum`."""
-    member = dal.get_member(workspace_id, principal.user_id) if has_prefix(workspace_id, "wks") else None
-    if member is None:
-        raise errors.NotFound(NOT_FOUND)
-    if ROLE_RANK.get(member.role, 0) < ROLE_RANK[minimum]:
-        raise errors.InsufficientPermissions(f"This action needs the {minimum} role in the workspace.")
-    return member
-
-
 def _load(workspace_id: str) -> dal.WorkspaceItem:
     item = dal.get(workspace_id, consistent=True)
     if item is None:
@@ -110,7 +100,7 @@ def list_workspaces(principal: Principal) -> list[dict[str, Any]]:
 
 
 def get_workspace(principal: Principal, workspace_id: str) -> dict[str, Any]:
-    member = _membership(principal, workspace_id)
+    member = require_membership(principal.user_id, workspace_id, not_found=NOT_FOUND)
     return to_api(_load(workspace_id), member.role)
 
 
@@ -182,7 +172,7 @@ def _merged_settings(current: dal.WorkspaceItem, changes: dict[str, Any]) -> dic
 
 
 def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpdate) -> dict[str, Any]:
-    member = _membership(principal, workspace_id, "admin")
+    member = require_membership(principal.user_id, workspace_id, "admin", not_found=NOT_FOUND)
     current = _load(workspace_id)
     changes = body.model_dump(exclude_unset=True)
     for field in ("name", "slug", "settings"):
@@ -232,7 +222,7 @@ def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpd
 
 def delete_workspace(principal: Principal, workspace_id: str) -> None:
     _require_admin_scope(principal)
-    _membership(principal, workspace_id, "owner")
+    require_membership(principal.user_id, workspace_id, "owner", not_found=NOT_FOUND)
     current = _load(workspace_id)
     members = dal.list_members(workspace_id)
     if len(members) > MAX_MEMBERS_ON_DELETE:
@@ -283,7 +273,7 @@ def _still_owns(owned: dict[str, int]) -> errors.Conflict:
 
 # ---------------------------------------------------------------------------------------------- members
 def list_members(principal: Principal, workspace_id: str) -> list[dict[str, Any]]:
-    _membership(principal, workspace_id)
+    require_membership(principal.user_id, workspace_id, not_found=NOT_FOUND)
     members = dal.list_members(workspace_id)
     users = users_dal.get_users([m.user_id for m in members])
     return [member_to_api(m, users.get(m.user_id)) for m in members]
@@ -293,7 +283,7 @@ def invite_member(principal: Principal, workspace_id: str, body: MemberAdd) -> d
     """`POST .../members`: an invitation the user accepts (`POST /v1/invitations/{id}/accept`), never a membership
     made without their consent. The answer names the user by id only: no email before they accept."""
     _require_admin_scope(principal)
-    mine = _membership(principal, workspace_id, "admin")
+    mine = require_membership(principal.user_id, workspace_id, "admin", not_found=NOT_FOUND)
     if body.role == "owner":
         _require_owner_session(principal, mine)
     workspace = _load(workspace_id)
@@ -420,7 +410,7 @@ def _target(workspace_id: str, user_id: str) -> dal.MemberItem:
 
 def update_member(principal: Principal, workspace_id: str, user_id: str, body: MemberUpdate) -> dict[str, Any]:
     _require_admin_scope(principal)
-    mine = _membership(principal, workspace_id, "admin")
+    mine = require_membership(principal.user_id, workspace_id, "admin", not_found=NOT_FOUND)
     target = _target(workspace_id, user_id)
     if "owner" in (body.role, target.role):
         _require_owner_session(principal, mine)
@@ -464,7 +454,7 @@ def remove_member(principal: Principal, workspace_id: str, user_id: str) -> None
     leaving = user_id == principal.user_id
     if not leaving:
         _require_admin_scope(principal)
-    mine = _membership(principal, workspace_id, "member" if leaving else "admin")
+    mine = require_membership(principal.user_id, workspace_id, "member" if leaving else "admin", not_found=NOT_FOUND)
     if not leaving and dal.get_member(workspace_id, user_id) is None:
         claim = dal.get_invitation_claim(workspace_id, user_id) if has_prefix(user_id, "usr") else None
         if claim is None:
