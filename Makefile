@@ -48,9 +48,12 @@ reset: ## forget the local stack's data (.local-data); `RESET=1 make run` does t
 invoke: $(BIN)/.installed-run ## replay an event: make invoke FUNCTION=HealthFunction EVENT=events/health/get_v1_health.json
 	$(BIN)/python -m local invoke $(FUNCTION) $(EVENT)
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check, mypy over the shared layer and every function
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	MYPYPATH=layers/shared/python $(BIN)/mypy -p platform_api
+	@for dir in functions/*/; do \
+		echo "mypy $$dir"; MYPYPATH=layers/shared/python:$$dir $(BIN)/mypy $${dir}app.py || exit 1; done
 
 format: install ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

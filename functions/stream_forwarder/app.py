@@ -6,6 +6,7 @@ record, so no event is skipped.
 """
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from platform_api.domain import webhook_pipeline
@@ -22,5 +23,5 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 
 @logger.inject_lambda_context
-def handler(event: dict, context) -> dict:
+def handler(event: dict, context) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -7,6 +7,7 @@ batch item failure; the queue's redrive policy moves it to the DLQ after the las
 import os
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from platform_api.domain import webhook_pipeline
@@ -29,5 +30,5 @@ def record_handler(record: SQSRecord) -> str:
 
 
 @logger.inject_lambda_context
-def handler(event: dict, context) -> dict:
+def handler(event: dict, context) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,6 +1,7 @@
 """Fanout queue -> delivery queue: one delivery message per matching subscription of the event's namespace."""
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from platform_api.domain import webhook_pipeline
@@ -15,5 +16,5 @@ def record_handler(record: SQSRecord) -> int:
 
 
 @logger.inject_lambda_context
-def handler(event: dict, context) -> dict:
+def handler(event: dict, context) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -13,7 +13,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -57,7 +57,7 @@ def _field_name(loc: Iterable[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def validation_details(validation_errors: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
+def validation_details(validation_errors: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
     details: dict[str, list[str]] = {}
     for item in validation_errors:
         name = _field_name(item.get("loc", ()))
@@ -97,11 +97,11 @@ def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRe
         if exc.status_code == 404:
             return error_response(errors.NotFound())
         if exc.status_code == 401:
-            return error_response(errors.AuthenticationRequired(exc.msg))
+            return error_response(errors.AuthenticationRequired(str(exc.msg)))
         if exc.status_code == 403:
-            return error_response(errors.InsufficientPermissions(exc.msg))
+            return error_response(errors.InsufficientPermissions(str(exc.msg)))
         if exc.status_code < 500:
-            return error_response(errors.InvalidRequest(exc.msg))
+            return error_response(errors.InvalidRequest(str(exc.msg)))
         logger.error("Service error", extra={"status_code": exc.status_code})
         return error_response(errors.ApiError())
 
@@ -148,7 +148,7 @@ def _requires_credentials(app: APIGatewayRestResolver, event: dict[str, Any]) ->
     """
     method = (event.get("httpMethod") or "").upper()
     path = event.get("path") or ""
-    public = getattr(app, "public_routes", frozenset())
+    public: frozenset[tuple[str, str]] = getattr(app, "public_routes", frozenset())
     routes = list(getattr(app, "_static_routes", [])) + list(getattr(app, "_dynamic_routes", []))
     for route in routes:
         if route.method == method and route.rule.match(path):

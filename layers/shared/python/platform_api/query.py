@@ -370,7 +370,7 @@ def matches(item: Mapping[str, Any], query: ListQuery) -> bool:
             return False
     if query.search:
         needle = query.search.casefold()
-        haystack = []
+        haystack: list[Any] = []
         for name in query.spec.search:
             value = item.get(name)
             haystack.extend(value if isinstance(value, list) else [value])

@@ -205,7 +205,8 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._tls_context = context
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.host, self.port), self.timeout, self.source_address)
+        # http.client sets source_address in __init__; typeshed does not declare it
+        sock = socket.create_connection((self.host, self.port), self.timeout, getattr(self, "source_address", None))
         try:
             self.sock = self._tls_context.wrap_socket(sock, server_hostname=self._tls_hostname)
         except BaseException:

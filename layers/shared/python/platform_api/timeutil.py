@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def isoformat(moment: datetime) -> str: ...
+@overload
+def isoformat(moment: None) -> None: ...
 def isoformat(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -16,7 +21,7 @@ def isoformat(moment: datetime | None) -> str | None:
 
 
 def now_iso() -> str:
-    return isoformat(utcnow())  # type: ignore[return-value]
+    return isoformat(utcnow())
 
 
 def parse_iso(value: str) -> datetime:

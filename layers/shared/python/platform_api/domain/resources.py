@@ -152,7 +152,7 @@ def _adjust(tx: Any, namespace_id: str, feature: str, delta: int) -> None:
 
 def _created_at(resource_id: str) -> str:
     # created_at comes from the id's own ULID clock, so (created_at, id) order IS key order, across containers.
-    return isoformat(ULID.from_str(resource_id.split("_", 1)[1]).datetime)  # type: ignore[return-value]
+    return isoformat(ULID.from_str(resource_id.split("_", 1)[1]).datetime)
 
 
 def _event(action: str, obj: dict[str, Any], actor: Actor) -> events.EventRecord:
@@ -329,12 +329,14 @@ def run_batch(actor: Actor, operations: list[Any]) -> list[dict[str, Any]]:
                 count_delta += 1
                 storage_delta += int(item.size)
             elif action == "update":
+                assert rid is not None  # updates and deletes carry an id (checked when parsed)
                 old = current[rid]
                 changes = data.changes()
                 item = _updated_item(old, changes) if changes else old
                 plan.append((action, (item, old) if changes else None, item.to_dict()))
                 storage_delta += int(item.size) - int(old.size or 0)
             else:
+                assert rid is not None
                 old = current[rid]
                 plan.append((action, old, old.to_dict()))
                 count_delta -= 1

@@ -94,6 +94,7 @@ def resolve_actor(event: Any, principal: Principal) -> Actor:
             return Actor(principal, namespace_id, None, "owner", namespace.is_active is not False)
         role = require_membership(principal.user_id, namespace.workspace_id).role
         return Actor(principal, namespace_id, namespace.workspace_id, role, namespace.is_active is not False)
+    assert workspace_id is not None  # neither named: returned above; a namespace: returned above
     role = require_membership(principal.user_id, workspace_id).role
     default = workspace_default_namespace(workspace_id)
     if default is None:

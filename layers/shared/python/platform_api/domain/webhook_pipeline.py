@@ -52,7 +52,7 @@ def fan_out(event: dict[str, Any]) -> int:
     subscriptions = [
         item
         for item in dal.list_for(event["namespace_id"])
-        if item.is_active and webhooks.matches(list(item.events), event["event_type"])
+        if item.is_active and webhooks.matches([str(e) for e in item.events], event["event_type"])
     ]
     messages = [
         webhooks.delivery_message(

@@ -178,8 +178,8 @@ def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpd
     for field in ("name", "slug", "settings"):
         if field in changes and changes[field] is None:
             raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
-    new_slug = changes.get("slug")
-    swap = bool(new_slug and new_slug != current.slug)
+    new_slug: str = changes.get("slug") or ""
+    swap = bool(new_slug) and new_slug != current.slug
     if swap:
         _require_admin_scope(principal)
     if swap and member.role != "owner":
@@ -231,7 +231,7 @@ def delete_workspace(principal: Principal, workspace_id: str) -> None:
         )
     namespace_id = current.default_namespace_id or ""
     counters = entitlements_dal.counters(namespace_id)
-    owned = {f: int(counters[f].used) for f in ("resources", "webhooks", "namespaces") if f in counters}
+    owned: dict[str, int] = {f: int(counters[f].used) for f in ("resources", "webhooks", "namespaces") if f in counters}
     if any(owned.values()):
         raise _still_owns(owned)
     tx = transaction()

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from platform_api.models.text import MultiLine, SingleLine, single_line
 
+Status = Literal["active", "inactive", "archived"]
 STATUSES = ("active", "inactive", "archived")
 DEFAULT_TYPE = "standard"
-DEFAULT_STATUS = "active"
+DEFAULT_STATUS: Status = "active"
 MAX_NAME = 255
 MAX_DESCRIPTION = 2000
 MAX_METADATA_BYTES = 16 * 1024
@@ -29,7 +30,6 @@ MAX_TAGS = 20
 MAX_TAG_LENGTH = 64
 TYPE_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"
 
-Status = Literal["active", "inactive", "archived"]
 TypeToken = Annotated[str, Field(pattern=TYPE_PATTERN, description="A token such as `standard`.")]
 Name = Annotated[SingleLine, Field(min_length=1, max_length=MAX_NAME)]
 Description = Annotated[MultiLine, Field(max_length=MAX_DESCRIPTION)]
