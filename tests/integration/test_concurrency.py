@@ -47,7 +47,9 @@ def test_fifty_concurrent_consumers_against_a_limit_of_ten(aws):
     assert len(refused) == 40
     assert all(isinstance(error, errors.LimitExceeded) for error in refused)
     assert entitlements.usage(namespace_id, "resources") == 10
-    summary = entitlements.summary(namespace_id)["resources"]
+    from platform_api.dal import entitlements as entitlements_dal
+
+    summary = entitlements.summarize(entitlements_dal.counters(namespace_id))["resources"]
     assert summary == {"used": 10, "limit": 10}
 
 

@@ -7,9 +7,12 @@ GSI1 lists an owner's namespaces: `GSI1PK=USER#<usr>` (personal) or `WS#<wks>` (
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 
-from platform_api.db import Gsi1Item, TableItem
+from platform_api.dal.entitlements import COUNTER_PREFIX, PACKAGES_SK, CounterItem, PackagesItem
+from platform_api.db import Gsi1Item, TableItem, client, table_name
 
 SK = "NAMESPACE"
 GSI_PREFIX = "NS#"
@@ -57,3 +60,41 @@ def list_owned(owner_type: str, owner_id: str) -> list[NamespaceItem]:
     """An owner's namespaces: one Query on GSI1."""
     partition = owner_partition(owner_type, owner_id)
     return list(NamespaceItem.gsi1.query(partition, NamespaceItem.GSI1SK.startswith(GSI_PREFIX)))
+
+
+@dataclass
+class NamespaceHead:
+    """A namespace with its package grants and entitlement counters, as one Query returns them."""
+
+    namespace: NamespaceItem | None
+    packages: PackagesItem | None
+    counters: dict[str, CounterItem]
+
+
+def head(namespace_id: str) -> NamespaceHead:
+    """The namespace, its package grants and its counters in ONE strongly consistent Query.
+
+    Their sort keys (`ENTITLEMENT#<feature>`, `NAMESPACE`, `PACKAGES`) sort together, before the partition's
+    `RES#` and `WEBHOOK#` items, so `SK BETWEEN ENTITLEMENT# AND PACKAGES` reads exactly them: 8 items at
+    most, whatever the namespace holds.
+    """
+    reply = client().query(
+        TableName=table_name(),
+        KeyConditionExpression="PK = :pk AND SK BETWEEN :low AND :high",
+        ExpressionAttributeValues={
+            ":pk": {"S": f"NS#{namespace_id}"},
+            ":low": {"S": COUNTER_PREFIX},
+            ":high": {"S": PACKAGES_SK},
+        },
+        ConsistentRead=True,
+    )
+    found = NamespaceHead(None, None, {})
+    for raw in reply.get("Items", []):
+        sort_key = raw["SK"]["S"]
+        if sort_key == SK:
+            found.namespace = NamespaceItem.from_raw_data(raw)
+        elif sort_key == PACKAGES_SK:
+            found.packages = PackagesItem.from_raw_data(raw)
+        elif sort_key.startswith(COUNTER_PREFIX):
+            found.counters[sort_key.removeprefix(COUNTER_PREFIX)] = CounterItem.from_raw_data(raw)
+    return found

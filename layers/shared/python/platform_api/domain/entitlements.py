@@ -84,14 +84,6 @@ def _next_month(now: datetime) -> str:
     return datetime(year, month, 1, tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def summary(namespace_id: str) -> dict[str, Any]:
-    """Document 004's `entitlements` object, live: used and limit per feature."""
-    counters = dal.counters(namespace_id)
-    if not counters:
-        raise errors.NotFound("Namespace not found.")
-    return summarize(counters)
-
-
 def summarize(counters: dict[str, dal.CounterItem]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for feature in FEATURES:
@@ -107,7 +99,10 @@ def summarize(counters: dict[str, dal.CounterItem]) -> dict[str, Any]:
 
 
 def packages_of(namespace_id: str) -> list[dict[str, Any]]:
-    item = dal.get_packages(namespace_id)
+    return describe_packages(dal.get_packages(namespace_id))
+
+
+def describe_packages(item: dal.PackagesItem | None) -> list[dict[str, Any]]:
     grants = item.packages if item else []
     return [{"id": g.package_id, "name": catalogue()[g.package_id]["name"], "expires_at": g.expires_at} for g in grants]
 
@@ -155,9 +150,9 @@ def _gb(value: int) -> str:
     return f"{value / GIB:.2f} GB"
 
 
-def check(namespace_id: str, feature: str, quantity: int) -> dict[str, Any]:
-    """POST /namespaces/{id}/entitlements/check, in document 004's shape."""
-    entry = summary(namespace_id)[_known(feature)]
+def check(counters: dict[str, dal.CounterItem], feature: str, quantity: int) -> dict[str, Any]:
+    """POST /namespaces/{id}/entitlements/check, in document 004's shape, from the namespace's counters."""
+    entry = summarize(counters)[_known(feature)]
     used, limit = entry["used"], entry["limit"]
     available = max(0, limit - used)
     allowed = quantity <= available

@@ -112,12 +112,23 @@ def _role_in(principal: Principal, item: dal.NamespaceItem) -> str | None:
 def visible(principal: Principal, namespace_id: str, *, manage: bool = False) -> dal.NamespaceItem:
     """The namespace if the caller may see it (404 otherwise); with `manage`, 403 below admin."""
     item = dal.get_namespace(namespace_id, consistent=True) if has_prefix(namespace_id, "ns") else None
+    return _seen_by(principal, item, manage=manage)
+
+
+def _seen_by(principal: Principal, item: dal.NamespaceItem | None, *, manage: bool = False) -> dal.NamespaceItem:
     role = _role_in(principal, item) if item else None
     if item is None or role is None:
         raise errors.NotFound(NOT_FOUND)
     if manage and role not in ("owner", "admin"):
         raise errors.InsufficientPermissions("Managing this namespace needs the admin or owner role.")
     return item
+
+
+def _visible_head(principal: Principal, namespace_id: str) -> dal.NamespaceHead:
+    """The namespace with its packages and counters (one Query), if the caller may see it."""
+    head = dal.head(namespace_id) if has_prefix(namespace_id, "ns") else dal.NamespaceHead(None, None, {})
+    _seen_by(principal, head.namespace)
+    return head
 
 
 def _owner_default(principal: Principal, workspace_id: str | None) -> tuple[str, str, str]:
@@ -154,24 +165,23 @@ def list_visible(principal: Principal, workspace_id: str | None) -> list[dict[st
 
 
 def detail(principal: Principal, namespace_id: str) -> dict[str, Any]:
-    """Document 004's GET: the namespace with its packages and live entitlement usage."""
-    item = visible(principal, namespace_id)
+    """Document 004's GET: the namespace with its packages and live entitlement usage, from one Query."""
+    head = _visible_head(principal, namespace_id)
+    assert head.namespace is not None  # _visible_head raised otherwise
     return {
-        **to_api(item),
-        "packages": entitlements.packages_of(namespace_id),
-        "entitlements": entitlements.summary(namespace_id),
+        **to_api(head.namespace),
+        "packages": entitlements.describe_packages(head.packages),
+        "entitlements": entitlements.summarize(head.counters),
     }
 
 
 def usage_of(principal: Principal, namespace_id: str) -> dict[str, Any]:
-    """GET /namespaces/{id}/entitlements: the live usage alone (no packages read)."""
-    visible(principal, namespace_id)
-    return entitlements.summary(namespace_id)
+    """GET /namespaces/{id}/entitlements: the live usage, from the same one Query."""
+    return entitlements.summarize(_visible_head(principal, namespace_id).counters)
 
 
 def check(principal: Principal, namespace_id: str, feature: str, quantity: int) -> dict[str, Any]:
-    visible(principal, namespace_id)
-    return entitlements.check(namespace_id, feature, quantity)
+    return entitlements.check(_visible_head(principal, namespace_id).counters, feature, quantity)
 
 
 # ---------------------------------------------------------------------------------------------- writes
