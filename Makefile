@@ -87,7 +87,7 @@ bench: install tools ## benchmarks: cold start, DynamoDB cost, pagination depth,
 events: install ## re-record events/ from the end-to-end tests' real requests (one file per route)
 	LOCAL_RECORD_EVENTS=$(CURDIR)/events $(BIN)/python -m pytest tests/e2e -q -p no:randomly $(PYTEST_ARGS)
 
-openapi: install ## regenerate docs/openapi.json from the functions' routes and models
+openapi: install ## regenerate functions/docs/openapi.json (served at /v1/openapi.json) from the functions' routes and models
 	$(BIN)/python -m local.openapi --write
 
 clean: ## remove build output and caches (keeps the virtualenvs)

@@ -18,7 +18,8 @@ from typing import Any
 
 from local.template import ROOT, api_routes, load_template, resources_of_type
 
-OUTPUTS = (ROOT / "docs" / "openapi.json", ROOT / "functions" / "docs" / "openapi.json")
+# One committed document, next to the function that serves it (a Lambda package holds only its CodeUri).
+OUTPUTS = (ROOT / "functions" / "docs" / "openapi.json",)
 PUBLIC = {
     ("get", "/v1/health"),
     ("post", "/v1/auth/register"),
@@ -288,7 +289,7 @@ def render(document: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.openapi", description=__doc__)
     mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="write docs/openapi.json and functions/docs/openapi.json")
+    mode.add_argument("--write", action="store_true", help="write functions/docs/openapi.json")
     mode.add_argument("--check", action="store_true", help="exit 1 when the committed documents are stale")
     args = parser.parse_args(argv)
     text = render(generate())
