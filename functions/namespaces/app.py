@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import namespaces as domain
-from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.http import create_app, current_principal, lambda_handler, named_tenant
 from platform_api.models.namespaces import EntitlementCheck, NamespaceCreate, NamespaceUpdate, PackageAssign
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -34,11 +34,12 @@ PACKAGE_SPEC = ListSpec(name="packages", sorts=("id", "name"), default_sort="id"
 
 def _context_workspace(principal) -> str | None:
     """The workspace named by X-Workspace-ID / X-Namespace-ID (or the query), checked by shared tenancy code."""
-    from platform_api.domain.tenancy import names_context, resolve_actor
+    from platform_api.domain.tenancy import resolve_actor
 
-    if not names_context(app.current_event):
+    named = named_tenant(app.current_event.raw_event)
+    if named == (None, None):
         return None
-    return resolve_actor(app.current_event, principal).workspace_id  # a foreign one is a 404
+    return resolve_actor(principal, *named).workspace_id  # a foreign one is a 404
 
 
 @app.get("/v1/namespaces", summary="List the namespaces you can see", tags=["namespaces"])

@@ -183,7 +183,7 @@ def tenant_route(scope: str, *, role: str | None = None) -> Callable[[Callable[.
             from platform_api.domain import tenancy
 
             request = state.current()
-            actor = tenancy.resolve_actor(request.event, current_principal(scope))
+            actor = tenancy.resolve_actor(current_principal(scope), *named_tenant(request.event))
             if scope.startswith("write:"):
                 tenancy.require_writable(actor)
             if role is not None:
@@ -194,6 +194,16 @@ def tenant_route(scope: str, *, role: str | None = None) -> Callable[[Callable[.
         return guarded
 
     return declare
+
+
+def named_tenant(event: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(namespace id, workspace id) the request names: `X-Namespace-ID` / `X-Workspace-ID`, else the
+    `namespace_id` / `workspace_id` query parameters; (None, None) for the caller's personal namespace."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    query = event.get("queryStringParameters") or {}
+    namespace_id = headers.get("x-namespace-id") or query.get("namespace_id") or None
+    workspace_id = headers.get("x-workspace-id") or query.get("workspace_id") or None
+    return namespace_id, workspace_id
 
 
 def current_actor() -> Any:

@@ -7,9 +7,7 @@ workspace the caller cannot see is a 404, exactly like one that does not exist (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from platform_api import errors
 from platform_api.dal import namespaces as dal
@@ -24,8 +22,8 @@ ROLE_RANK = {"member": 1, "admin": 2, "owner": 3}
 class Actor:
     """Who acts and in which tenant: the one request context every tenant-scoped route hands its domain.
 
-    Resolved once per request by the front door (`http.tenant_route`) from the credential and the tenant
-    headers or query parameters; a namespace or workspace the caller cannot see is a 404 before the route runs.
+    Resolved once per request by the front door (`http.tenant_route`) from the credential and the tenant the
+    request names; a namespace or workspace the caller cannot see is a 404 before the route runs.
     """
 
     principal: Principal
@@ -37,14 +35,6 @@ class Actor:
     @property
     def user_id(self) -> str:
         return self.principal.user_id
-
-
-def _params(event: Any) -> tuple[dict[str, str], dict[str, str]]:
-    if isinstance(event, Mapping):
-        headers, query = event.get("headers") or {}, event.get("queryStringParameters") or {}
-    else:
-        headers, query = event.headers or {}, event.query_string_parameters or {}
-    return {k.lower(): v for k, v in headers.items()}, dict(query)
 
 
 def membership(workspace_id: str | None, user_id: str) -> workspaces_dal.MemberItem | None:
@@ -68,18 +58,9 @@ def require_membership(
     return member
 
 
-def names_context(event: Any) -> bool:
-    """Whether the request names a tenant (header or query parameter) rather than using the default."""
-    headers, query = _params(event)
-    return any(headers.get(h) for h in ("x-namespace-id", "x-workspace-id")) or any(
-        query.get(q) for q in ("namespace_id", "workspace_id")
-    )
-
-
-def resolve_actor(event: Any, principal: Principal) -> Actor:
-    headers, query = _params(event)
-    namespace_id = headers.get("x-namespace-id") or query.get("namespace_id")
-    workspace_id = headers.get("x-workspace-id") or query.get("workspace_id")
+def resolve_actor(principal: Principal, namespace_id: str | None, workspace_id: str | None) -> Actor:
+    """The tenant a request names (`http.named_tenant` reads it from headers or query), or the caller's
+    personal namespace when it names none."""
     if not namespace_id and not workspace_id:
         if not principal.default_namespace_id:
             raise errors.NotFound("Namespace not found.")
