@@ -5,6 +5,7 @@ Codes follow document 000's table in lower case; the codes it does not name are 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -126,3 +127,24 @@ def envelope(
     if extra:
         body.update(extra)
     return {"error": body}
+
+
+# ---------------------------------------------------------------------------------------------- validation
+def _field_name(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def validation_details(validation_errors: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    details: dict[str, list[str]] = {}
+    for item in validation_errors:
+        name = _field_name(item.get("loc", ()))
+        message = item.get("msg") or item.get("type", "invalid")
+        if item.get("type") == "extra_forbidden":
+            message = "Unknown field."
+        elif item.get("type") == "missing":
+            message = "This field is required."
+        details.setdefault(name, []).append(message)
+    return details

@@ -50,26 +50,6 @@ def error_response(exc: errors.ApiError) -> Response:
     )
 
 
-def _field_name(loc: Iterable[Any]) -> str:
-    parts = [str(p) for p in loc]
-    if parts and parts[0] in {"body", "query", "path", "header"}:
-        parts = parts[1:]
-    return ".".join(parts) or "body"
-
-
-def validation_details(validation_errors: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
-    details: dict[str, list[str]] = {}
-    for item in validation_errors:
-        name = _field_name(item.get("loc", ()))
-        message = item.get("msg") or item.get("type", "invalid")
-        if item.get("type") == "extra_forbidden":
-            message = "Unknown field."
-        elif item.get("type") == "missing":
-            message = "This field is required."
-        details.setdefault(name, []).append(message)
-    return details
-
-
 def _allowed_methods(app: APIGatewayRestResolver, path: str) -> list[str]:
     # Powertools keeps its route table private; reading it is the only way to tell 405 from 404.
     routes = list(getattr(app, "_static_routes", [])) + list(getattr(app, "_dynamic_routes", []))
@@ -90,7 +70,7 @@ def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRe
         problems = list(exc.errors())
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(errors.InvalidRequest("Request body is not valid JSON."))
-        return error_response(errors.InvalidRequest(details=validation_details(problems)))
+        return error_response(errors.InvalidRequest(details=errors.validation_details(problems)))
 
     @app.exception_handler(ServiceError)
     def _service_error(exc: ServiceError) -> Response:

@@ -258,11 +258,9 @@ def delete_resource(actor: Actor, resource_id: str) -> None:
 
 # ---------------------------------------------------------------------------------------------- batch
 def _details_of(exc: ValidationError, prefix: str) -> dict[str, list[str]]:
-    from platform_api.http import validation_details
-
     return {
         f"{prefix}.{name}" if name != "body" else prefix: msgs
-        for name, msgs in validation_details(exc.errors()).items()
+        for name, msgs in errors.validation_details(exc.errors()).items()
     }
 
 
