@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import api_keys as domain
-from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.http import create_app, current_principal, lambda_handler, requires
 from platform_api.models.api_keys import ApiKeyCreate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -18,26 +18,30 @@ LIST_SPEC = ListSpec(
 
 
 @app.get("/v1/api-keys", summary="List API keys (never their secrets)", tags=["api-keys"])
+@requires("read:api_keys")
 def list_keys() -> dict:
-    principal = current_principal("read:api_keys")
+    principal = current_principal()
     query = parse_list_query(app.current_event, LIST_SPEC, scope=principal.user_id)
     return list_response(app.current_event, query, apply_in_memory(domain.list_keys(principal), query))
 
 
 @app.post("/v1/api-keys", summary="Create an API key (the secret is returned once)", tags=["api-keys"])
+@requires("write:api_keys")
 def create_key(body: ApiKeyCreate) -> Response[dict]:
-    created = domain.create(current_principal("write:api_keys"), body)
+    created = domain.create(current_principal(), body)
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": created})
 
 
 @app.get("/v1/api-keys/<key_id>", summary="Get an API key", tags=["api-keys"])
+@requires("read:api_keys")
 def get_key(key_id: str) -> dict:
-    return {"data": domain.get(current_principal("read:api_keys"), key_id)}
+    return {"data": domain.get(current_principal(), key_id)}
 
 
 @app.delete("/v1/api-keys/<key_id>", summary="Revoke an API key (it stops working at once)", tags=["api-keys"])
+@requires("write:api_keys")
 def revoke_key(key_id: str):
-    domain.revoke(current_principal("write:api_keys"), key_id)
+    domain.revoke(current_principal(), key_id)
     return Response(status_code=204, content_type=None, body="")
 
 

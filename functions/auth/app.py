@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import auth
 from platform_api.domain.users import to_api
-from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.http import create_app, current_principal, lambda_handler, requires
 from platform_api.models.auth import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
 
 app = create_app(
@@ -33,6 +33,7 @@ def refresh(body: RefreshRequest) -> TokenResponse:
 
 
 @app.post("/v1/auth/logout", summary="End the session: its tokens stop working at once", tags=["auth"])
+@requires(None)
 def logout():
     auth.logout(current_principal())
     return Response(status_code=204, content_type=None, body="")

@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import namespaces as domain
-from platform_api.http import create_app, current_principal, lambda_handler, named_tenant
+from platform_api.http import create_app, current_principal, lambda_handler, named_tenant, requires
 from platform_api.models.namespaces import EntitlementCheck, NamespaceCreate, NamespaceUpdate, PackageAssign
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -43,8 +43,9 @@ def _context_workspace(principal) -> str | None:
 
 
 @app.get("/v1/namespaces", summary="List the namespaces you can see", tags=["namespaces"])
+@requires("read:workspaces")
 def list_namespaces() -> dict:
-    principal = current_principal("read:workspaces")
+    principal = current_principal()
     query = parse_list_query(app.current_event, LIST_SPEC, scope=principal.user_id)
     context = _context_workspace(principal)
     items = domain.list_visible(principal, context) if context else domain.list_visible(principal, None)
@@ -52,33 +53,38 @@ def list_namespaces() -> dict:
 
 
 @app.post("/v1/namespaces", summary="Create a namespace (personal, or in a workspace)", tags=["namespaces"])
+@requires("write:workspaces")
 def create_namespace(body: NamespaceCreate) -> Response[dict]:
-    principal = current_principal("write:workspaces")
+    principal = current_principal()
     created = domain.create(principal, body, _context_workspace(principal))
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": created})
 
 
 @app.get("/v1/namespaces/<namespace_id>", summary="Get a namespace with packages and live usage", tags=["namespaces"])
+@requires("read:workspaces")
 def get_namespace(namespace_id: str) -> dict:
-    return {"data": domain.detail(current_principal("read:workspaces"), namespace_id)}
+    return {"data": domain.detail(current_principal(), namespace_id)}
 
 
 @app.patch("/v1/namespaces/<namespace_id>", summary="Update a namespace", tags=["namespaces"])
+@requires("write:workspaces")
 def update_namespace(namespace_id: str, body: NamespaceUpdate) -> dict:
-    return {"data": domain.update(current_principal("write:workspaces"), namespace_id, body)}
+    return {"data": domain.update(current_principal(), namespace_id, body)}
 
 
 @app.delete(
     "/v1/namespaces/<namespace_id>", summary="Delete a namespace (refused while it owns data)", tags=["namespaces"]
 )
+@requires("write:workspaces")
 def delete_namespace(namespace_id: str):
-    domain.delete(current_principal("write:workspaces"), namespace_id)
+    domain.delete(current_principal(), namespace_id)
     return Response(status_code=204, content_type=None, body="")
 
 
 @app.get("/v1/namespaces/<namespace_id>/entitlements", summary="Entitlements: used and limit", tags=["namespaces"])
+@requires("read:workspaces")
 def get_entitlements(namespace_id: str) -> dict:
-    return {"data": domain.usage_of(current_principal("read:workspaces"), namespace_id)}
+    return {"data": domain.usage_of(current_principal(), namespace_id)}
 
 
 @app.post(
@@ -86,18 +92,21 @@ def get_entitlements(namespace_id: str) -> dict:
     summary="Would consuming this quantity of a feature be allowed?",
     tags=["namespaces"],
 )
+@requires("read:workspaces")
 def check_entitlement(namespace_id: str, body: EntitlementCheck) -> dict:
-    return domain.check(current_principal("read:workspaces"), namespace_id, body.feature, body.quantity)
+    return domain.check(current_principal(), namespace_id, body.feature, body.quantity)
 
 
 @app.get("/v1/namespaces/<namespace_id>/packages", summary="A namespace's packages", tags=["namespaces"])
+@requires("read:workspaces")
 def list_packages(namespace_id: str) -> dict:
-    return {"data": domain.list_packages(current_principal("read:workspaces"), namespace_id)}
+    return {"data": domain.list_packages(current_principal(), namespace_id)}
 
 
 @app.post("/v1/namespaces/<namespace_id>/packages", summary="Assign a package (owner or admin)", tags=["namespaces"])
+@requires("write:workspaces")
 def assign_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
-    packages = domain.assign_package(current_principal("write:workspaces"), namespace_id, body.package_id)
+    packages = domain.assign_package(current_principal(), namespace_id, body.package_id)
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": packages})
 
 
@@ -106,14 +115,15 @@ def assign_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
     summary="Remove a package (owner or admin)",
     tags=["namespaces"],
 )
+@requires("write:workspaces")
 def remove_package(namespace_id: str, package_id: str):
-    domain.remove_package(current_principal("write:workspaces"), namespace_id, package_id)
+    domain.remove_package(current_principal(), namespace_id, package_id)
     return Response(status_code=204, content_type=None, body="")
 
 
 @app.get("/v1/packages", summary="The package catalogue", tags=["namespaces"])
+@requires("read:workspaces")
 def list_catalogue() -> dict:
-    current_principal("read:workspaces")
     query = parse_list_query(app.current_event, PACKAGE_SPEC, scope="catalogue")
     return list_response(app.current_event, query, apply_in_memory(domain.list_catalogue(), query))
 

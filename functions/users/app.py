@@ -2,7 +2,7 @@
 
 from platform_api import errors
 from platform_api.domain import users as domain
-from platform_api.http import create_app, current_actor, current_principal, lambda_handler, tenant_route
+from platform_api.http import create_app, current_actor, current_principal, lambda_handler, requires, tenant_route
 from platform_api.models.users import EmailConfirmation, UserUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -33,18 +33,21 @@ def _workspace_id() -> str | None:
 
 
 @app.get("/v1/users/me", summary="The current user", tags=["users"])
+@requires("read:users")
 def get_me() -> dict:
-    return {"data": domain.get_me(current_principal("read:users"))}
+    return {"data": domain.get_me(current_principal())}
 
 
 @app.get("/v1/user", summary="The current user (document 004's path)", tags=["users"])
+@requires("read:users")
 def get_user_alias() -> dict:
-    return {"data": domain.get_me(current_principal("read:users"))}
+    return {"data": domain.get_me(current_principal())}
 
 
 @app.patch("/v1/users/me", summary="Update the current user", tags=["users"])
+@requires("write:users")
 def update_me(body: UserUpdate) -> dict:
-    principal = current_principal("write:users")
+    principal = current_principal()
     return {"data": domain.update_user(principal, principal.user_id, body, None)}
 
 
@@ -53,8 +56,9 @@ def update_me(body: UserUpdate) -> dict:
     summary="Confirm the current email with the token from its confirmation link",
     tags=["users"],
 )
+@requires("write:users")
 def confirm_email(body: EmailConfirmation) -> dict:
-    return {"data": domain.confirm_email(current_principal("write:users"), body.token)}
+    return {"data": domain.confirm_email(current_principal(), body.token)}
 
 
 @app.get("/v1/users", summary="Users of the workspace in context (X-Workspace-ID)", tags=["users"])
@@ -70,13 +74,15 @@ def list_users() -> dict:
 
 
 @app.get("/v1/users/<user_id>", summary="A user: yourself, or a member of a shared workspace", tags=["users"])
+@requires("read:users")
 def get_user(user_id: str) -> dict:
-    return {"data": domain.get_user(current_principal("read:users"), user_id, _workspace_id())}
+    return {"data": domain.get_user(current_principal(), user_id, _workspace_id())}
 
 
 @app.patch("/v1/users/<user_id>", summary="Update a user you may manage", tags=["users"])
+@requires("write:users")
 def update_user(user_id: str, body: UserUpdate) -> dict:
-    return {"data": domain.update_user(current_principal("write:users"), user_id, body, _workspace_id())}
+    return {"data": domain.update_user(current_principal(), user_id, body, _workspace_id())}
 
 
 handler = lambda_handler(app)

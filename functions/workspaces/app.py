@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import workspaces as domain
-from platform_api.http import create_app, current_principal, lambda_handler
+from platform_api.http import create_app, current_principal, lambda_handler, requires
 from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -48,71 +48,83 @@ def _both(method: str, suffix: str, summary: str):
 
 
 @_both("get", "", "List the workspaces (organizations) you belong to")
+@requires("read:workspaces")
 def list_workspaces() -> dict:
-    principal = current_principal("read:workspaces")
+    principal = current_principal()
     query = parse_list_query(app.current_event, LIST_SPEC, scope=principal.user_id)
     return list_response(app.current_event, query, apply_in_memory(domain.list_workspaces(principal), query))
 
 
 @_both("post", "", "Create a workspace; you become its owner")
+@requires("write:workspaces")
 def create_workspace(body: WorkspaceCreate) -> Response[dict]:
-    return _created(domain.create_workspace(current_principal("write:workspaces"), body))
+    return _created(domain.create_workspace(current_principal(), body))
 
 
 @_both("get", "/<workspace_id>", "Get a workspace")
+@requires("read:workspaces")
 def get_workspace(workspace_id: str) -> dict:
-    return {"data": domain.get_workspace(current_principal("read:workspaces"), workspace_id)}
+    return {"data": domain.get_workspace(current_principal(), workspace_id)}
 
 
 @_both("patch", "/<workspace_id>", "Update a workspace (admin; the slug: owner)")
+@requires("write:workspaces")
 def update_workspace(workspace_id: str, body: WorkspaceUpdate) -> dict:
-    return {"data": domain.update_workspace(current_principal("write:workspaces"), workspace_id, body)}
+    return {"data": domain.update_workspace(current_principal(), workspace_id, body)}
 
 
 @_both("delete", "/<workspace_id>", "Delete a workspace (owner; refused while it owns data)")
+@requires("write:workspaces")
 def delete_workspace(workspace_id: str):
-    domain.delete_workspace(current_principal("write:workspaces"), workspace_id)
+    domain.delete_workspace(current_principal(), workspace_id)
     return _no_content()
 
 
 @_both("get", "/<workspace_id>/members", "List a workspace's members")
+@requires("read:workspaces")
 def list_members(workspace_id: str) -> dict:
-    principal = current_principal("read:workspaces")
+    principal = current_principal()
     members = domain.list_members(principal, workspace_id)
     query = parse_list_query(app.current_event, MEMBER_SPEC, scope=workspace_id)
     return list_response(app.current_event, query, apply_in_memory(members, query))
 
 
 @_both("post", "/<workspace_id>/members", "Invite a user to join (owner or admin; the user accepts)")
+@requires("write:workspaces")
 def invite_member(workspace_id: str, body: MemberAdd) -> Response[dict]:
-    return _created(domain.invite_member(current_principal("write:workspaces"), workspace_id, body))
+    return _created(domain.invite_member(current_principal(), workspace_id, body))
 
 
 @_both("patch", "/<workspace_id>/members/<user_id>", "Change a member's role")
+@requires("write:workspaces")
 def update_member(workspace_id: str, user_id: str, body: MemberUpdate) -> dict:
-    return {"data": domain.update_member(current_principal("write:workspaces"), workspace_id, user_id, body)}
+    return {"data": domain.update_member(current_principal(), workspace_id, user_id, body)}
 
 
 @_both("delete", "/<workspace_id>/members/<user_id>", "Remove a member or cancel their invitation, or leave")
+@requires("write:workspaces")
 def remove_member(workspace_id: str, user_id: str):
-    domain.remove_member(current_principal("write:workspaces"), workspace_id, user_id)
+    domain.remove_member(current_principal(), workspace_id, user_id)
     return _no_content()
 
 
 @app.get("/v1/invitations", summary="Your pending invitations to join workspaces", tags=["workspaces"])
+@requires("read:workspaces")
 def list_invitations() -> dict:
-    invitations = domain.list_invitations(current_principal("read:workspaces"))
+    invitations = domain.list_invitations(current_principal())
     return {"data": invitations, "meta": {"total": len(invitations)}}
 
 
 @app.post("/v1/invitations/<invitation_id>/accept", summary="Accept an invitation: join", tags=["workspaces"])
+@requires("write:workspaces")
 def accept_invitation(invitation_id: str) -> Response[dict]:
-    return _created(domain.accept_invitation(current_principal("write:workspaces"), invitation_id))
+    return _created(domain.accept_invitation(current_principal(), invitation_id))
 
 
 @app.delete("/v1/invitations/<invitation_id>", summary="Decline an invitation", tags=["workspaces"])
+@requires("write:workspaces")
 def decline_invitation(invitation_id: str):
-    domain.decline_invitation(current_principal("write:workspaces"), invitation_id)
+    domain.decline_invitation(current_principal(), invitation_id)
     return _no_content()
 
 

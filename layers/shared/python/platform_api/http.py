@@ -149,6 +149,22 @@ def current_principal(scope: str | None = None) -> Any:
     return principal
 
 
+def requires(scope: str | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A route's policy, declared where the route is registered (under `@app.<method>`): the credential must
+    hold `scope` (None: any valid credential) before the route runs; the route reads `current_principal()`."""
+
+    def declare(route: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(route)  # keeps the signature Powertools reads for validation and OpenAPI
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            current_principal(scope)
+            return route(*args, **kwargs)
+
+        guarded.policy = {"scope": scope, "tenant": False, "role": None}  # type: ignore[attr-defined]
+        return guarded
+
+    return declare
+
+
 def tenant_route(scope: str, *, role: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A tenant-scoped route's policy, declared where the route is registered (under `@app.<method>`).
 
@@ -171,6 +187,7 @@ def tenant_route(scope: str, *, role: str | None = None) -> Callable[[Callable[.
             request.actor = actor
             return route(*args, **kwargs)
 
+        guarded.policy = {"scope": scope, "tenant": True, "role": role}  # type: ignore[attr-defined]
         return guarded
 
     return declare
