@@ -164,11 +164,13 @@ class StreamPoller(_Poller):
         shard_id = shards[-1]["ShardId"]
         start = int(shards[-1]["SequenceNumberRange"]["StartingSequenceNumber"])
         request: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
-        if self.checkpoint is not None and shard_id == self.shard_id and self.checkpoint >= start:
-            request.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=str(self.checkpoint))
-        elif self.checkpoint is not None and shard_id == self.shard_id:
-            log.warning("%s: records after %s were trimmed before they were read", self.name, self.checkpoint)
-            request["ShardIteratorType"] = "TRIM_HORIZON"
+        if self.checkpoint is not None and shard_id == self.shard_id:
+            if self.checkpoint >= start:
+                request.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=str(self.checkpoint))
+            else:  # trimmed up to the checkpoint (our own trim): the horizon is the next record
+                if start > self.checkpoint + 1:
+                    log.warning("%s: records after %s were trimmed before they were read", self.name, self.checkpoint)
+                request["ShardIteratorType"] = "TRIM_HORIZON"
         else:
             request["ShardIteratorType"] = self.starting_position if self.shard_id is None else "TRIM_HORIZON"
         self.shard_id = shard_id
