@@ -20,13 +20,13 @@ import traceback
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from local import launcher
+from local.webhook_receiver import WebhookReceiver
 
 UNLIMITED = {"RATE_LIMITS_JSON": json.dumps({"free": {"minute": 1_000_000, "hour": 10_000_000}})}
 PASSWORD = "bench-Password-123456!"  # noqa: S105 - a throwaway user in a throwaway stack
@@ -467,48 +467,8 @@ def mixed_load(log: Callable[[str], None], total: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- 3. soak with webhook receivers
 
 
-class Inbox:
-    """A webhook receiver on 127.0.0.1 recording every delivery's webhook-id, event type and object id."""
-
-    def __init__(self) -> None:
-        self.deliveries: list[tuple[str, str, str]] = []
-        self.lock = threading.Lock()
-        inbox = self
-
-        class Receiver(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                obj = ((body.get("data") or {}).get("object") or {}).get("id", "")
-                with inbox.lock:
-                    inbox.deliveries.append((self.headers.get("webhook-id", ""), body.get("type", ""), obj))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def objects(self) -> set[str]:
-        with self.lock:
-            return {obj for _, kind, obj in self.deliveries if kind == "resource.created"}
-
-    def wait_for(self, expected: set[str], seconds: float) -> float:
-        started = time.monotonic()
-        while time.monotonic() - started < seconds and not expected <= self.objects():
-            time.sleep(0.25)
-        return time.monotonic() - started
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def soak(log: Callable[[str], None], seconds: float) -> dict[str, Any]:
-    inbox = Inbox()
+    inbox = WebhookReceiver()
     created: set[str] = set()
     deleted: set[str] = set()
     ops: Counter[str] = Counter()
@@ -533,7 +493,7 @@ def soak(log: Callable[[str], None], seconds: float) -> dict[str, Any]:
                 reply = _create(requests, stack.url, user, f"warm-up {index}")
                 warm.add(reply.json()["data"]["id"])
             created |= warm
-            inbox.wait_for(warm, 60)
+            inbox.wait_for(warm, 60, "resource.created")
             client = _dynamodb(stack)
             items_start, rss_start, live_start = _count_items(client), stack.rss_bytes(), len(created)
             started = time.monotonic()
@@ -595,15 +555,14 @@ def soak(log: Callable[[str], None], seconds: float) -> dict[str, Any]:
             soaked = time.monotonic() - started
             rss_loop_end = stack.rss_bytes()
             log(f"  waiting (at most {DRAIN_SECONDS} s) for {len(created)} resource.created events")
-            drain = inbox.wait_for(set(created), DRAIN_SECONDS)
+            drain = inbox.wait_for(set(created), DRAIN_SECONDS, "resource.created")
             time.sleep(2)  # late duplicates, if any, arrive too
             rss_end, items_end = stack.rss_bytes(), _count_items(client)
     finally:
         inbox.close()
 
-    with inbox.lock:
-        events = [d for d in inbox.deliveries if d[1] == "resource.created"]
-    unique = {webhook_id for webhook_id, _, _ in events}
+    events = [d for d in inbox.deliveries if d.payload.get("type") == "resource.created"]
+    unique = {d.headers.get("webhook-id", "") for d in events}
     live_end = len(created) - len(deleted)
     growth = rss_end - rss_start
     return {
@@ -618,7 +577,7 @@ def soak(log: Callable[[str], None], seconds: float) -> dict[str, Any]:
         "deliveries": len(events),
         "unique": len(unique),
         "duplicates": len(events) - len(unique),
-        "missing": len(created - {obj for _, _, obj in events}),
+        "missing": len(created - {d.object_id for d in events}),
         "drain": drain,
         "live_start": live_start,
         "live_end": live_end,

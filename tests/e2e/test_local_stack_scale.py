@@ -7,15 +7,14 @@ Counted, not timed: resident memory of the stack process, items and events. Each
 from __future__ import annotations
 
 import json
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
 from local import launcher
+from local.webhook_receiver import WebhookReceiver
 from tests.identity_support import DEFAULT_PASSWORD, register_user_http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -24,39 +23,7 @@ MB = 1024 * 1024
 UNLIMITED = {"RATE_LIMITS_JSON": json.dumps({"free": {"minute": 1_000_000, "hour": 10_000_000}})}
 
 
-class Inbox:
-    """A webhook receiver that records each delivery's webhook-id and resource id."""
-
-    def __init__(self) -> None:
-        self.webhook_ids: list[str] = []
-        self.objects: set[str] = set()
-        self.lock = threading.Lock()
-        inbox = self
-
-        class Receiver(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with inbox.lock:
-                    inbox.webhook_ids.append(self.headers["webhook-id"])
-                    inbox.objects.add(body["data"]["object"]["id"])
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def wait_for(self, expected: set[str], seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not expected <= self.objects:
-            time.sleep(0.25)
-
-
-def _subscribed_user(url: str, inbox: Inbox) -> dict:
+def _subscribed_user(url: str, inbox: WebhookReceiver) -> dict:
     user = register_user_http(url)
     user["auth"] = {"Authorization": f"Bearer {user['access_token']}"}
     hook = requests.post(
@@ -82,8 +49,7 @@ def _create_batch(url: str, user: dict, start: int, count: int) -> list[str]:
 
 
 def test_two_thousand_resources_with_a_subscriber_in_bounded_memory(tmp_path):
-    inbox = Inbox()
-    with launcher.running(tmp_path / "data", tmp_path / "stack.log", UNLIMITED) as stack:
+    with WebhookReceiver() as inbox, launcher.running(tmp_path / "data", tmp_path / "stack.log", UNLIMITED) as stack:
         singles, batches = _subscribed_user(stack.url, inbox), _subscribed_user(stack.url, inbox)
         warm = {_create_one(stack.url, singles, -1), *_create_batch(stack.url, batches, -49, 49)}
         inbox.wait_for(warm, 60)
@@ -99,8 +65,10 @@ def test_two_thousand_resources_with_a_subscriber_in_bounded_memory(tmp_path):
         inbox.wait_for(created, 180)
         grown = stack.rss_bytes() - baseline
 
-    assert created <= inbox.objects, f"{len(created - inbox.objects)} events never delivered"
-    assert len(set(inbox.webhook_ids)) == len(created | warm)  # each event once, after dedupe on webhook-id
+        delivered = inbox.objects()
+        webhook_ids = {d.headers["webhook-id"] for d in inbox.deliveries}
+    assert created <= delivered, f"{len(created - delivered)} events never delivered"
+    assert len(webhook_ids) == len(created | warm)  # each event once, after dedupe on webhook-id
     print(f"the stack grew {grown / MB:.0f} MB for {len(created | warm)} resources")  # shown with -s
     assert grown < 250 * MB, f"the stack grew {grown / MB:.0f} MB for {len(created | warm)} resources"
 

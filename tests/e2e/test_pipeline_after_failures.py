@@ -6,15 +6,12 @@ delivered again for the rest of the run, without a word in the log.
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from local.webhook_receiver import WebhookReceiver
 from tests.identity_support import DEFAULT_PASSWORD, register_user_http
 
 pytestmark = pytest.mark.e2e
@@ -22,32 +19,18 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def subscriber(base_url):
-    """A user with a webhook on resource.* events pointing at a receiver that records event ids."""
-    delivered: dict[str, dict] = {}
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            delivered[body["data"]["object"]["id"]] = body
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    user = register_user_http(base_url)
-    auth = {"Authorization": f"Bearer {user['access_token']}"}
-    hook = requests.post(
-        f"{base_url}/v1/webhooks",
-        json={"url": f"http://127.0.0.1:{server.server_address[1]}/hook", "events": ["resource.created"]},
-        headers=auth,
-        timeout=30,
-    )
-    assert hook.status_code == 201, hook.text
-    yield {"user": user, "auth": auth, "delivered": delivered}
-    server.shutdown()
+    """A user with a webhook on resource.created pointing at a receiver that records what it is sent."""
+    with WebhookReceiver() as receiver:
+        user = register_user_http(base_url)
+        auth = {"Authorization": f"Bearer {user['access_token']}"}
+        hook = requests.post(
+            f"{base_url}/v1/webhooks",
+            json={"url": receiver.url, "events": ["resource.created"]},
+            headers=auth,
+            timeout=30,
+        )
+        assert hook.status_code == 201, hook.text
+        yield {"user": user, "auth": auth, "receiver": receiver}
 
 
 def _create_and_expect_delivery(base_url: str, subscriber: dict) -> None:
@@ -59,10 +42,9 @@ def _create_and_expect_delivery(base_url: str, subscriber: dict) -> None:
     )
     assert created.status_code == 201, created.text
     resource_id = created.json()["data"]["id"]
-    deadline = time.monotonic() + 30
-    while resource_id not in subscriber["delivered"] and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert resource_id in subscriber["delivered"], "the event after the failed write was never delivered"
+    receiver = subscriber["receiver"]
+    receiver.wait_for({resource_id}, 30)
+    assert resource_id in receiver.objects(), "the event after the failed write was never delivered"
 
 
 def test_after_a_duplicate_registration(base_url, subscriber):

@@ -4,13 +4,12 @@ forwarder, the SQS pollers run the fanout and the delivery functions, and a sign
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from local.webhook_receiver import WebhookReceiver
 from platform_api import webhook_signing
 from tests.identity_support import register_user_http
 
@@ -19,25 +18,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def inbox():
-    received: list[tuple[dict, bytes]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append((dict(self.headers.items()), self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
-    server.shutdown()
+    with WebhookReceiver(status=200) as receiver:
+        yield receiver
 
 
 def test_create_update_delete_reach_the_subscriber_signed_and_sortable_by_id(base_url, inbox):
-    url, received = inbox
+    url = inbox.url
     user = register_user_http(base_url)
     auth = {"Authorization": f"Bearer {user['access_token']}"}
     hook = requests.post(
@@ -48,11 +34,13 @@ def test_create_update_delete_reach_the_subscriber_signed_and_sortable_by_id(bas
     assert requests.patch(resource_url, json={"name": "pong"}, headers=auth, timeout=30).status_code == 200
     assert requests.delete(resource_url, headers=auth, timeout=30).status_code == 204
     deadline = time.monotonic() + 90
-    while len(received) < 3 and time.monotonic() < deadline:
+    while len(inbox.deliveries) < 3 and time.monotonic() < deadline:
         time.sleep(0.25)
+    received = inbox.deliveries
     assert len(received) == 3, f"{len(received)} deliveries within 90 s"
     payloads = []
-    for headers, body in received:
+    for delivery in received:
+        headers, body = delivery.headers, delivery.body
         # document 004's snippet: 'sha256=' + HMAC-SHA256(secret, raw body) hex, compared in constant time
         assert webhook_signing.verify_legacy(hook["secret"], headers["X-Webhook-Signature"], body)
         assert webhook_signing.verify_standard(hook["secret"], headers, body)
