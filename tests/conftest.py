@@ -58,6 +58,38 @@ def aws():
         yield physical
 
 
+@pytest.fixture
+def dynamodb_calls(monkeypatch):
+    """Every DynamoDB operation made through botocore (boto3 and pynamodb both go through it), in order."""
+    import botocore.client
+
+    seen: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        if self.meta.service_model.service_name == "dynamodb":
+            seen.append(operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return seen
+
+
+@pytest.fixture
+def moto_server():
+    """moto's server in this process, provisioned from template.yaml as `make run` embeds it (moto's in-process
+    mock has no DynamoDB Streams API); yields (endpoint URL, logical id -> physical attributes)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    from local.aws import provision, start_moto
+
+    server, url = start_moto()
+    physical = provision(url)
+    yield url, physical
+    server.stop()
+    dynamodb_backends.reset()
+
+
 # ------------------------------------------------------------------ the local stack over HTTP (e2e, security)
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory):

@@ -12,17 +12,8 @@ TABLE = "local-Table"
 
 
 @pytest.fixture
-def endpoint():
-    """moto's server in this process, as `make run` embeds it (moto's in-process mock has no streams API)."""
-    from moto.dynamodb.models import dynamodb_backends
-
-    from local.aws import provision, start_moto
-
-    server, url = start_moto()
-    provision(url)
-    yield url
-    server.stop()
-    dynamodb_backends.reset()
+def endpoint(moto_server):
+    return moto_server[0]
 
 
 @pytest.fixture

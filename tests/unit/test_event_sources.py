@@ -31,16 +31,8 @@ class Stack:
 
 
 @pytest.fixture
-def backend():
-    from moto.dynamodb.models import dynamodb_backends
-
-    from local.aws import provision, start_moto
-
-    server, url = start_moto()
-    physical = provision(url)
-    yield url, physical
-    server.stop()
-    dynamodb_backends.reset()
+def backend(moto_server):
+    return moto_server
 
 
 def _poller(backend, outcomes, **properties) -> tuple[StreamPoller, Stack]:

@@ -7,7 +7,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import botocore.client
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
@@ -23,21 +22,6 @@ KEY_ATTRIBUTE_BUDGET = 1024
 @pytest.fixture
 def alice(aws):
     return register_user()
-
-
-@pytest.fixture
-def dynamodb_calls(monkeypatch):
-    """Every DynamoDB operation made through botocore (boto3 and pynamodb both go through it)."""
-    seen: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self, operation_name, api_params):
-        if self.meta.service_model.service_name == "dynamodb":
-            seen.append(operation_name)
-        return original(self, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
-    return seen
 
 
 def _authenticate(token: str):

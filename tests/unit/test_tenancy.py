@@ -246,21 +246,12 @@ def test_usage_reports_windows_calls_and_entitlements(alice):
     assert usage["namespaces"][0]["entitlements"]["resources"]["limit"] == 1000
 
 
-def test_a_namespace_with_its_packages_and_usage_is_one_query(alice, monkeypatch):
+def test_a_namespace_with_its_packages_and_usage_is_one_query(alice, dynamodb_calls):
     """GET /v1/namespaces/{id} and its /entitlements read the namespace's head in one Query, whatever it holds."""
-    import botocore.client
-
-    for index in range(30):  # resources and a webhook share the partition; the Query must not read them
+    for index in range(30):  # resources share the partition; the Query must not read them
         call("POST", "/v1/resources", body={"name": f"r{index}"}, token=alice["access_token"])
-    seen: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self, operation_name, api_params):
-        if self.meta.service_model.service_name == "dynamodb":
-            seen.append(operation_name)
-        return original(self, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    seen = dynamodb_calls
+    seen.clear()
     namespace = alice["namespace_id"]
     detail = call("GET", f"/v1/namespaces/{namespace}", token=alice["access_token"])
     assert detail.status == 200
