@@ -8,7 +8,10 @@ from platform_api.http import create_app, current_principal, lambda_handler, req
 from platform_api.models.auth import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
 
 app = create_app(
-    public_routes=[("POST", "/v1/auth/register"), ("POST", "/v1/auth/login"), ("POST", "/v1/auth/refresh")]
+    public_routes=[("POST", "/v1/auth/register"), ("POST", "/v1/auth/login"), ("POST", "/v1/auth/refresh")],
+    # A session is not in the idempotency scope (the caller): a stored answer would sign a second session out
+    # in name only, or hand back tokens a rotation already replaced.
+    never_replayed=[("POST", "/v1/auth/login"), ("POST", "/v1/auth/refresh"), ("POST", "/v1/auth/logout")],
 )
 
 

@@ -56,10 +56,15 @@ def _allowed_methods(app: APIGatewayRestResolver, path: str) -> list[str]:
     return sorted({route.method for route in routes if route.rule.match(path)})
 
 
-def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRestResolver:
-    """A resolver for one function. `public_routes` are (METHOD, path) pairs that need no credentials."""
+def create_app(
+    *, public_routes: Iterable[tuple[str, str]] = (), never_replayed: Iterable[tuple[str, str]] = ()
+) -> APIGatewayRestResolver:
+    """A resolver for one function. `public_routes` are (METHOD, path) pairs that need no credentials;
+    `never_replayed` are routes that ignore `Idempotency-Key` (they act on something the key's scope does not
+    name, such as a session: docs/idempotency.md)."""
     app = APIGatewayRestResolver(enable_validation=True)
     public = frozenset((method.upper(), path) for method, path in public_routes)
+    unreplayable = frozenset((method.upper(), path) for method, path in never_replayed)
 
     @app.exception_handler(errors.ApiError)
     def _api_error(exc: errors.ApiError) -> Response:
@@ -108,8 +113,8 @@ def create_app(*, public_routes: Iterable[tuple[str, str]] = ()) -> APIGatewayRe
         event = app.current_event
         if event.http_method.upper() not in MUTATING_METHODS or not event.headers.get("idempotency-key"):
             return next_middleware(app)
-        if event.resource in SESSION_ROUTES:
-            return next_middleware(app)  # a session change is never answered from the store (docs/idempotency.md)
+        if (event.http_method.upper(), event.resource) in unreplayable:
+            return next_middleware(app)
         from platform_api.idempotency import run_idempotent
 
         return run_idempotent(app, next_middleware)
@@ -218,9 +223,6 @@ def _header(event: dict[str, Any], name: str) -> str | None:
     return None
 
 
-# Login, refresh and logout act on a session, which the idempotency scope (the caller) does not name: a stored
-# answer would sign a second session out in name only, or hand back tokens a rotation already replaced.
-SESSION_ROUTES = frozenset({"/v1/auth/login", "/v1/auth/refresh", "/v1/auth/logout"})
 MAX_JSON_DEPTH = 32  # deeper than any documented body; checked before parsing, iteratively
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
