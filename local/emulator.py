@@ -28,7 +28,6 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,12 +130,14 @@ def _transactions_touch_only_their_items() -> None:
             self.items: list[tuple[Any, DynamoType, DynamoType | None, Any]] = []
             self.streams: dict[int, tuple[Any, int]] = {}
 
-        def remember(self, table: Any, hash_value: DynamoType, range_value: DynamoType | None) -> None:
+        def remember(self, table: Any, hash_value: DynamoType, range_value: DynamoType | None) -> Any:
+            """Snapshot the item as it is now; returns it (the live item, or None) for the condition check."""
             current = table.get_item(hash_value, range_value)
             self.items.append((table, hash_value, range_value, copy.deepcopy(current)))
             COUNTERS.items_snapshotted += 1
             if table.stream_shard is not None and id(table) not in self.streams:
                 self.streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
+            return current
 
         def roll_back(self) -> None:
             COUNTERS.rollbacks += 1
@@ -189,8 +190,7 @@ def _transactions_touch_only_their_items() -> None:
                 target_items.add(marker)
 
                 hash_value, range_value = self.get_keys_value(table, key)
-                journal.remember(table, hash_value, range_value)
-                current = table.get_item(hash_value, range_value)
+                current = journal.remember(table, hash_value, range_value)
                 condition = op.get("ConditionExpression")
                 names = op.get("ExpressionAttributeNames")
                 values = op.get("ExpressionAttributeValues")
@@ -310,14 +310,14 @@ def _streams_expire_like_dynamodb() -> None:
 
     def get_shard_iterator(self: DynamoDBStreamsBackend, *args: Any, **kwargs: Any) -> Any:
         iterator = original_get_shard_iterator(self, *args, **kwargs)
-        _expire_iterators(self)
+        _registered(self, iterator.arn)
         return iterator
 
     def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
         if iterator_arn not in self.shard_iterators:
             raise ExpiredIteratorException()
         result = original_get_records(self, iterator_arn, limit)
-        _expire_iterators(self)
+        _registered(self, result["NextShardIterator"])
         return result
 
     original_get_shard_iterator = DynamoDBStreamsBackend.get_shard_iterator
@@ -328,21 +328,18 @@ def _streams_expire_like_dynamodb() -> None:
     DynamoDBStreamsBackend.get_records = _locked(get_records)  # type: ignore[method-assign]
 
 
-def _expire_iterators(backend: Any) -> None:
-    """Iterators live 15 minutes, as in DynamoDB Streams; the registry is an insertion-ordered dict."""
-    registry = backend.shard_iterators
-    if not isinstance(registry, OrderedDict):
-        registry = backend.shard_iterators = OrderedDict(registry)
-    born = backend.__dict__.setdefault("_iterator_born", {})
+def _registered(backend: Any, arn: str) -> None:
+    """Note a new iterator's birth and forget those over 15 minutes old, as DynamoDB Streams does. Births are
+    kept in insertion order, so each call looks only at the iterators that expire."""
+    born: dict[str, float] = backend.__dict__.setdefault("_iterator_born", {})
     now = time.monotonic()
-    for arn in registry:
-        born.setdefault(arn, now)
-    while registry:
-        oldest = next(iter(registry))
-        if now - born.get(oldest, now) < ITERATOR_LIFETIME_SECONDS:
+    born[arn] = now
+    while born:
+        oldest, at = next(iter(born.items()))
+        if now - at < ITERATOR_LIFETIME_SECONDS:
             break
-        registry.pop(oldest)
-        born.pop(oldest, None)
+        del born[oldest]
+        backend.shard_iterators.pop(oldest, None)
 
 
 def _trim_front(shard: Any, count: int) -> None:

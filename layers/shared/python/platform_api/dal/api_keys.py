@@ -85,7 +85,7 @@ def put(credential: ApiKeyItem, entry: ApiKeyEntry, *, max_live: int) -> bool:
     user_id = credential.user_id
     for _ in range(5):
         counter = _counter(user_id)
-        live = int(counter.live) if counter is not None else sum(1 for _ in list_for(user_id))
+        live = int(counter.live) if counter is not None else len(list_for(user_id))
         if live >= max_live:
             return False
         try:
