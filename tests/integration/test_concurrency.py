@@ -10,12 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
-from pynamodb.exceptions import TransactWriteError
 
-from platform_api import db, errors
+from platform_api import errors
 from platform_api.dal import ratelimit
 from platform_api.domain import entitlements
 from platform_api.ids import new_id
+from platform_api.unit_of_work import UnitOfWork
 
 
 def _namespace_with_limit(feature: str, limit: int) -> str:
@@ -33,11 +33,10 @@ def test_fifty_concurrent_consumers_against_a_limit_of_ten(aws):
 
     def consume(_: int) -> bool:
         try:
-            tx = db.transaction()
-            with tx:
-                entitlements.consume(tx, namespace_id, "resources")
-        except TransactWriteError as exc:
-            refused.append(entitlements.limit_error(tx, exc))
+            with UnitOfWork() as uow:
+                entitlements.consume(uow, namespace_id, "resources")
+        except errors.ApiError as exc:
+            refused.append(exc)
             return False
         return True
 

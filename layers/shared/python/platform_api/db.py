@@ -67,36 +67,3 @@ def client() -> Any:
 
 def table_name() -> str:
     return _settings.table_name
-
-
-@lru_cache(maxsize=1)
-def _connection() -> Any:
-    from pynamodb.connection import Connection
-
-    return Connection(region=_settings.region, host=_settings.dynamodb_endpoint_url)
-
-
-def transaction(client_request_token: str | None = None) -> Any:
-    """A pynamodb TransactWrite on the shared connection: `with transaction() as tx: tx.save(...)`.
-
-    Every mutation of a tenant-owned entity writes its outbox event (platform_api.events) in the same
-    transaction, so an event exists exactly when its change does.
-    """
-    from pynamodb.transactions import TransactWrite
-
-    return TransactWrite(connection=_connection(), client_request_token=client_request_token)
-
-
-def failed_keys(tx: Any, exc: Exception) -> list[str]:
-    """`PK|SK` of each operation whose condition failed in a cancelled transaction.
-
-    pynamodb sends condition checks, deletes, puts and updates in that order, and DynamoDB's cancellation
-    reasons follow the order of the request, so the two line up.
-    """
-    ops = [*tx._condition_check_items, *tx._delete_items, *tx._put_items, *tx._update_items]
-    failed: list[str] = []
-    for op, reason in zip(ops, getattr(exc, "cancellation_reasons", None) or [], strict=False):
-        if reason is not None and reason.code == "ConditionalCheckFailed":
-            key = op.get("Key") or op.get("Item") or {}
-            failed.append(f"{key.get('PK', {}).get('S', '')}|{key.get('SK', {}).get('S', '')}")
-    return failed

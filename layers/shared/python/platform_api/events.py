@@ -36,6 +36,15 @@ class EventRecord(TableItem, TtlMixin):
     created_at = UnicodeAttribute()
 
 
+def event_key(event_id: str) -> tuple[str, str]:
+    return f"EVENT#{event_id}", "EVENT"
+
+
+def is_event_image(image: dict[str, Any]) -> bool:
+    """Whether a stream record's (deserialized) image is an outbox event rather than any other item."""
+    return str(image.get("PK", "")).startswith("EVENT#")
+
+
 def new_event(
     object_type: str,
     action: str,
@@ -62,9 +71,10 @@ def new_event(
         "created_at": created_at,
         "data": {"object": {"id": object_id, "type": object_type, "attributes": attributes}},
     }
+    pk, sk = event_key(event_id)
     return EventRecord(
-        PK=f"EVENT#{event_id}",
-        SK="EVENT",
+        PK=pk,
+        SK=sk,
         event_id=event_id,
         event_type=kind,
         namespace_id=namespace_id,

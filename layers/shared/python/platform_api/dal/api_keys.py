@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
-from platform_api.db import TableItem, TtlMixin, transaction
+from platform_api.db import TableItem, TtlMixin
+from platform_api.unit_of_work import UnitOfWork
 
 REVOKED_RETENTION_SECONDS = 30 * 24 * 3600
 
@@ -63,6 +64,14 @@ class KeyCountItem(TableItem):
     live = NumberAttribute(default=0)
 
 
+class _Recount(Exception):
+    """The key count changed between reading and writing it."""
+
+
+class _NotLive(Exception):
+    """No live key of this owner (never was, someone else's, or already revoked)."""
+
+
 def count_key(user_id: str) -> tuple[str, str]:
     return f"USER#{user_id}", "KEYCOUNT"
 
@@ -80,8 +89,6 @@ def put(credential: ApiKeyItem, entry: ApiKeyEntry, *, max_live: int) -> bool:
     A user without a counter (keys made before it existed) gets one started from a count of their entries;
     concurrent creates race on the counter's value and all but one retry, so the cap holds exactly.
     """
-    from pynamodb.exceptions import TransactWriteError
-
     user_id = credential.user_id
     for _ in range(5):
         counter = _counter(user_id)
@@ -89,14 +96,14 @@ def put(credential: ApiKeyItem, entry: ApiKeyEntry, *, max_live: int) -> bool:
         if live >= max_live:
             return False
         try:
-            with transaction() as tx:
-                tx.save(credential, condition=ApiKeyItem.PK.does_not_exist())
-                tx.save(entry)
+            with UnitOfWork() as uow:
+                uow.put(credential, condition=ApiKeyItem.PK.does_not_exist(), on_conflict=_Recount())
+                uow.put(entry)
                 condition = (
                     KeyCountItem.PK.does_not_exist() if counter is None else KeyCountItem.live == int(counter.live)
                 )
-                tx.save(KeyCountItem(*count_key(user_id), live=live + 1), condition=condition)
-        except TransactWriteError:
+                uow.put(KeyCountItem(*count_key(user_id), live=live + 1), condition=condition, on_conflict=_Recount())
+        except _Recount:
             continue  # another key was created or revoked meanwhile: count again
         return True
     raise RuntimeError("the key counter kept changing; giving up")
@@ -131,26 +138,26 @@ def last_used(key_ids: list[str]) -> dict[str, str | None]:
 
 def revoke(user_id: str, key_id: str, revoked_at: str, ttl: int) -> bool:
     """Mark the credential revoked and drop the listing entry; False when no live key of this owner exists."""
-    from pynamodb.exceptions import TransactWriteError
-
     credential = ApiKeyItem(*key(key_id))
     try:
-        with transaction() as tx:
-            tx.update(
+        with UnitOfWork() as uow:
+            uow.update(
                 credential,
-                actions=[ApiKeyItem.revoked_at.set(revoked_at), ApiKeyItem.ttl.set(ttl)],
+                [ApiKeyItem.revoked_at.set(revoked_at), ApiKeyItem.ttl.set(ttl)],
                 condition=ApiKeyItem.PK.exists()
                 & (ApiKeyItem.user_id == user_id)
                 & ApiKeyItem.revoked_at.does_not_exist(),
+                on_conflict=_NotLive(),
             )
-            tx.delete(ApiKeyEntry(*entry_key(user_id, key_id)))
+            uow.delete(ApiKeyEntry(*entry_key(user_id, key_id)))
             if _counter(user_id) is not None:
-                tx.update(
+                uow.update(
                     KeyCountItem(*count_key(user_id)),
-                    actions=[KeyCountItem.live.add(-1)],
+                    [KeyCountItem.live.add(-1)],
                     condition=KeyCountItem.live > 0,
+                    on_conflict=_NotLive(),
                 )
-    except TransactWriteError:
+    except _NotLive:
         return False
     return True
 

@@ -38,6 +38,10 @@ def counter_key(namespace_id: str, feature: str) -> tuple[str, str]:
     return f"NS#{namespace_id}", f"{COUNTER_PREFIX}{feature}"
 
 
+def packages_key(namespace_id: str) -> tuple[str, str]:
+    return f"NS#{namespace_id}", PACKAGES_SK
+
+
 def counters(namespace_id: str) -> dict[str, CounterItem]:
     """feature -> counter, in one strongly consistent Query."""
     items = CounterItem.query(f"NS#{namespace_id}", CounterItem.SK.startswith(COUNTER_PREFIX), consistent_read=True)
@@ -53,6 +57,6 @@ def get_counter(namespace_id: str, feature: str) -> CounterItem | None:
 
 def get_packages(namespace_id: str) -> PackagesItem | None:
     try:
-        return PackagesItem.get(f"NS#{namespace_id}", PACKAGES_SK)
+        return PackagesItem.get(*packages_key(namespace_id))
     except PackagesItem.DoesNotExist:
         return None

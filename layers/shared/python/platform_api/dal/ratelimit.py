@@ -84,6 +84,11 @@ def session_key(user_id: str, hour: int) -> dict[str, Any]:
     return {"PK": {"S": f"RATE#{user_id}"}, "SK": {"S": f"H#{hour:010d}"}}
 
 
+def api_key_key(key_id: str) -> dict[str, Any]:
+    """The API key's credential item (dal.api_keys.ApiKeyItem), which also holds its rate windows."""
+    return {"PK": {"S": f"KEY#{key_id}"}, "SK": {"S": "KEY"}}
+
+
 def month_of_hour(hour: int) -> int:
     """202611 for any epoch hour in November 2026."""
     moment = datetime.fromtimestamp(hour * 3600, tz=UTC)
@@ -207,7 +212,7 @@ def count_api_key(key_id: str, secret_hash: str, *, attempts: int = 4) -> tuple[
     """
     now = int(utcnow().timestamp())
     hour, minute_attribute = now // 3600, f"m{(now // 60) % 60}"
-    key = {"PK": {"S": f"KEY#{key_id}"}, "SK": {"S": "KEY"}}
+    key = api_key_key(key_id)
     values = {
         ":one": {"N": "1"},
         ":hash": {"S": secret_hash},

@@ -41,6 +41,10 @@ class UniqueItem(TableItem):
     user_id = UnicodeAttribute()
 
 
+def profile_key(user_id: str) -> tuple[str, str]:
+    return f"USER#{user_id}", PROFILE
+
+
 def email_key(email: str) -> str:
     return f"EMAIL#{email.strip().lower()}"
 
@@ -51,7 +55,7 @@ def username_key(username: str) -> str:
 
 def get_item(user_id: str) -> UserItem | None:
     try:
-        return UserItem.get(f"USER#{user_id}", PROFILE)
+        return UserItem.get(*profile_key(user_id))
     except UserItem.DoesNotExist:
         return None
 
@@ -75,5 +79,5 @@ def get_user(user_id: str) -> dict[str, Any] | None:
 
 def get_users(ids: list[str] | set[str]) -> dict[str, dict[str, Any]]:
     """One BatchGetItem for up to 100 users: id -> summary (id, username, name, email)."""
-    keys = [(f"USER#{i}", PROFILE) for i in dict.fromkeys(ids)]
+    keys = [profile_key(i) for i in dict.fromkeys(ids)]
     return {item.user_id: summary(item) for item in UserItem.batch_get(keys)} if keys else {}

@@ -13,16 +13,14 @@ import os
 import secrets
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from platform_api import errors, state, tiers, tokens
 from platform_api.dal import ratelimit, sessions
 from platform_api.dal import users as users_dal
-from platform_api.db import transaction
 from platform_api.ids import new_id
 from platform_api.principal import Principal
 from platform_api.settings import get_settings
 from platform_api.timeutil import now_iso, utcnow
+from platform_api.unit_of_work import UnitOfWork
 
 FAMILIES = ("resources", "webhooks", "workspaces", "users", "api_keys", "usage")
 SCOPES = frozenset(
@@ -77,8 +75,8 @@ def _start_session(user: users_dal.UserItem) -> dict[str, Any]:
     refresh_token = secrets.token_urlsafe(48)
     refresh_hash = _sha256(refresh_token)
     expires = int(utcnow().timestamp()) + get_settings().refresh_token_ttl_seconds
-    with transaction() as tx:
-        tx.save(
+    with UnitOfWork() as uow:
+        uow.put(
             sessions.SessionItem(
                 *sessions.session_key(session_id),
                 session_id=session_id,
@@ -88,7 +86,7 @@ def _start_session(user: users_dal.UserItem) -> dict[str, Any]:
                 ttl=expires,
             )
         )
-        tx.save(sessions.RefreshItem(*sessions.refresh_key(refresh_hash), session_id=session_id, ttl=expires))
+        uow.put(sessions.RefreshItem(*sessions.refresh_key(refresh_hash), session_id=session_id, ttl=expires))
     return _token_response(user, session_id, refresh_token)
 
 
@@ -118,8 +116,7 @@ def register(email: str, username: str, password: str, name: str | None, source_
     now = now_iso()
     confirmation, pending = confirmation_attributes(email.strip())
     user = users_dal.UserItem(
-        f"USER#{user_id}",
-        users_dal.PROFILE,
+        *users_dal.profile_key(user_id),
         user_id=user_id,
         email=email.strip(),
         username=username.strip(),
@@ -132,31 +129,20 @@ def register(email: str, username: str, password: str, name: str | None, source_
         updated_at=now,
         **pending,
     )
-    try:
-        with transaction() as tx:
-            claim = users_dal.UniqueItem.PK.does_not_exist()
-            tx.save(
-                users_dal.UniqueItem(users_dal.email_key(email), users_dal.UNIQUE, user_id=user_id), condition=claim
+    with UnitOfWork() as uow:
+        unclaimed = users_dal.UniqueItem.PK.does_not_exist()
+        for field, key in (("email", users_dal.email_key(email)), ("username", users_dal.username_key(username))):
+            uow.put(
+                users_dal.UniqueItem(key, users_dal.UNIQUE, user_id=user_id),
+                condition=unclaimed,
+                on_conflict=errors.Conflict(
+                    f"That {field} is already registered.", details={field: ["Already taken."]}
+                ),
             )
-            tx.save(
-                users_dal.UniqueItem(users_dal.username_key(username), users_dal.UNIQUE, user_id=user_id),
-                condition=claim,
-            )
-            tx.save(user, condition=users_dal.UserItem.PK.does_not_exist())
-            for item in namespace_items:
-                tx.save(item)
-    except TransactWriteError as exc:
-        reasons = getattr(exc, "cancellation_reasons", None) or []
-        taken = [
-            field
-            for field, reason in zip(("email", "username"), reasons, strict=False)
-            if reason is not None and reason.code == "ConditionalCheckFailed"
-        ]
-        if taken:
-            raise errors.Conflict(
-                f"That {taken[0]} is already registered.", details={f: ["Already taken."] for f in taken}
-            ) from None
-        raise
+        collision = errors.Conflict("Could not register; retry.")  # of ULIDs: practically impossible
+        uow.put(user, condition=users_dal.UserItem.PK.does_not_exist(), on_conflict=collision)
+        for item in namespace_items:
+            uow.put(item)
     announce_confirmation(user_id, user.email, confirmation)
     return user, _start_session(user)
 
@@ -202,19 +188,15 @@ def refresh(refresh_token: str) -> dict[str, Any]:
         raise invalid
     new_token = secrets.token_urlsafe(48)
     new_hash = _sha256(new_token)
-    try:
-        with transaction() as tx:
-            tx.update(
-                session,
-                actions=[sessions.SessionItem.refresh_hash.set(new_hash)],
-                condition=(sessions.SessionItem.refresh_hash == token_hash)
-                & sessions.SessionItem.revoked_at.does_not_exist(),
-            )
-            tx.save(
-                sessions.RefreshItem(*sessions.refresh_key(new_hash), session_id=session.session_id, ttl=session.ttl)
-            )
-    except TransactWriteError:
-        raise invalid from None  # a concurrent refresh won the rotation
+    with UnitOfWork() as uow:
+        uow.update(
+            session,
+            [sessions.SessionItem.refresh_hash.set(new_hash)],
+            condition=(sessions.SessionItem.refresh_hash == token_hash)
+            & sessions.SessionItem.revoked_at.does_not_exist(),
+            on_conflict=invalid,  # a concurrent refresh won the rotation
+        )
+        uow.put(sessions.RefreshItem(*sessions.refresh_key(new_hash), session_id=session.session_id, ttl=session.ttl))
     return _token_response(user, session.session_id, new_token)
 
 
@@ -310,7 +292,7 @@ def authenticate_request(event: Any) -> Principal:
 def rate_limit_status(principal: Principal) -> dict[str, Any]:
     """The caller's current windows (GET /v1/usage)."""
     if principal.kind == "api_key" and principal.key_id:
-        windows = ratelimit.key_windows(ratelimit.get_raw({"PK": {"S": f"KEY#{principal.key_id}"}, "SK": {"S": "KEY"}}))
+        windows = ratelimit.key_windows(ratelimit.get_raw(ratelimit.api_key_key(principal.key_id)))
     else:
         limits = tiers.limits(principal.tier)
         now = int(utcnow().timestamp())

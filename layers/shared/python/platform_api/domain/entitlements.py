@@ -1,8 +1,8 @@
 """Entitlements: what a namespace may consume, enforced atomically inside the writer's transaction.
 
-with db.transaction() as tx:
-    tx.save(resource_item)
-    entitlements.consume(tx, namespace_id, "resources")   # fails the whole transaction at the limit
+with UnitOfWork() as uow:
+    uow.put(resource_item)
+    entitlements.consume(uow, namespace_id, "resources")   # LimitExceeded, and nothing written, at the limit
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from platform_api import errors
 from platform_api.dal import entitlements as dal
-from platform_api.db import failed_keys, transaction
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, GIB, UNITS, catalogue, limits_of
 from platform_api.timeutil import utcnow
+from platform_api.unit_of_work import UnitOfWork
 
 
 def _known(feature: str) -> str:
@@ -31,8 +29,7 @@ def new_counters(namespace_id: str, package_ids: tuple[str, ...] = (DEFAULT_PACK
     limits = limits_of(list(package_ids))
     items: list[Any] = [
         dal.PackagesItem(
-            f"NS#{namespace_id}",
-            dal.PACKAGES_SK,
+            *dal.packages_key(namespace_id),
             packages=[dal.PackageGrant(package_id=p, expires_at=None) for p in package_ids],
         )
     ]
@@ -41,37 +38,24 @@ def new_counters(namespace_id: str, package_ids: tuple[str, ...] = (DEFAULT_PACK
     return items
 
 
-def consume(tx: Any, namespace_id: str, feature: str, quantity: int = 1) -> None:
-    tx.update(
+def consume(uow: UnitOfWork, namespace_id: str, feature: str, quantity: int = 1) -> None:
+    """Take `quantity` of the feature in the caller's transaction; at the limit it is cancelled with LimitExceeded."""
+    message = f"The namespace's {feature} limit would be exceeded."
+    uow.update(
         dal.CounterItem(*dal.counter_key(namespace_id, _known(feature))),
-        actions=[dal.CounterItem.used.add(quantity), dal.CounterItem.remaining.add(-quantity)],
+        [dal.CounterItem.used.add(quantity), dal.CounterItem.remaining.add(-quantity)],
         condition=dal.CounterItem.remaining >= quantity,
+        on_conflict=errors.LimitExceeded(message, details={feature: ["Limit exceeded."]}, extra={"feature": feature}),
     )
 
 
-def release(tx: Any, namespace_id: str, feature: str, quantity: int = 1) -> None:
-    tx.update(
+def release(uow: UnitOfWork, namespace_id: str, feature: str, quantity: int = 1) -> None:
+    uow.update(
         dal.CounterItem(*dal.counter_key(namespace_id, _known(feature))),
-        actions=[dal.CounterItem.used.add(-quantity), dal.CounterItem.remaining.add(quantity)],
+        [dal.CounterItem.used.add(-quantity), dal.CounterItem.remaining.add(quantity)],
         condition=dal.CounterItem.PK.exists(),
+        on_conflict=errors.NotFound("The namespace was not found."),
     )
-
-
-def exceeded_features(tx: Any, exc: TransactWriteError) -> list[str]:
-    """The features whose counter condition cancelled this transaction (none: something else failed)."""
-    marker = f"|{dal.COUNTER_PREFIX}"
-    return [key.split(marker, 1)[1] for key in failed_keys(tx, exc) if marker in key]
-
-
-def limit_error(tx: Any, exc: TransactWriteError) -> errors.ApiError | None:
-    """The LimitExceeded a cancelled transaction means when a counter's condition is what failed, naming
-    that counter's feature; None when the cause was anything else."""
-    features = exceeded_features(tx, exc)
-    if not features:
-        return None
-    name = features[0]
-    message = f"The namespace's {name} limit would be exceeded."
-    return errors.LimitExceeded(message, details={name: ["Limit exceeded."]}, extra={"feature": name})
 
 
 def usage(namespace_id: str, feature: str) -> int:
@@ -116,34 +100,37 @@ def change_packages(namespace_id: str, before: list[str], after: list[str], even
     current = dal.get_packages(namespace_id)
     version = int(current.version or 0) if current else 0
     old, new = limits_of(before), limits_of(after)
-    tx = transaction()
-    try:
-        with tx:
-            grants = dal.PackagesItem(
-                f"NS#{namespace_id}",
-                dal.PACKAGES_SK,
-                packages=[dal.PackageGrant(package_id=p, expires_at=None) for p in after],
-                version=version + 1,
-            )
-            tx.save(grants, condition=dal.PackagesItem.version.does_not_exist() | (dal.PackagesItem.version == version))
-            for feature in FEATURES:
-                delta = new.get(feature, 0) - old.get(feature, 0)
-                if delta:
-                    condition = dal.CounterItem.remaining >= -delta if delta < 0 else dal.CounterItem.PK.exists()
-                    tx.update(
-                        dal.CounterItem(*dal.counter_key(namespace_id, feature)),
-                        actions=[dal.CounterItem.remaining.add(delta)],
-                        condition=condition,
-                    )
-            tx.save(event)
-    except TransactWriteError as exc:
-        if any(key.endswith(f"|{dal.PACKAGES_SK}") for key in failed_keys(tx, exc)):
-            raise errors.Conflict("The namespace's packages changed meanwhile; retry.") from exc
-        features = exceeded_features(tx, exc)
-        if features:
-            message = f"Current usage exceeds what would remain: {', '.join(features)}."
-            raise errors.Conflict(message, details={f: ["Usage above the new limit."] for f in features}) from exc
-        raise
+    with UnitOfWork() as uow:
+        grants = dal.PackagesItem(
+            *dal.packages_key(namespace_id),
+            packages=[dal.PackageGrant(package_id=p, expires_at=None) for p in after],
+            version=version + 1,
+        )
+        uow.put(
+            grants,
+            condition=dal.PackagesItem.version.does_not_exist() | (dal.PackagesItem.version == version),
+            on_conflict=errors.Conflict("The namespace's packages changed meanwhile; retry."),
+        )
+        for feature in FEATURES:
+            delta = new.get(feature, 0) - old.get(feature, 0)
+            if delta < 0:
+                uow.update(
+                    dal.CounterItem(*dal.counter_key(namespace_id, feature)),
+                    [dal.CounterItem.remaining.add(delta)],
+                    condition=dal.CounterItem.remaining >= -delta,
+                    on_conflict=errors.Conflict(
+                        "Current usage exceeds what the new packages allow.",
+                        details={feature: ["Usage above the new limit."]},
+                    ),
+                )
+            elif delta > 0:
+                uow.update(
+                    dal.CounterItem(*dal.counter_key(namespace_id, feature)),
+                    [dal.CounterItem.remaining.add(delta)],
+                    condition=dal.CounterItem.PK.exists(),
+                    on_conflict=errors.NotFound("The namespace was not found."),
+                )
+        uow.emit(event)
 
 
 def _gb(value: int) -> str:

@@ -12,12 +12,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from platform_api import errors
 from platform_api.dal import entitlements as entitlements_dal
 from platform_api.dal import namespaces as dal
-from platform_api.db import failed_keys, transaction
 from platform_api.domain import entitlements
 from platform_api.domain.auth import require_scope
 from platform_api.domain.tenancy import membership, require_membership
@@ -26,6 +23,7 @@ from platform_api.ids import has_prefix, new_id
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, catalogue
 from platform_api.principal import Principal
 from platform_api.timeutil import now_iso
+from platform_api.unit_of_work import UnitOfWork
 
 NOT_FOUND = "Namespace not found."
 
@@ -201,22 +199,12 @@ def create(principal: Principal, body: Any, workspace_id: str | None) -> dict[st
         is_default=False,
         description=body.description,
     )
-    tx = transaction()
-    try:
-        with tx:
-            claim = dal.SlugClaim(*dal.slug_claim(owner_type, owner_id, body.slug))
-            tx.save(claim, condition=dal.SlugClaim.PK.does_not_exist())
-            for item in items:
-                tx.save(item)
-            entitlements.consume(tx, owner_default, "namespaces")
-    except TransactWriteError as exc:
-        failed = failed_keys(tx, exc)
-        if any(key.startswith("NSSLUG#") for key in failed):
-            raise _slug_taken(body.slug) from exc
-        error = entitlements.limit_error(tx, exc)
-        if error is not None:
-            raise error from exc
-        raise
+    with UnitOfWork() as uow:
+        claim = dal.SlugClaim(*dal.slug_claim(owner_type, owner_id, body.slug))
+        uow.put(claim, condition=dal.SlugClaim.PK.does_not_exist(), on_conflict=_slug_taken(body.slug))
+        for item in items:
+            uow.put(item)
+        entitlements.consume(uow, owner_default, "namespaces")
     return to_api(items[0])
 
 
@@ -241,23 +229,17 @@ def update(principal: Principal, namespace_id: str, body: Any) -> dict[str, Any]
             setattr(item, field, value)
     item.updated_at = now
     obj = to_api(item)
-    tx = transaction()
-    try:
-        with tx:
-            if swap:
-                claim = dal.SlugClaim(*dal.slug_claim(item.owner_type, item.owner_id, changes["slug"]))
-                tx.save(claim, condition=dal.SlugClaim.PK.does_not_exist())
-                tx.delete(dal.SlugClaim(*dal.slug_claim(item.owner_type, item.owner_id, old_slug)))
-            tx.update(item, actions=actions, condition=dal.NamespaceItem.PK.exists())
-            tx.save(
-                new_event(
-                    "namespace", "updated", namespace_id, obj, namespace_id=namespace_id, workspace_id=item.workspace_id
-                )
+    with UnitOfWork() as uow:
+        if swap:
+            claim = dal.SlugClaim(*dal.slug_claim(item.owner_type, item.owner_id, changes["slug"]))
+            uow.put(claim, condition=dal.SlugClaim.PK.does_not_exist(), on_conflict=_slug_taken(changes["slug"]))
+            uow.delete(dal.SlugClaim(*dal.slug_claim(item.owner_type, item.owner_id, old_slug)))
+        uow.update(item, actions, condition=dal.NamespaceItem.PK.exists(), on_conflict=errors.NotFound(NOT_FOUND))
+        uow.emit(
+            new_event(
+                "namespace", "updated", namespace_id, obj, namespace_id=namespace_id, workspace_id=item.workspace_id
             )
-    except TransactWriteError as exc:
-        if any(key.startswith("NSSLUG#") for key in failed_keys(tx, exc)):
-            raise _slug_taken(changes["slug"]) from exc
-        raise errors.NotFound(NOT_FOUND) from exc
+        )
     return obj
 
 
@@ -276,31 +258,26 @@ def delete(principal: Principal, namespace_id: str) -> None:
         )
     owner_type, owner_id = item.owner_type, item.owner_id
     owner_default = _default_of(owner_type, owner_id)
-    tx = transaction()
-    try:
-        with tx:
-            tx.delete(item, condition=dal.NamespaceItem.PK.exists())
-            tx.delete(dal.SlugClaim(*dal.slug_claim(owner_type, owner_id, item.slug)))
-            tx.delete(entitlements_dal.PackagesItem(f"NS#{namespace_id}", entitlements_dal.PACKAGES_SK))
-            for feature, counter in counters.items():
-                guard = entitlements_dal.CounterItem.used == 0 if feature in ("resources", "webhooks") else None
-                tx.delete(counter, condition=guard)
-            if owner_default:
-                entitlements.release(tx, owner_default, "namespaces")
-            tx.save(
-                new_event(
-                    "namespace",
-                    "deleted",
-                    namespace_id,
-                    to_api(item),
-                    namespace_id=namespace_id,
-                    workspace_id=item.workspace_id,
-                )
+    changed = errors.Conflict("The namespace changed while it was being deleted; retry.")
+    with UnitOfWork() as uow:
+        uow.delete(item, condition=dal.NamespaceItem.PK.exists(), on_conflict=changed)
+        uow.delete(dal.SlugClaim(*dal.slug_claim(owner_type, owner_id, item.slug)))
+        uow.delete(entitlements_dal.PackagesItem(*entitlements_dal.packages_key(namespace_id)))
+        for feature, counter in counters.items():
+            guard = entitlements_dal.CounterItem.used == 0 if feature in ("resources", "webhooks") else None
+            uow.delete(counter, condition=guard, on_conflict=changed if guard is not None else None)
+        if owner_default:
+            entitlements.release(uow, owner_default, "namespaces")
+        uow.emit(
+            new_event(
+                "namespace",
+                "deleted",
+                namespace_id,
+                to_api(item),
+                namespace_id=namespace_id,
+                workspace_id=item.workspace_id,
             )
-    except TransactWriteError as exc:
-        if failed_keys(tx, exc):
-            raise errors.Conflict("The namespace changed while it was being deleted; retry.") from exc
-        raise
+        )
 
 
 def _default_of(owner_type: str, owner_id: str) -> str | None:

@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from pynamodb.exceptions import TransactWriteError
 from ulid import ULID
 
-from platform_api import db, errors, events
+from platform_api import errors, events
 from platform_api.dal import resources as dal
 from platform_api.dal.users import get_users
 from platform_api.domain import entitlements
@@ -24,6 +23,7 @@ from platform_api.ids import has_prefix, new_id
 from platform_api.models.resources import STATUSES, ResourceCreate, ResourceUpdate
 from platform_api.query import ListQuery, ListSpec, Page, apply_in_memory, encode_cursor
 from platform_api.timeutil import isoformat, now_iso
+from platform_api.unit_of_work import UnitOfWork
 
 OBJECT_TYPE = "resource"
 FIELDS = ("id", "name", "description", "type", "status", "metadata", "tags", "owner", "created_at", "updated_at")
@@ -125,29 +125,14 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
 
 
 class _Conflict(Exception):
-    """A resource item's own condition failed (it changed or vanished since it was read)."""
+    """A resource item's own condition failed (it changed or vanished since it was read): read again."""
 
 
-def _commit(build: Any) -> None:
-    """Run one transaction; a failed counter condition is the entitlement's LimitExceeded."""
-    tx = db.transaction()
-    try:
-        with tx:
-            build(tx)
-    except TransactWriteError as exc:
-        if any(f"|{dal.SK_PREFIX}" in key for key in db.failed_keys(tx, exc)):
-            raise _Conflict() from exc
-        error = entitlements.limit_error(tx, exc)
-        if error is not None:
-            raise error from exc
-        raise
-
-
-def _adjust(tx: Any, namespace_id: str, feature: str, delta: int) -> None:
+def _adjust(uow: UnitOfWork, namespace_id: str, feature: str, delta: int) -> None:
     if delta > 0:
-        entitlements.consume(tx, namespace_id, feature, delta)
+        entitlements.consume(uow, namespace_id, feature, delta)
     elif delta < 0:
-        entitlements.release(tx, namespace_id, feature, -delta)
+        entitlements.release(uow, namespace_id, feature, -delta)
 
 
 def _created_at(resource_id: str) -> str:
@@ -195,16 +180,12 @@ def create_resource(actor: Actor, data: ResourceCreate) -> dict[str, Any]:
     item = _new_item(actor, data)
     obj = item.to_dict()
 
-    def build(tx: Any) -> None:
-        tx.save(item, condition=dal.ResourceItem.PK.does_not_exist())
-        tx.save(_event("created", obj, actor))
-        _adjust(tx, actor.namespace_id, "resources", 1)
-        _adjust(tx, actor.namespace_id, "storage", int(item.size))
-
-    try:
-        _commit(build)
-    except _Conflict:  # a ULID collision: practically impossible
-        raise errors.Conflict("Could not create the resource; retry.") from None
+    with UnitOfWork() as uow:
+        collision = errors.Conflict("Could not create the resource; retry.")  # of ULIDs: practically impossible
+        uow.put(item, condition=dal.ResourceItem.PK.does_not_exist(), on_conflict=collision)
+        uow.emit(_event("created", obj, actor))
+        _adjust(uow, actor.namespace_id, "resources", 1)
+        _adjust(uow, actor.namespace_id, "storage", int(item.size))
     return obj
 
 
@@ -221,13 +202,11 @@ def update_resource(actor: Actor, resource_id: str, data: ResourceUpdate) -> dic
         obj = item.to_dict()
         delta = int(item.size) - int(current.size or 0)
 
-        def build(tx: Any, item=item, obj=obj, current=current, delta=delta) -> None:
-            tx.save(item, condition=dal.ResourceItem.version == int(current.version))
-            tx.save(_event("updated", obj, actor))
-            _adjust(tx, actor.namespace_id, "storage", delta)
-
         try:
-            _commit(build)
+            with UnitOfWork() as uow:
+                uow.put(item, condition=dal.ResourceItem.version == int(current.version), on_conflict=_Conflict())
+                uow.emit(_event("updated", obj, actor))
+                _adjust(uow, actor.namespace_id, "storage", delta)
             return obj
         except _Conflict:
             continue
@@ -242,14 +221,12 @@ def delete_resource(actor: Actor, resource_id: str) -> None:
             raise errors.NotFound("Resource not found.")
         obj = current.to_dict()
 
-        def build(tx: Any, current=current, obj=obj) -> None:
-            tx.delete(current, condition=dal.ResourceItem.version == int(current.version))
-            tx.save(_event("deleted", obj, actor))
-            _adjust(tx, actor.namespace_id, "resources", -1)
-            _adjust(tx, actor.namespace_id, "storage", -int(current.size or 0))
-
         try:
-            _commit(build)
+            with UnitOfWork() as uow:
+                uow.delete(current, condition=dal.ResourceItem.version == int(current.version), on_conflict=_Conflict())
+                uow.emit(_event("deleted", obj, actor))
+                _adjust(uow, actor.namespace_id, "resources", -1)
+                _adjust(uow, actor.namespace_id, "storage", -int(current.size or 0))
             return
         except _Conflict:
             continue
@@ -318,7 +295,7 @@ def run_batch(actor: Actor, operations: list[Any]) -> list[dict[str, Any]]:
         }
         if missing:
             raise errors.NotFound("One or more resources were not found; nothing was written.", details=missing)
-        plan: list[tuple[str, Any, dict[str, Any] | None]] = []  # (action, item to write, object) per operation
+        plan: list[tuple[str, Any, dict[str, Any]]] = []  # (action, item to write, object) per operation
         count_delta = storage_delta = 0
         for action, rid, data in parsed:
             if action == "create":
@@ -340,23 +317,22 @@ def run_batch(actor: Actor, operations: list[Any]) -> list[dict[str, Any]]:
                 count_delta -= 1
                 storage_delta -= int(old.size or 0)
 
-        def build(tx: Any, plan=plan, count_delta=count_delta, storage_delta=storage_delta) -> None:
-            for action, target, obj in plan:
-                if action == "create":
-                    tx.save(target, condition=dal.ResourceItem.PK.does_not_exist())
-                    tx.save(_event("created", obj, actor))
-                elif action == "update" and target is not None:
-                    new, old = target
-                    tx.save(new, condition=dal.ResourceItem.version == int(old.version))
-                    tx.save(_event("updated", obj, actor))
-                elif action == "delete":
-                    tx.delete(target, condition=dal.ResourceItem.version == int(target.version))
-                    tx.save(_event("deleted", obj, actor))
-            _adjust(tx, actor.namespace_id, "resources", count_delta)
-            _adjust(tx, actor.namespace_id, "storage", storage_delta)
-
+        uow = UnitOfWork()
+        for action, target, obj in plan:
+            if action == "create":
+                uow.put(target, condition=dal.ResourceItem.PK.does_not_exist(), on_conflict=_Conflict())
+                uow.emit(_event("created", obj, actor))
+            elif action == "update" and target is not None:
+                new, old = target
+                uow.put(new, condition=dal.ResourceItem.version == int(old.version), on_conflict=_Conflict())
+                uow.emit(_event("updated", obj, actor))
+            elif action == "delete":
+                uow.delete(target, condition=dal.ResourceItem.version == int(target.version), on_conflict=_Conflict())
+                uow.emit(_event("deleted", obj, actor))
+        _adjust(uow, actor.namespace_id, "resources", count_delta)
+        _adjust(uow, actor.namespace_id, "storage", storage_delta)
         try:
-            _commit(build)
+            uow.commit()
         except _Conflict:
             continue
         return [

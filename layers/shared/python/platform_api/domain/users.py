@@ -8,14 +8,14 @@ import secrets
 import time
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from platform_api import errors
 from platform_api.dal import users as dal
-from platform_api.db import transaction
 from platform_api.models.users import UserUpdate
 from platform_api.principal import Principal
 from platform_api.timeutil import now_iso
+from platform_api.unit_of_work import UnitOfWork
 
 
 def to_api(item: dal.UserItem) -> dict[str, Any]:
@@ -100,21 +100,17 @@ def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_
             actions.append(getattr(dal.UserItem, field).set(new_value.strip()))
         elif field in changes and changes[field] is None:
             raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
-    try:
-        with transaction() as tx:
-            for _, old_key, new_key in swaps:
-                tx.save(
-                    dal.UniqueItem(new_key, dal.UNIQUE, user_id=user_id), condition=dal.UniqueItem.PK.does_not_exist()
-                )
-                tx.delete(dal.UniqueItem(old_key, dal.UNIQUE))
-            tx.update(item, actions=actions, condition=dal.UserItem.PK.exists())
-    except TransactWriteError as exc:
-        if swaps:
-            fields = [field for field, _, _ in swaps]
-            raise errors.Conflict(
-                f"That {fields[0]} is already registered.", details={f: ["Already taken."] for f in fields}
-            ) from exc
-        raise
+    with UnitOfWork() as uow:
+        for field, old_key, new_key in swaps:
+            uow.put(
+                dal.UniqueItem(new_key, dal.UNIQUE, user_id=user_id),
+                condition=dal.UniqueItem.PK.does_not_exist(),
+                on_conflict=errors.Conflict(
+                    f"That {field} is already registered.", details={field: ["Already taken."]}
+                ),
+            )
+            uow.delete(dal.UniqueItem(old_key, dal.UNIQUE))
+        uow.update(item, actions, condition=dal.UserItem.PK.exists(), on_conflict=errors.NotFound("User not found."))
     if confirmation is not None:
         announce_confirmation(user_id, changes["email"].strip(), confirmation)
     return to_api(_load(user_id))
@@ -211,7 +207,7 @@ def list_workspace_users(workspace_id: str) -> list[dict[str, Any]]:
     from platform_api.dal.workspaces import list_members
 
     members = {m.user_id: m.role for m in list_members(workspace_id)}
-    keys = [(f"USER#{user_id}", dal.PROFILE) for user_id in members]
+    keys = [dal.profile_key(user_id) for user_id in members]
     users = [to_api(item) for item in dal.UserItem.batch_get(keys)] if keys else []
     for user in users:
         user["role"] = members[user["id"]]

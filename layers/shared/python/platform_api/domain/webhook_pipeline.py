@@ -16,6 +16,7 @@ from typing import Any
 
 from platform_api.dal import webhooks as dal
 from platform_api.domain import webhooks
+from platform_api.events import is_event_image
 from platform_api.observability import logger
 from platform_api.queues import send_batch
 from platform_api.settings import get_settings
@@ -27,7 +28,7 @@ class RetryLater(Exception):
 
 def fanout_message(new_image: dict[str, Any]) -> dict[str, Any] | None:
     """What the forwarder sends for one stream record: the outbox event, or None for any other item."""
-    if not str(new_image.get("PK", "")).startswith("EVENT#") or not new_image.get("namespace_id"):
+    if not is_event_image(new_image) or not new_image.get("namespace_id"):
         return None
     return {
         "event_id": new_image["event_id"],
@@ -74,10 +75,10 @@ def _payload(message: dict[str, Any], current: dal.DeliveryItem | None) -> str |
         return message["payload"]
     if current is not None:
         return current.payload
-    from platform_api.events import EventRecord
+    from platform_api.events import EventRecord, event_key
 
     try:
-        return EventRecord.get(f"EVENT#{message['event_id']}", "EVENT").payload
+        return EventRecord.get(*event_key(message["event_id"])).payload
     except EventRecord.DoesNotExist:
         return None
 

@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError
 
 from platform_api import errors, ssrf, webhook_signing
 from platform_api.dal import webhooks as dal
-from platform_api.db import transaction
 from platform_api.domain import entitlements
 from platform_api.domain.tenancy import Actor
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.settings import get_settings
 from platform_api.timeutil import isoformat, now_iso
+from platform_api.unit_of_work import UnitOfWork
 
 ENTITIES = ("resource", "workspace", "member", "namespace", "webhook")
 ACTIONS = ("created", "updated", "deleted")
@@ -207,17 +207,11 @@ def create_webhook(actor: Actor, body: Any) -> dict[str, Any]:
         created_at=now,
         updated_at=now,
     )
-    tx = transaction()
-    try:
-        with tx:
-            tx.save(item, condition=dal.WebhookItem.PK.does_not_exist())
-            entitlements.consume(tx, actor.namespace_id, "webhooks")
-            tx.save(_event("created", item))
-    except TransactWriteError as exc:
-        error = entitlements.limit_error(tx, exc)
-        if error is not None:
-            raise error from exc
-        raise
+    with UnitOfWork() as uow:
+        collision = errors.Conflict("Could not create the webhook; retry.")  # of ULIDs: practically impossible
+        uow.put(item, condition=dal.WebhookItem.PK.does_not_exist(), on_conflict=collision)
+        entitlements.consume(uow, actor.namespace_id, "webhooks")
+        uow.emit(_event("created", item))
     return {**to_api(item), "secret": secret}
 
 
@@ -239,26 +233,19 @@ def _save_changes(item: dal.WebhookItem, changes: dict[str, Any]) -> dict[str, A
     for field, value in changes.items():
         setattr(item, field, value)
     item.updated_at = max(now_iso(), previous)
-    tx = transaction()
-    try:
-        with tx:
-            tx.save(item, condition=dal.WebhookItem.updated_at == previous)
-            tx.save(_event("updated", item))
-    except TransactWriteError as exc:
-        raise errors.Conflict("The webhook changed meanwhile; retry.") from exc
+    with UnitOfWork() as uow:
+        changed = errors.Conflict("The webhook changed meanwhile; retry.")
+        uow.put(item, condition=dal.WebhookItem.updated_at == previous, on_conflict=changed)
+        uow.emit(_event("updated", item))
     return to_api(item)
 
 
 def delete_webhook(actor: Actor, webhook_id: str) -> None:
     item = _load(actor, webhook_id)
-    tx = transaction()
-    try:
-        with tx:
-            tx.delete(item, condition=dal.WebhookItem.PK.exists())
-            entitlements.release(tx, actor.namespace_id, "webhooks")
-            tx.save(_event("deleted", item))
-    except TransactWriteError as exc:
-        raise errors.NotFound(NOT_FOUND) from exc
+    with UnitOfWork() as uow:
+        uow.delete(item, condition=dal.WebhookItem.PK.exists(), on_conflict=errors.NotFound(NOT_FOUND))
+        entitlements.release(uow, actor.namespace_id, "webhooks")
+        uow.emit(_event("deleted", item))
 
 
 def rotate_secret(actor: Actor, webhook_id: str, secret: str | None, grace_period_seconds: int) -> dict[str, Any]:

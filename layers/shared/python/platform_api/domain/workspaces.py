@@ -21,14 +21,11 @@ import time
 import unicodedata
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from platform_api import errors, tiers
 from platform_api.dal import entitlements as entitlements_dal
 from platform_api.dal import namespaces as namespaces_dal
 from platform_api.dal import users as users_dal
 from platform_api.dal import workspaces as dal
-from platform_api.db import failed_keys, transaction
 from platform_api.domain import entitlements
 from platform_api.domain.auth import require_scope
 from platform_api.domain.namespaces import new_namespace_items
@@ -38,6 +35,7 @@ from platform_api.ids import has_prefix, new_id
 from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
 from platform_api.principal import Principal
 from platform_api.timeutil import now_iso
+from platform_api.unit_of_work import UnitOfWork
 
 TIER_PACKAGES = {"free": "pkg_free", "pro": "pkg_pro", "business": "pkg_business", "enterprise": "pkg_business"}
 MAX_MEMBERS_ON_DELETE = 80  # + workspace, slug, namespace items and event: within a 100-item transaction
@@ -139,24 +137,17 @@ def create_workspace(principal: Principal, body: WorkspaceCreate) -> dict[str, A
     )
     obj = to_api(item, "owner")
     member = dal.new_member(workspace_id, principal.user_id, "owner", now)
-    tx = transaction()
-    try:
-        with tx:
-            claim = dal.SlugItem(*dal.slug_key(slug), workspace_id=workspace_id)
-            tx.save(claim, condition=dal.SlugItem.PK.does_not_exist())
-            tx.save(item, condition=dal.WorkspaceItem.PK.does_not_exist())
-            tx.save(member)
-            for extra in namespace_items:
-                tx.save(extra)
-            tx.save(
-                new_event(
-                    "workspace", "created", workspace_id, obj, namespace_id=namespace_id, workspace_id=workspace_id
-                )
-            )
-    except TransactWriteError as exc:
-        if any(key.startswith("WSSLUG#") for key in failed_keys(tx, exc)):
-            raise _slug_taken(slug) from exc
-        raise
+    with UnitOfWork() as uow:
+        claim = dal.SlugItem(*dal.slug_key(slug), workspace_id=workspace_id)
+        uow.put(claim, condition=dal.SlugItem.PK.does_not_exist(), on_conflict=_slug_taken(slug))
+        collision = errors.Conflict("Could not create the workspace; retry.")  # of ULIDs: practically impossible
+        uow.put(item, condition=dal.WorkspaceItem.PK.does_not_exist(), on_conflict=collision)
+        uow.put(member)
+        for extra in namespace_items:
+            uow.put(extra)
+        uow.emit(
+            new_event("workspace", "created", workspace_id, obj, namespace_id=namespace_id, workspace_id=workspace_id)
+        )
     return obj
 
 
@@ -196,15 +187,14 @@ def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpd
     if swap:
         updated["slug"] = new_slug
         actions.append(dal.WorkspaceItem.slug.set(new_slug))
-    tx = transaction()
-    try:
-        with tx:
-            if swap:
-                claim = dal.SlugItem(*dal.slug_key(new_slug), workspace_id=workspace_id)
-                tx.save(claim, condition=dal.SlugItem.PK.does_not_exist())
-                tx.delete(dal.SlugItem(*dal.slug_key(current.slug)))
-            tx.update(current, actions=actions, condition=dal.WorkspaceItem.PK.exists())
-            event = new_event(
+    with UnitOfWork() as uow:
+        if swap:
+            claim = dal.SlugItem(*dal.slug_key(new_slug), workspace_id=workspace_id)
+            uow.put(claim, condition=dal.SlugItem.PK.does_not_exist(), on_conflict=_slug_taken(new_slug))
+            uow.delete(dal.SlugItem(*dal.slug_key(current.slug)))
+        uow.update(current, actions, condition=dal.WorkspaceItem.PK.exists(), on_conflict=errors.NotFound(NOT_FOUND))
+        uow.emit(
+            new_event(
                 "workspace",
                 "updated",
                 workspace_id,
@@ -212,11 +202,7 @@ def update_workspace(principal: Principal, workspace_id: str, body: WorkspaceUpd
                 namespace_id=current.default_namespace_id,
                 workspace_id=workspace_id,
             )
-            tx.save(event)
-    except TransactWriteError as exc:
-        if swap and any(key.startswith("WSSLUG#") for key in failed_keys(tx, exc)):
-            raise _slug_taken(new_slug) from exc
-        raise errors.NotFound(NOT_FOUND) from exc
+        )
     return updated
 
 
@@ -234,33 +220,30 @@ def delete_workspace(principal: Principal, workspace_id: str) -> None:
     owned: dict[str, int] = {f: int(counters[f].used) for f in ("resources", "webhooks", "namespaces") if f in counters}
     if any(owned.values()):
         raise _still_owns(owned)
-    tx = transaction()
-    try:
-        with tx:
-            tx.delete(current, condition=dal.WorkspaceItem.PK.exists())
-            tx.delete(dal.SlugItem(*dal.slug_key(current.slug)))
-            for member in members:
-                tx.delete(member)
-            tx.delete(namespaces_dal.NamespaceItem(*namespaces_dal.key(namespace_id)))
-            tx.delete(entitlements_dal.PackagesItem(f"NS#{namespace_id}", entitlements_dal.PACKAGES_SK))
-            for feature, counter in counters.items():
-                # Unchanged since checked: nothing was created in the workspace meanwhile.
-                condition = entitlements_dal.CounterItem.used == int(counter.used)
-                tx.delete(counter, condition=condition if feature in owned else None)
-            tx.save(
-                new_event(
-                    "workspace",
-                    "deleted",
-                    workspace_id,
-                    to_api(current),
-                    namespace_id=namespace_id,
-                    workspace_id=workspace_id,
-                )
+    changed = errors.Conflict("The workspace changed while it was being deleted; retry.")
+    with UnitOfWork() as uow:
+        uow.delete(current, condition=dal.WorkspaceItem.PK.exists(), on_conflict=changed)
+        uow.delete(dal.SlugItem(*dal.slug_key(current.slug)))
+        for member in members:
+            uow.delete(member)
+        uow.delete(namespaces_dal.NamespaceItem(*namespaces_dal.key(namespace_id)))
+        uow.delete(entitlements_dal.PackagesItem(*entitlements_dal.packages_key(namespace_id)))
+        for feature, counter in counters.items():
+            if feature in owned:  # unchanged since checked: nothing was created in the workspace meanwhile
+                unchanged = entitlements_dal.CounterItem.used == int(counter.used)
+                uow.delete(counter, condition=unchanged, on_conflict=changed)
+            else:
+                uow.delete(counter)
+        uow.emit(
+            new_event(
+                "workspace",
+                "deleted",
+                workspace_id,
+                to_api(current),
+                namespace_id=namespace_id,
+                workspace_id=workspace_id,
             )
-    except TransactWriteError as exc:
-        if failed_keys(tx, exc):
-            raise errors.Conflict("The workspace changed while it was being deleted; retry.") from exc
-        raise
+        )
 
 
 def _still_owns(owned: dict[str, int]) -> errors.Conflict:
@@ -296,13 +279,12 @@ def invite_member(principal: Principal, workspace_id: str, body: MemberAdd) -> d
     invitation, claim = dal.new_invitation(
         new_id("inv"), workspace_id, body.user_id, body.role, principal.user_id, now, expires
     )
-    try:
-        with transaction() as tx:
-            tx.save(claim, condition=dal.InvitationClaimItem.PK.does_not_exist())
-            tx.save(invitation, condition=dal.InvitationItem.PK.does_not_exist())
-    except TransactWriteError as exc:
-        message = "The user already has a pending invitation to this workspace."
-        raise errors.Conflict(message, details={"user_id": [message]}) from exc
+    message = "The user already has a pending invitation to this workspace."
+    pending = errors.Conflict(message, details={"user_id": [message]})
+    with UnitOfWork() as uow:
+        uow.put(claim, condition=dal.InvitationClaimItem.PK.does_not_exist(), on_conflict=pending)
+        collision = errors.Conflict("Could not create the invitation; retry.")
+        uow.put(invitation, condition=dal.InvitationItem.PK.does_not_exist(), on_conflict=collision)
     return invitation_to_api(invitation, workspace)
 
 
@@ -345,24 +327,21 @@ def accept_invitation(principal: Principal, invitation_id: str) -> dict[str, Any
     workspace = _load(invitation.workspace_id)
     member = dal.new_member(invitation.workspace_id, principal.user_id, invitation.role, now_iso())
     obj = member_to_api(member, users_dal.get_user(principal.user_id))
-    tx = transaction()
-    try:
-        with tx:
-            tx.delete(invitation, condition=dal.InvitationItem.PK.exists())
-            tx.delete(dal.InvitationClaimItem(*dal.invitation_claim_key(invitation.workspace_id, principal.user_id)))
-            tx.save(member, condition=dal.MemberItem.PK.does_not_exist())
-            entitlements.consume(tx, workspace.default_namespace_id, "members")
-            if invitation.role == "owner":
-                tx.update(workspace, actions=[dal.WorkspaceItem.owners.add(1)], condition=dal.WorkspaceItem.PK.exists())
-            tx.save(_member_event("created", obj, workspace))
-    except TransactWriteError as exc:
-        error = entitlements.limit_error(tx, exc)
-        if error is not None:
-            raise error from exc
-        failed = failed_keys(tx, exc)
-        if any("|MEMBER#" in key for key in failed):
-            raise errors.Conflict("You are already a member of this workspace.") from exc
-        raise errors.NotFound("Invitation not found.") from exc
+    with UnitOfWork() as uow:
+        entitlements.consume(uow, workspace.default_namespace_id, "members")
+        uow.put(
+            member,
+            condition=dal.MemberItem.PK.does_not_exist(),
+            on_conflict=errors.Conflict("You are already a member of this workspace."),
+        )
+        gone = errors.NotFound("Invitation not found.")
+        uow.delete(invitation, condition=dal.InvitationItem.PK.exists(), on_conflict=gone)
+        uow.delete(dal.InvitationClaimItem(*dal.invitation_claim_key(invitation.workspace_id, principal.user_id)))
+        if invitation.role == "owner":
+            uow.update(
+                workspace, [dal.WorkspaceItem.owners.add(1)], condition=dal.WorkspaceItem.PK.exists(), on_conflict=gone
+            )
+        uow.emit(_member_event("created", obj, workspace))
     return obj
 
 
@@ -372,9 +351,9 @@ def decline_invitation(principal: Principal, invitation_id: str) -> None:
 
 
 def _delete_invitation(workspace_id: str, user_id: str, invitation_id: str) -> None:
-    with transaction() as tx:
-        tx.delete(dal.InvitationItem(*dal.invitation_key(invitation_id)))
-        tx.delete(dal.InvitationClaimItem(*dal.invitation_claim_key(workspace_id, user_id)))
+    with UnitOfWork() as uow:
+        uow.delete(dal.InvitationItem(*dal.invitation_key(invitation_id)))
+        uow.delete(dal.InvitationClaimItem(*dal.invitation_claim_key(workspace_id, user_id)))
 
 
 def _require_admin_scope(principal: Principal) -> None:
@@ -418,35 +397,40 @@ def update_member(principal: Principal, workspace_id: str, user_id: str, body: M
     if body.role == target.role:
         return member_to_api(target, users_dal.get_user(user_id))
     now = now_iso()
-    tx = transaction()
-    try:
-        with tx:
-            tx.update(
-                target,
-                actions=[dal.MemberItem.role.set(body.role), dal.MemberItem.updated_at.set(now)],
-                condition=dal.MemberItem.role == target.role,
-            )
-            _adjust_owners(tx, workspace, target.role, body.role)
-            target.role, target.updated_at = body.role, now
-            obj = member_to_api(target, users_dal.get_user(user_id))
-            tx.save(_member_event("updated", obj, workspace))
-    except TransactWriteError as exc:
-        raise _member_write_failed(tx, exc) from exc
+    with UnitOfWork() as uow:
+        _adjust_owners(uow, workspace, target.role, body.role)
+        uow.update(
+            target,
+            [dal.MemberItem.role.set(body.role), dal.MemberItem.updated_at.set(now)],
+            condition=dal.MemberItem.role == target.role,
+            on_conflict=_membership_changed(),
+        )
+        target.role, target.updated_at = body.role, now
+        obj = member_to_api(target, users_dal.get_user(user_id))
+        uow.emit(_member_event("updated", obj, workspace))
     return obj
 
 
-def _adjust_owners(tx: Any, workspace: dal.WorkspaceItem, old_role: str | None, new_role: str | None) -> None:
-    if old_role == "owner" and new_role != "owner":
-        tx.update(workspace, actions=[dal.WorkspaceItem.owners.add(-1)], condition=dal.WorkspaceItem.owners > 1)
-    elif new_role == "owner" and old_role != "owner":
-        tx.update(workspace, actions=[dal.WorkspaceItem.owners.add(1)], condition=dal.WorkspaceItem.PK.exists())
-
-
-def _member_write_failed(tx: Any, exc: TransactWriteError) -> errors.ApiError:
-    failed = failed_keys(tx, exc)
-    if any(key.endswith("|WORKSPACE") for key in failed):
-        return errors.Conflict("A workspace needs at least one owner; make someone else owner first.")
+def _membership_changed() -> errors.Conflict:
     return errors.Conflict("The membership changed meanwhile; retry.")
+
+
+def _adjust_owners(uow: UnitOfWork, workspace: dal.WorkspaceItem, old_role: str | None, new_role: str | None) -> None:
+    """Keep the owner count in the membership change's transaction: the last owner can neither leave nor be demoted."""
+    if old_role == "owner" and new_role != "owner":
+        uow.update(
+            workspace,
+            [dal.WorkspaceItem.owners.add(-1)],
+            condition=dal.WorkspaceItem.owners > 1,
+            on_conflict=errors.Conflict("A workspace needs at least one owner; make someone else owner first."),
+        )
+    elif new_role == "owner" and old_role != "owner":
+        uow.update(
+            workspace,
+            [dal.WorkspaceItem.owners.add(1)],
+            condition=dal.WorkspaceItem.PK.exists(),
+            on_conflict=errors.NotFound(NOT_FOUND),
+        )
 
 
 def remove_member(principal: Principal, workspace_id: str, user_id: str) -> None:
@@ -466,12 +450,8 @@ def remove_member(principal: Principal, workspace_id: str, user_id: str) -> None
         _require_owner_session(principal, mine)
     workspace = _load(workspace_id)
     obj = member_to_api(target, None)
-    tx = transaction()
-    try:
-        with tx:
-            tx.delete(target, condition=dal.MemberItem.role == target.role)
-            entitlements.release(tx, workspace.default_namespace_id, "members")
-            _adjust_owners(tx, workspace, target.role, None)
-            tx.save(_member_event("deleted", obj, workspace))
-    except TransactWriteError as exc:
-        raise _member_write_failed(tx, exc) from exc
+    with UnitOfWork() as uow:
+        _adjust_owners(uow, workspace, target.role, None)
+        uow.delete(target, condition=dal.MemberItem.role == target.role, on_conflict=_membership_changed())
+        entitlements.release(uow, workspace.default_namespace_id, "members")
+        uow.emit(_member_event("deleted", obj, workspace))
