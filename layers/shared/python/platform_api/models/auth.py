@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from platform_api.models.envelopes import OutModel
 from platform_api.models.text import SingleLine
-
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
-USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,40}$"
+from platform_api.models.users import EMAIL_PATTERN, USERNAME_PATTERN, UserOut
 
 
 class RegisterRequest(BaseModel):
@@ -30,8 +31,16 @@ class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
-class TokenResponse(BaseModel):
-    access_token: str
-    refresh_token: str
-    token_type: str = "Bearer"  # noqa: S105 - the token type, not a secret
-    expires_in: int = 3600
+class TokenResponse(OutModel):
+    """Document 000's token object (`POST /auth/login`, `/auth/refresh`), at the top level of the body."""
+
+    access_token: str = Field(description="A JWT; send it as `Authorization: Bearer <access_token>`.")
+    refresh_token: str = Field(description="Single use: `POST /auth/refresh` rotates it.")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds until the access token expires.", examples=[3600])
+
+
+class RegisterResponse(TokenResponse):
+    """`POST /auth/register`: the new user in `data`, and a session's tokens beside it."""
+
+    data: UserOut

@@ -1,4 +1,4 @@
-"""Request bodies and limits of generic resources (document 000's "Resources", README's decision row).
+"""Request and response bodies, and limits, of generic resources (document 000's "Resources", README's decision row).
 
 Limits (docs/query-language.md lists them for clients):
     name         1-255 characters after trimming, required on create, never null
@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import MISSING, BaseModel, ConfigDict, Field, field_validator
 
+from platform_api.models.envelopes import OutModel, Timestamp, sparse
 from platform_api.models.text import MultiLine, SingleLine, single_line
 
 Status = Literal["active", "inactive", "archived"]
@@ -163,3 +164,50 @@ class BatchRequest(BaseModel):
 
     # The maximum is enforced in the domain (400 naming `operations`), see domain.resources.MAX_BATCH_OPERATIONS.
     operations: list[BatchOperation] = Field(min_length=1, max_length=1000)
+
+
+# ---------------------------------------------------------------------------------------------- responses
+class ResourceOut(OutModel):
+    """A resource, every field (create, update, batch results)."""
+
+    id: str = Field(examples=["res_01JD8X3B5Q7ZJ6W0N4M2K8R1TA"])
+    name: str
+    description: str | None
+    type: str = Field(examples=["standard"])
+    status: Status
+    metadata: dict[str, Any] = Field(description="A JSON object; `{}` when none was given.")
+    tags: list[str]
+    owner: str = Field(description="The creating user's id.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ResourceOwner(OutModel):
+    """The creating user, embedded by `include=owner` (never the email)."""
+
+    id: str
+    username: str | MISSING = Field(default=MISSING, description="Absent when the user no longer exists.")
+    name: str | MISSING | None = Field(default=MISSING, description="Absent when the user no longer exists.")
+
+
+@sparse(
+    ResourceOut,
+    absent="Absent when the answer leaves it out: list items carry only the summary fields unless `include=` "
+    "or `fields=` name more; `fields=` returns only `id` and the fields it names.",
+)
+class SparseResource(OutModel):
+    """A resource as `GET /v1/resources` lists it and `GET /v1/resources/{id}` answers it. A list item carries
+    the summary fields (`id`, `name`, `type`, `status`, `created_at`, `updated_at`), `GET /{id}` every field;
+    `include=owner,tags,metadata` adds those, and `fields=` returns only `id` and the fields it names."""
+
+    owner: str | ResourceOwner = Field(description="The creating user's id; with `include=owner`, the user.")
+
+
+class BatchResult(OutModel):
+    """The result of one operation of a batch, in the order sent."""
+
+    index: int = Field(description="The operation's position in `operations`.")
+    action: Literal["create", "update", "delete"]
+    id: str
+    status: Literal[201, 200, 204] = Field(description="What the single route would have answered.")
+    data: ResourceOut | None = Field(description="The resource after the operation; null for a delete.")

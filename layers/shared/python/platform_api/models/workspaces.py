@@ -1,4 +1,4 @@
-"""Request bodies of workspaces (= organizations) and their members."""
+"""Request and response bodies of workspaces (= organizations), their members and invitations."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from platform_api.models.envelopes import OutModel, Timestamp, sparse
 from platform_api.models.text import SingleLine
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
@@ -69,3 +70,86 @@ class MemberUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
+
+
+# ---------------------------------------------------------------------------------------------- responses
+class SettingsOut(OutModel):
+    timezone: str = Field(description="IANA time zone.", examples=["UTC"])
+    locale: str = Field(examples=["en_GB"])
+
+
+class WorkspaceOut(OutModel):
+    """A workspace (= organization), with the caller's role in it."""
+
+    id: str = Field(examples=["wks_01JD8X3B5Q7ZJ6W0N4M2K8R1TA"])
+    name: str
+    slug: str
+    tier: Tier
+    settings: SettingsOut
+    role: Role = Field(description="The caller's role in the workspace.")
+    default_namespace_id: str | None = Field(description="The workspace's default namespace.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+@sparse(WorkspaceOut)
+class SparseWorkspace(OutModel):
+    """A workspace in a list; `fields=` returns only `id` and the fields it names."""
+
+
+class MemberUser(OutModel):
+    """The member's user account, summarized."""
+
+    id: str
+    username: str
+    name: str | None
+    email: str
+
+
+class MemberOut(OutModel):
+    """A membership, addressed by its user: `/members/{user_id}`."""
+
+    id: str = Field(description="The member's user id (a membership is addressed by its user).")
+    user_id: str
+    workspace_id: str
+    role: Role
+    user: MemberUser | None = Field(description="Null when the user account no longer exists.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+@sparse(MemberOut)
+class SparseMember(OutModel):
+    """A member in a list; `fields=` returns only `id` and the fields it names."""
+
+
+class InvitationWorkspace(OutModel):
+    id: str
+    name: str
+    slug: str
+
+
+class InvitationOut(OutModel):
+    """An invitation to join a workspace; the invited user accepts (`POST /v1/invitations/{id}/accept`)."""
+
+    id: str = Field(examples=["inv_01JD8X3B5Q7ZJ6W0N4M2K8R1TA"])
+    object: Literal["invitation"]
+    status: Literal["pending"]
+    workspace_id: str
+    workspace: InvitationWorkspace | None = Field(description="Null when the workspace no longer exists.")
+    user_id: str = Field(description="The invited user.")
+    role: Role = Field(description="The role the user gets on accepting.")
+    invited_by: str = Field(description="The user id of whoever invited.")
+    created_at: Timestamp
+    expires_at: Timestamp
+
+
+class InvitationMeta(OutModel):
+    total: int
+
+
+class InvitationList(OutModel):
+    """`GET /v1/invitations`: every pending invitation of the caller (not paginated)."""
+
+    data: list[InvitationOut]
+    meta: InvitationMeta
