@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -30,14 +31,11 @@ PUBLIC = {
 }
 UNTENANTED_PREFIXES = ("/v1/health", "/v1/auth/", "/v1/openapi.json", "/v1/docs", "/v1/api-keys", "/v1/user")
 MUTATING = ("post", "put", "patch", "delete")
-NO_CONTENT = {("post", "/v1/auth/logout")}
 # Success bodies Powertools cannot infer from a `Response[str]` annotation.
 SUCCESS_CONTENT = {
     ("get", "/v1/docs"): {"text/html": {"schema": {"type": "string"}}},
     ("get", "/v1/openapi.json"): {"application/json": {"schema": {"type": "object"}}},
 }
-# POST routes that act rather than create (they answer 200, not 201).
-ACTIONS = {"batch", "test", "rotate-secret", "check", "login", "refresh", "logout"}
 # Statuses public routes answer beyond the common ones (they have no credentials to reject).
 PUBLIC_EXTRA_STATUSES = {
     ("post", "/v1/auth/register"): ["409", "429"],
@@ -119,31 +117,14 @@ def _param(name: str, where: str, schema: dict[str, Any], description: str, requ
     return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
 
 
-def success_status(method: str, path: str) -> str:
-    """The status a route answers on success: 201 create, 204 delete, 202 an enqueued retry, else 200."""
-    if method == "delete" or (method, path) in NO_CONTENT:
-        return "204"
-    if method == "post":
-        last = path.rstrip("/").rsplit("/", 1)[-1]
-        if last == "retry":
-            return "202"
-        if last not in ACTIONS and not last.startswith("{"):
-            return "201"
-    return "200"
-
-
 def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
     public = (method, path) in PUBLIC
     responses = operation.setdefault("responses", {})
-    status = success_status(method, path)
-    if status != "200" and "200" in responses:
-        success = responses.pop("200")
-        if status == "204":
-            success.pop("content", None)
-            success["description"] = "No Content"
-        responses[status] = success
+    # Success statuses and bodies are the routes' own (`responses=` on the decorator, platform_api.models).
+    if "204" in responses:
+        responses["204"].pop("content", None)  # an empty body (Powertools adds an empty JSON media type)
     if (method, path) in SUCCESS_CONTENT:
-        responses[status]["content"] = SUCCESS_CONTENT[(method, path)]
+        responses["200"]["content"] = SUCCESS_CONTENT[(method, path)]
     responses.pop("422", None)  # Powertools' validation body: ours is the 400 envelope
     statuses = (
         ["400", "404", "413", "415", "500", *PUBLIC_EXTRA_STATUSES.get((method, path), [])]
@@ -235,6 +216,36 @@ ERROR_ENVELOPE = {
 }
 
 
+def _rename_refs(node: Any, renamed: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: renamed.get(value, value) if key == "$ref" else _rename_refs(value, renamed)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rename_refs(value, renamed) for value in node]
+    return node
+
+
+def _name_generic_components(document: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic keys a generic model's schema `Envelope_UserOut_`; its title is the name the model gives itself
+    (`UserOutEnvelope`, platform_api.models.envelopes), which SDK generators turn into a readable type name."""
+    schemas = document["components"]["schemas"]
+    prefix = "#/components/schemas/"
+    renamed: dict[str, str] = {}
+    for key, schema in list(schemas.items()):
+        title = schema.get("title")
+        if title and title != key and re.fullmatch(r"[A-Za-z0-9]+", title):
+            if title in schemas or title in renamed.values():
+                raise ValueError(f"two schemas are named {title}")
+            renamed[prefix + key] = prefix + title
+    document = _rename_refs(document, renamed)
+    schemas = document["components"]["schemas"]
+    for old, new in renamed.items():
+        schemas[new.removeprefix(prefix)] = schemas.pop(old.removeprefix(prefix))
+    return document
+
+
 def generate() -> dict[str, Any]:
     _prepare_environment()
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
@@ -279,7 +290,7 @@ def generate() -> dict[str, Any]:
         for method, operation in item.items():
             if method in ("get", "post", "put", "patch", "delete"):
                 _decorate(operation, method, path)
-    return document
+    return _name_generic_components(document)
 
 
 def render(document: dict[str, Any]) -> str:

@@ -61,12 +61,17 @@ def _page_headers() -> dict[str, str]:
     }
 
 
-@app.get("/v1/openapi.json", summary="The OpenAPI 3.1 document of the whole API", tags=["docs"])
+@app.get(
+    "/v1/openapi.json",
+    summary="The OpenAPI 3.1 document of the whole API",
+    tags=["docs"],
+    operation_id="getOpenApiDocument",
+)
 def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=_document(), headers=CACHE)
 
 
-@app.get("/v1/docs", summary="Swagger UI over the OpenAPI document", tags=["docs"])
+@app.get("/v1/docs", summary="Swagger UI over the OpenAPI document", tags=["docs"], operation_id="getSwaggerUi")
 def swagger_ui() -> Response[str]:
     page = _swagger_page()
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=page, headers=_page_headers())

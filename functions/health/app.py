@@ -8,7 +8,7 @@ from platform_api.settings import get_settings
 app = create_app(public_routes=[("GET", "/v1/health")])
 
 
-@app.get("/v1/health", summary="Service health", tags=["health"])
+@app.get("/v1/health", summary="Service health", tags=["health"], operation_id="getHealth")
 def health() -> Health:
     settings = get_settings()
     return Health(status="ok", version=__version__, stage=settings.stage_name, environment=settings.environment)

@@ -4,7 +4,20 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import namespaces as domain
 from platform_api.http import create_app, current_principal, lambda_handler, named_tenant, requires
-from platform_api.models.namespaces import EntitlementCheck, NamespaceCreate, NamespaceUpdate, PackageAssign
+from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
+from platform_api.models.namespaces import (
+    EntitlementCheck,
+    EntitlementCheckResult,
+    Entitlements,
+    NamespaceCreate,
+    NamespaceDetail,
+    NamespaceOut,
+    NamespacePackage,
+    NamespaceUpdate,
+    PackageAssign,
+    SparseNamespace,
+    SparsePackage,
+)
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
 app = create_app()
@@ -42,7 +55,13 @@ def _context_workspace(principal) -> str | None:
     return resolve_actor(principal, *named).workspace_id  # a foreign one is a 404
 
 
-@app.get("/v1/namespaces", summary="List the namespaces you can see", tags=["namespaces"])
+@app.get(
+    "/v1/namespaces",
+    summary="List the namespaces you can see",
+    tags=["namespaces"],
+    operation_id="listNamespaces",
+    responses=answers(ListEnvelope[SparseNamespace]),
+)
 @requires("read:workspaces")
 def list_namespaces() -> dict:
     principal = current_principal()
@@ -52,7 +71,13 @@ def list_namespaces() -> dict:
     return list_response(app.current_event, query, apply_in_memory(items, query))
 
 
-@app.post("/v1/namespaces", summary="Create a namespace (personal, or in a workspace)", tags=["namespaces"])
+@app.post(
+    "/v1/namespaces",
+    summary="Create a namespace (personal, or in a workspace)",
+    tags=["namespaces"],
+    operation_id="createNamespace",
+    responses=answers(Envelope[NamespaceOut], 201),
+)
 @requires("write:workspaces")
 def create_namespace(body: NamespaceCreate) -> Response[dict]:
     principal = current_principal()
@@ -60,20 +85,36 @@ def create_namespace(body: NamespaceCreate) -> Response[dict]:
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": created})
 
 
-@app.get("/v1/namespaces/<namespace_id>", summary="Get a namespace with packages and live usage", tags=["namespaces"])
+@app.get(
+    "/v1/namespaces/<namespace_id>",
+    summary="Get a namespace with packages and live usage",
+    tags=["namespaces"],
+    operation_id="getNamespace",
+    responses=answers(Envelope[NamespaceDetail]),
+)
 @requires("read:workspaces")
 def get_namespace(namespace_id: str) -> dict:
     return {"data": domain.detail(current_principal(), namespace_id)}
 
 
-@app.patch("/v1/namespaces/<namespace_id>", summary="Update a namespace", tags=["namespaces"])
+@app.patch(
+    "/v1/namespaces/<namespace_id>",
+    summary="Update a namespace",
+    tags=["namespaces"],
+    operation_id="updateNamespace",
+    responses=answers(Envelope[NamespaceOut]),
+)
 @requires("write:workspaces")
 def update_namespace(namespace_id: str, body: NamespaceUpdate) -> dict:
     return {"data": domain.update(current_principal(), namespace_id, body)}
 
 
 @app.delete(
-    "/v1/namespaces/<namespace_id>", summary="Delete a namespace (refused while it owns data)", tags=["namespaces"]
+    "/v1/namespaces/<namespace_id>",
+    summary="Delete a namespace (refused while it owns data)",
+    tags=["namespaces"],
+    operation_id="deleteNamespace",
+    responses=no_content(),
 )
 @requires("write:workspaces")
 def delete_namespace(namespace_id: str):
@@ -81,7 +122,13 @@ def delete_namespace(namespace_id: str):
     return Response(status_code=204, content_type=None, body="")
 
 
-@app.get("/v1/namespaces/<namespace_id>/entitlements", summary="Entitlements: used and limit", tags=["namespaces"])
+@app.get(
+    "/v1/namespaces/<namespace_id>/entitlements",
+    summary="Entitlements: used and limit",
+    tags=["namespaces"],
+    operation_id="getNamespaceEntitlements",
+    responses=answers(Envelope[Entitlements]),
+)
 @requires("read:workspaces")
 def get_entitlements(namespace_id: str) -> dict:
     return {"data": domain.usage_of(current_principal(), namespace_id)}
@@ -91,19 +138,33 @@ def get_entitlements(namespace_id: str) -> dict:
     "/v1/namespaces/<namespace_id>/entitlements/check",
     summary="Would consuming this quantity of a feature be allowed?",
     tags=["namespaces"],
+    operation_id="checkNamespaceEntitlement",
+    responses=answers(EntitlementCheckResult),
 )
 @requires("read:workspaces")
 def check_entitlement(namespace_id: str, body: EntitlementCheck) -> dict:
     return domain.check(current_principal(), namespace_id, body.feature, body.quantity)
 
 
-@app.get("/v1/namespaces/<namespace_id>/packages", summary="A namespace's packages", tags=["namespaces"])
+@app.get(
+    "/v1/namespaces/<namespace_id>/packages",
+    summary="A namespace's packages",
+    tags=["namespaces"],
+    operation_id="listNamespacePackages",
+    responses=answers(Envelope[list[NamespacePackage]]),
+)
 @requires("read:workspaces")
 def list_packages(namespace_id: str) -> dict:
     return {"data": domain.list_packages(current_principal(), namespace_id)}
 
 
-@app.post("/v1/namespaces/<namespace_id>/packages", summary="Assign a package (owner or admin)", tags=["namespaces"])
+@app.post(
+    "/v1/namespaces/<namespace_id>/packages",
+    summary="Assign a package (owner or admin)",
+    tags=["namespaces"],
+    operation_id="assignNamespacePackage",
+    responses=answers(Envelope[list[NamespacePackage]], 201, "Created: the namespace's packages, the new one included"),
+)
 @requires("write:workspaces")
 def assign_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
     packages = domain.assign_package(current_principal(), namespace_id, body.package_id)
@@ -114,6 +175,8 @@ def assign_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
     "/v1/namespaces/<namespace_id>/packages/<package_id>",
     summary="Remove a package (owner or admin)",
     tags=["namespaces"],
+    operation_id="removeNamespacePackage",
+    responses=no_content(),
 )
 @requires("write:workspaces")
 def remove_package(namespace_id: str, package_id: str):
@@ -121,7 +184,13 @@ def remove_package(namespace_id: str, package_id: str):
     return Response(status_code=204, content_type=None, body="")
 
 
-@app.get("/v1/packages", summary="The package catalogue", tags=["namespaces"])
+@app.get(
+    "/v1/packages",
+    summary="The package catalogue",
+    tags=["namespaces"],
+    operation_id="listPackages",
+    responses=answers(ListEnvelope[SparsePackage]),
+)
 @requires("read:workspaces")
 def list_catalogue() -> dict:
     query = parse_list_query(app.current_event, PACKAGE_SPEC, scope="catalogue")

@@ -4,7 +4,15 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import resources as domain
 from platform_api.http import create_app, current_actor, lambda_handler, tenant_route
-from platform_api.models.resources import BatchRequest, ResourceCreate, ResourceUpdate
+from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
+from platform_api.models.resources import (
+    BatchRequest,
+    BatchResult,
+    ResourceCreate,
+    ResourceOut,
+    ResourceUpdate,
+    SparseResource,
+)
 from platform_api.query import list_response, parse_item_query, parse_list_query, request_base_url
 
 app = create_app()
@@ -24,7 +32,13 @@ def _location(resource_id: str) -> str:
     return f"{base}/{resource_id}"
 
 
-@app.get("/v1/resources", summary="List resources", tags=["resources"])
+@app.get(
+    "/v1/resources",
+    summary="List resources",
+    tags=["resources"],
+    operation_id="listResources",
+    responses=answers(ListEnvelope[SparseResource]),
+)
 @tenant_route("read:resources")
 def list_resources() -> dict:
     actor = current_actor()
@@ -32,7 +46,13 @@ def list_resources() -> dict:
     return list_response(app.current_event, query, domain.list_resources(actor, query))
 
 
-@app.post("/v1/resources", summary="Create a resource", tags=["resources"])
+@app.post(
+    "/v1/resources",
+    summary="Create a resource",
+    tags=["resources"],
+    operation_id="createResource",
+    responses=answers(Envelope[ResourceOut], 201),
+)
 @tenant_route("write:resources")
 def create_resource(body: ResourceCreate) -> Response[dict]:
     actor = current_actor()
@@ -45,14 +65,26 @@ def create_resource(body: ResourceCreate) -> Response[dict]:
     )
 
 
-@app.post("/v1/resources/batch", summary="Create, update and delete resources atomically", tags=["resources"])
+@app.post(
+    "/v1/resources/batch",
+    summary="Create, update and delete resources atomically",
+    tags=["resources"],
+    operation_id="batchResources",
+    responses=answers(Envelope[list[BatchResult]]),
+)
 @tenant_route("write:resources")
 def batch_resources(body: BatchRequest) -> dict:
     actor = current_actor()
     return {"data": domain.run_batch(actor, body.operations)}
 
 
-@app.get("/v1/resources/<resource_id>", summary="Get a resource", tags=["resources"])
+@app.get(
+    "/v1/resources/<resource_id>",
+    summary="Get a resource",
+    tags=["resources"],
+    operation_id="getResource",
+    responses=answers(Envelope[SparseResource]),
+)
 @tenant_route("read:resources")
 def get_resource(resource_id: str) -> dict:
     actor = current_actor()
@@ -60,14 +92,26 @@ def get_resource(resource_id: str) -> dict:
     return _one(domain.get_resource(actor, resource_id), fields, includes)
 
 
-@app.patch("/v1/resources/<resource_id>", summary="Update a resource", tags=["resources"])
+@app.patch(
+    "/v1/resources/<resource_id>",
+    summary="Update a resource",
+    tags=["resources"],
+    operation_id="updateResource",
+    responses=answers(Envelope[ResourceOut]),
+)
 @tenant_route("write:resources")
 def update_resource(resource_id: str, body: ResourceUpdate) -> dict:
     actor = current_actor()
     return {"data": domain.update_resource(actor, resource_id, body)}
 
 
-@app.delete("/v1/resources/<resource_id>", summary="Delete a resource", tags=["resources"])
+@app.delete(
+    "/v1/resources/<resource_id>",
+    summary="Delete a resource",
+    tags=["resources"],
+    operation_id="deleteResource",
+    responses=no_content(),
+)
 @tenant_route("write:resources")
 def delete_resource(resource_id: str):
     actor = current_actor()

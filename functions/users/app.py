@@ -3,7 +3,8 @@
 from platform_api import errors
 from platform_api.domain import users as domain
 from platform_api.http import create_app, current_actor, current_principal, lambda_handler, requires, tenant_route
-from platform_api.models.users import EmailConfirmation, UserUpdate
+from platform_api.models.envelopes import Envelope, ListEnvelope, answers
+from platform_api.models.users import EmailConfirmation, SparseWorkspaceUser, UserOut, UserUpdate
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
 app = create_app()
@@ -32,19 +33,37 @@ def _workspace_id() -> str | None:
     return event.headers.get("x-workspace-id") or (event.query_string_parameters or {}).get("workspace_id")
 
 
-@app.get("/v1/users/me", summary="The current user", tags=["users"])
+@app.get(
+    "/v1/users/me",
+    summary="The current user",
+    tags=["users"],
+    operation_id="getCurrentUser",
+    responses=answers(Envelope[UserOut]),
+)
 @requires("read:users")
 def get_me() -> dict:
     return {"data": domain.get_me(current_principal())}
 
 
-@app.get("/v1/user", summary="The current user (document 004's path)", tags=["users"])
+@app.get(
+    "/v1/user",
+    summary="The current user (document 004's path)",
+    tags=["users"],
+    operation_id="getAuthenticatedUser",
+    responses=answers(Envelope[UserOut]),
+)
 @requires("read:users")
 def get_user_alias() -> dict:
     return {"data": domain.get_me(current_principal())}
 
 
-@app.patch("/v1/users/me", summary="Update the current user", tags=["users"])
+@app.patch(
+    "/v1/users/me",
+    summary="Update the current user",
+    tags=["users"],
+    operation_id="updateCurrentUser",
+    responses=answers(Envelope[UserOut]),
+)
 @requires("write:users")
 def update_me(body: UserUpdate) -> dict:
     principal = current_principal()
@@ -55,13 +74,21 @@ def update_me(body: UserUpdate) -> dict:
     "/v1/users/me/email/confirm",
     summary="Confirm the current email with the token from its confirmation link",
     tags=["users"],
+    operation_id="confirmEmail",
+    responses=answers(Envelope[UserOut]),
 )
 @requires("write:users")
 def confirm_email(body: EmailConfirmation) -> dict:
     return {"data": domain.confirm_email(current_principal(), body.token)}
 
 
-@app.get("/v1/users", summary="Users of the workspace in context (X-Workspace-ID)", tags=["users"])
+@app.get(
+    "/v1/users",
+    summary="Users of the workspace in context (X-Workspace-ID)",
+    tags=["users"],
+    operation_id="listUsers",
+    responses=answers(ListEnvelope[SparseWorkspaceUser]),
+)
 @tenant_route("read:users")
 def list_users() -> dict:
     workspace_id = current_actor().workspace_id
@@ -73,13 +100,25 @@ def list_users() -> dict:
     return list_response(app.current_event, query, apply_in_memory(users, query))
 
 
-@app.get("/v1/users/<user_id>", summary="A user: yourself, or a member of a shared workspace", tags=["users"])
+@app.get(
+    "/v1/users/<user_id>",
+    summary="A user: yourself, or a member of a shared workspace",
+    tags=["users"],
+    operation_id="getUser",
+    responses=answers(Envelope[UserOut]),
+)
 @requires("read:users")
 def get_user(user_id: str) -> dict:
     return {"data": domain.get_user(current_principal(), user_id, _workspace_id())}
 
 
-@app.patch("/v1/users/<user_id>", summary="Update a user you may manage", tags=["users"])
+@app.patch(
+    "/v1/users/<user_id>",
+    summary="Update a user you may manage",
+    tags=["users"],
+    operation_id="updateUser",
+    responses=answers(Envelope[UserOut]),
+)
 @requires("write:users")
 def update_user(user_id: str, body: UserUpdate) -> dict:
     return {"data": domain.update_user(current_principal(), user_id, body, _workspace_id())}

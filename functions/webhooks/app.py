@@ -4,7 +4,20 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import webhooks as domain
 from platform_api.http import create_app, current_actor, lambda_handler, tenant_route
-from platform_api.models.webhooks import SecretRotation, WebhookCreate, WebhookUpdate
+from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
+from platform_api.models.webhooks import (
+    DeliveryDetail,
+    DeliveryOut,
+    SecretRotation,
+    SparseDelivery,
+    SparseWebhook,
+    WebhookCreate,
+    WebhookCreated,
+    WebhookOut,
+    WebhookSecretRotated,
+    WebhookTestResult,
+    WebhookUpdate,
+)
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
 app = create_app()
@@ -51,7 +64,13 @@ def _json(status: int, body: dict) -> Response[dict]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-@app.get("/v1/webhooks", summary="List webhooks (never their secrets)", tags=["webhooks"])
+@app.get(
+    "/v1/webhooks",
+    summary="List webhooks (never their secrets)",
+    tags=["webhooks"],
+    operation_id="listWebhooks",
+    responses=answers(ListEnvelope[SparseWebhook]),
+)
 @tenant_route("read:webhooks")
 def list_webhooks() -> dict:
     actor = current_actor()
@@ -59,32 +78,62 @@ def list_webhooks() -> dict:
     return list_response(app.current_event, query, apply_in_memory(domain.list_webhooks(actor), query))
 
 
-@app.post("/v1/webhooks", summary="Create a webhook (the secret is returned once)", tags=["webhooks"])
+@app.post(
+    "/v1/webhooks",
+    summary="Create a webhook (the secret is returned once)",
+    tags=["webhooks"],
+    operation_id="createWebhook",
+    responses=answers(Envelope[WebhookCreated], 201),
+)
 @tenant_route("write:webhooks", role="admin")
 def create_webhook(body: WebhookCreate) -> Response[dict]:
     return _json(201, {"data": domain.create_webhook(current_actor(), body)})
 
 
-@app.get("/v1/webhooks/<webhook_id>", summary="Get a webhook", tags=["webhooks"])
+@app.get(
+    "/v1/webhooks/<webhook_id>",
+    summary="Get a webhook",
+    tags=["webhooks"],
+    operation_id="getWebhook",
+    responses=answers(Envelope[WebhookOut]),
+)
 @tenant_route("read:webhooks")
 def get_webhook(webhook_id: str) -> dict:
     return {"data": domain.get_webhook(current_actor(), webhook_id)}
 
 
-@app.patch("/v1/webhooks/<webhook_id>", summary="Update a webhook", tags=["webhooks"])
+@app.patch(
+    "/v1/webhooks/<webhook_id>",
+    summary="Update a webhook",
+    tags=["webhooks"],
+    operation_id="updateWebhook",
+    responses=answers(Envelope[WebhookOut]),
+)
 @tenant_route("write:webhooks", role="admin")
 def update_webhook(webhook_id: str, body: WebhookUpdate) -> dict:
     return {"data": domain.update_webhook(current_actor(), webhook_id, body)}
 
 
-@app.delete("/v1/webhooks/<webhook_id>", summary="Delete a webhook", tags=["webhooks"])
+@app.delete(
+    "/v1/webhooks/<webhook_id>",
+    summary="Delete a webhook",
+    tags=["webhooks"],
+    operation_id="deleteWebhook",
+    responses=no_content(),
+)
 @tenant_route("write:webhooks", role="admin")
 def delete_webhook(webhook_id: str):
     domain.delete_webhook(current_actor(), webhook_id)
     return Response(status_code=204, content_type=None, body="")
 
 
-@app.post("/v1/webhooks/<webhook_id>/test", summary="Send a signed test event now", tags=["webhooks"])
+@app.post(
+    "/v1/webhooks/<webhook_id>/test",
+    summary="Send a signed test event now",
+    tags=["webhooks"],
+    operation_id="testWebhook",
+    responses=answers(WebhookTestResult),
+)
 @tenant_route("write:webhooks", role="admin")
 def test_webhook(webhook_id: str) -> dict:
     return domain.send_test(current_actor(), webhook_id)
@@ -94,6 +143,8 @@ def test_webhook(webhook_id: str) -> dict:
     "/v1/webhooks/<webhook_id>/rotate-secret",
     summary="Rotate the signing secret (the old one keeps signing for a grace period)",
     tags=["webhooks"],
+    operation_id="rotateWebhookSecret",
+    responses=answers(Envelope[WebhookSecretRotated]),
 )
 @tenant_route("write:webhooks", role="admin")
 def rotate_secret(webhook_id: str, body: SecretRotation | None = None) -> dict:
@@ -102,7 +153,13 @@ def rotate_secret(webhook_id: str, body: SecretRotation | None = None) -> dict:
     return {"data": domain.rotate_secret(actor, webhook_id, body.secret, body.grace_period_seconds)}
 
 
-@app.get("/v1/webhooks/<webhook_id>/deliveries", summary="Delivery history (30 days)", tags=["webhooks"])
+@app.get(
+    "/v1/webhooks/<webhook_id>/deliveries",
+    summary="Delivery history (30 days)",
+    tags=["webhooks"],
+    operation_id="listWebhookDeliveries",
+    responses=answers(ListEnvelope[SparseDelivery]),
+)
 @tenant_route("read:webhooks")
 def list_deliveries(webhook_id: str) -> dict:
     actor = current_actor()
@@ -114,6 +171,8 @@ def list_deliveries(webhook_id: str) -> dict:
     "/v1/webhooks/<webhook_id>/deliveries/<delivery_id>",
     summary="One delivery with its attempts and payload",
     tags=["webhooks"],
+    operation_id="getWebhookDelivery",
+    responses=answers(Envelope[DeliveryDetail]),
 )
 @tenant_route("read:webhooks")
 def get_delivery(webhook_id: str, delivery_id: str) -> dict:
@@ -124,6 +183,8 @@ def get_delivery(webhook_id: str, delivery_id: str) -> dict:
     "/v1/webhooks/<webhook_id>/deliveries/<delivery_id>/retry",
     summary="Retry a delivery that did not succeed",
     tags=["webhooks"],
+    operation_id="retryWebhookDelivery",
+    responses=answers(Envelope[DeliveryOut], 202, "Accepted: one more attempt is queued (`status` is `pending`)"),
 )
 @tenant_route("write:webhooks", role="admin")
 def retry_delivery(webhook_id: str, delivery_id: str) -> Response[dict]:

@@ -4,11 +4,24 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import workspaces as domain
 from platform_api.http import create_app, current_principal, lambda_handler, requires
-from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
+from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
+from platform_api.models.workspaces import (
+    InvitationList,
+    InvitationOut,
+    MemberAdd,
+    MemberOut,
+    MemberUpdate,
+    SparseMember,
+    SparseWorkspace,
+    WorkspaceCreate,
+    WorkspaceOut,
+    WorkspaceUpdate,
+)
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
 app = create_app()
-COLLECTIONS = ("/v1/workspaces", "/v1/organizations")  # README: two names for one collection
+# README: two names for one collection; each gets its own operation ids (`listWorkspaces`, `listOrganizations`).
+COLLECTIONS = (("/v1/workspaces", "Workspace"), ("/v1/organizations", "Organization"))
 TIERS = ("free", "pro", "business", "enterprise")
 LIST_SPEC = ListSpec(
     name="workspaces",
@@ -36,18 +49,27 @@ def _no_content():
     return Response(status_code=204, content_type=None, body="")
 
 
-def _both(method: str, suffix: str, summary: str):
-    """Register one handler under /v1/workspaces... and /v1/organizations...."""
+def _both(method: str, suffix: str, summary: str, operation: str, responses: dict):
+    """Register one handler under /v1/workspaces... and /v1/organizations...; `operation` names the operation
+    with `{}` for the collection's noun (`list{}Members`: `listWorkspaceMembers`, `listOrganizationMembers`)."""
 
     def register(func):
-        for collection in COLLECTIONS:
-            getattr(app, method)(f"{collection}{suffix}", summary=summary, tags=["workspaces"])(func)
+        for collection, noun in COLLECTIONS:
+            getattr(app, method)(
+                f"{collection}{suffix}",
+                summary=summary,
+                tags=["workspaces"],
+                operation_id=operation.format(noun),
+                responses=responses,
+            )(func)
         return func
 
     return register
 
 
-@_both("get", "", "List the workspaces (organizations) you belong to")
+@_both(
+    "get", "", "List the workspaces (organizations) you belong to", "list{}s", answers(ListEnvelope[SparseWorkspace])
+)
 @requires("read:workspaces")
 def list_workspaces() -> dict:
     principal = current_principal()
@@ -55,32 +77,40 @@ def list_workspaces() -> dict:
     return list_response(app.current_event, query, apply_in_memory(domain.list_workspaces(principal), query))
 
 
-@_both("post", "", "Create a workspace; you become its owner")
+@_both("post", "", "Create a workspace; you become its owner", "create{}", answers(Envelope[WorkspaceOut], 201))
 @requires("write:workspaces")
 def create_workspace(body: WorkspaceCreate) -> Response[dict]:
     return _created(domain.create_workspace(current_principal(), body))
 
 
-@_both("get", "/<workspace_id>", "Get a workspace")
+@_both("get", "/<workspace_id>", "Get a workspace", "get{}", answers(Envelope[WorkspaceOut]))
 @requires("read:workspaces")
 def get_workspace(workspace_id: str) -> dict:
     return {"data": domain.get_workspace(current_principal(), workspace_id)}
 
 
-@_both("patch", "/<workspace_id>", "Update a workspace (admin; the slug: owner)")
+@_both(
+    "patch",
+    "/<workspace_id>",
+    "Update a workspace (admin; the slug: owner)",
+    "update{}",
+    answers(Envelope[WorkspaceOut]),
+)
 @requires("write:workspaces")
 def update_workspace(workspace_id: str, body: WorkspaceUpdate) -> dict:
     return {"data": domain.update_workspace(current_principal(), workspace_id, body)}
 
 
-@_both("delete", "/<workspace_id>", "Delete a workspace (owner; refused while it owns data)")
+@_both("delete", "/<workspace_id>", "Delete a workspace (owner; refused while it owns data)", "delete{}", no_content())
 @requires("write:workspaces")
 def delete_workspace(workspace_id: str):
     domain.delete_workspace(current_principal(), workspace_id)
     return _no_content()
 
 
-@_both("get", "/<workspace_id>/members", "List a workspace's members")
+@_both(
+    "get", "/<workspace_id>/members", "List a workspace's members", "list{}Members", answers(ListEnvelope[SparseMember])
+)
 @requires("read:workspaces")
 def list_members(workspace_id: str) -> dict:
     principal = current_principal()
@@ -89,39 +119,75 @@ def list_members(workspace_id: str) -> dict:
     return list_response(app.current_event, query, apply_in_memory(members, query))
 
 
-@_both("post", "/<workspace_id>/members", "Invite a user to join (owner or admin; the user accepts)")
+@_both(
+    "post",
+    "/<workspace_id>/members",
+    "Invite a user to join (owner or admin; the user accepts)",
+    "invite{}Member",
+    answers(Envelope[InvitationOut], 201, "Created: an invitation, which the user accepts"),
+)
 @requires("write:workspaces")
 def invite_member(workspace_id: str, body: MemberAdd) -> Response[dict]:
     return _created(domain.invite_member(current_principal(), workspace_id, body))
 
 
-@_both("patch", "/<workspace_id>/members/<user_id>", "Change a member's role")
+@_both(
+    "patch",
+    "/<workspace_id>/members/<user_id>",
+    "Change a member's role",
+    "update{}Member",
+    answers(Envelope[MemberOut]),
+)
 @requires("write:workspaces")
 def update_member(workspace_id: str, user_id: str, body: MemberUpdate) -> dict:
     return {"data": domain.update_member(current_principal(), workspace_id, user_id, body)}
 
 
-@_both("delete", "/<workspace_id>/members/<user_id>", "Remove a member or cancel their invitation, or leave")
+@_both(
+    "delete",
+    "/<workspace_id>/members/<user_id>",
+    "Remove a member or cancel their invitation, or leave",
+    "remove{}Member",
+    no_content(),
+)
 @requires("write:workspaces")
 def remove_member(workspace_id: str, user_id: str):
     domain.remove_member(current_principal(), workspace_id, user_id)
     return _no_content()
 
 
-@app.get("/v1/invitations", summary="Your pending invitations to join workspaces", tags=["workspaces"])
+@app.get(
+    "/v1/invitations",
+    summary="Your pending invitations to join workspaces",
+    tags=["workspaces"],
+    operation_id="listInvitations",
+    responses=answers(InvitationList),
+)
 @requires("read:workspaces")
 def list_invitations() -> dict:
     invitations = domain.list_invitations(current_principal())
     return {"data": invitations, "meta": {"total": len(invitations)}}
 
 
-@app.post("/v1/invitations/<invitation_id>/accept", summary="Accept an invitation: join", tags=["workspaces"])
+@app.post(
+    "/v1/invitations/<invitation_id>/accept",
+    summary="Accept an invitation: join",
+    tags=["workspaces"],
+    operation_id="acceptInvitation",
+    responses=answers(Envelope[MemberOut], 201, "Created: your membership"),
+)
 @requires("write:workspaces")
 def accept_invitation(invitation_id: str) -> Response[dict]:
     return _created(domain.accept_invitation(current_principal(), invitation_id))
 
 
-@app.delete("/v1/invitations/<invitation_id>", summary="Decline an invitation", tags=["workspaces"])
+@app.delete(
+    "/v1/invitations/<invitation_id>",
+    summary="Decline an invitation",
+    tags=["workspaces"],
+    operation_id="declineInvitation",
+    responses=no_content(),
+)
 @requires("write:workspaces")
 def decline_invitation(invitation_id: str):
     domain.decline_invitation(current_principal(), invitation_id)

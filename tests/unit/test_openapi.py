@@ -1,6 +1,7 @@
 """The committed OpenAPI document is what the code generates, is valid, and lists exactly the template's routes."""
 
 import json
+import re
 
 import pytest
 
@@ -50,3 +51,57 @@ def test_every_operation_documents_the_error_envelope_and_auth(generated):
                 assert "X-RateLimit-Remaining" in operation["responses"]["401"]["headers"]
             if method in ("post", "patch", "delete") and not public:
                 assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"]), (method, path)
+
+
+def _resolve(document, schema):
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _untyped(schema) -> bool:
+    """A bare object (no properties, anything allowed): what an untyped `dict` return documents."""
+    return schema.get("type") == "object" and not schema.get("properties") and not schema.get("anyOf")
+
+
+def test_every_success_response_documents_its_body(generated):
+    """Every 2xx of every operation has a typed schema (or is a 204 without a body), and so has its `data`."""
+    untyped = []
+    for path, item in generated["paths"].items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS or (method, path) in openapi.SUCCESS_CONTENT:
+                continue
+            successes = {status: r for status, r in operation["responses"].items() if status.startswith("2")}
+            assert successes, (method, path)
+            for status, response in successes.items():
+                if status == "204":
+                    assert "content" not in response, (method, path)
+                    continue
+                schema = _resolve(generated, response["content"]["application/json"]["schema"])
+                data = schema.get("properties", {}).get("data")
+                data = _resolve(generated, data.get("items", data)) if data else None
+                if _untyped(schema) or (data is not None and _untyped(data)):
+                    untyped.append((method, path, status))
+    assert not untyped, untyped
+
+
+def test_operation_ids_are_explicit_unique_and_camel_case(generated):
+    ids = [
+        operation.get("operationId")
+        for item in generated["paths"].values()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    ]
+    # Powertools' generated ids read `list_resources_v1_resources_get`: every route names its own.
+    assert all(i and re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)+|[a-z]+", i) for i in ids), ids
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    by_route = {
+        (method, path): operation["operationId"]
+        for path, item in generated["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    }
+    # The names SDK methods are generated from (document 004: `workspaces->create`, `namespaces->list`).
+    assert by_route[("post", "/v1/workspaces")] == "createWorkspace"
+    assert by_route[("get", "/v1/namespaces")] == "listNamespaces"
+    assert by_route[("get", "/v1/organizations/{workspace_id}/members")] == "listOrganizationMembers"
