@@ -67,6 +67,21 @@ def _table_kwargs(name: str, props: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+def _add_missing_indexes(dynamodb: Any, name: str, props: dict[str, Any], description: dict[str, Any]) -> None:
+    """A table kept from an earlier run (.local-data) gets the template's new GSIs, one UpdateTable each, as
+    CloudFormation adds them to a deployed table; `python -m local.backfill` then fills them."""
+    present = {index["IndexName"] for index in description.get("GlobalSecondaryIndexes", [])}
+    for index in props.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in present:
+            continue
+        wanted = {key["AttributeName"] for key in index["KeySchema"]}
+        dynamodb.update_table(
+            TableName=name,
+            AttributeDefinitions=[a for a in props["AttributeDefinitions"] if a["AttributeName"] in wanted],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+
+
 def provision(endpoint_url: str | None = None, template: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
     """Create the template's tables, queues and secrets; return logical id -> resolved attributes."""
     template = template or load_template()
@@ -78,6 +93,7 @@ def provision(endpoint_url: str | None = None, template: dict[str, Any] | None =
         props = resource["Properties"]
         try:
             description = dynamodb.describe_table(TableName=name)["Table"]
+            _add_missing_indexes(dynamodb, name, props, description)
         except dynamodb.exceptions.ResourceNotFoundException:
             description = dynamodb.create_table(**_table_kwargs(name, props))["TableDescription"]
             ttl = props.get("TimeToLiveSpecification")

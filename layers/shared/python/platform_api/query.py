@@ -106,7 +106,7 @@ class ListQuery:
 @dataclass
 class Page:
     items: list[dict[str, Any]]
-    total: int
+    total: int | None  # None: exact only with a full read, which no request makes
     next_cursor: str | None = None
 
 
@@ -302,7 +302,12 @@ def _unb64(text: str) -> bytes:
 
 def encode_cursor(query: ListQuery, last_item: Mapping[str, Any]) -> str:
     """An opaque, HMAC-signed position after `last_item`, valid only for this tenant and query."""
-    position = {name: last_item.get(name) for name, _ in query.sort}
+    return encode_position(query, {name: last_item.get(name) for name, _ in query.sort})
+
+
+def encode_position(query: ListQuery, position: Mapping[str, Any]) -> str:
+    """A signed cursor holding any position (e.g. an index key); `query.after` gives it back, and only to
+    the same tenant and query: the signature covers the query's fingerprint."""
     payload = _b64(json.dumps({"f": query.fingerprint, "p": position}, separators=(",", ":"), default=str).encode())
     signature = _b64(hmac.new(signing_key("cursor"), payload.encode(), hashlib.sha256).digest()[:16])
     return f"{payload}.{signature}"
@@ -427,14 +432,15 @@ def _link(base: str, query: ListQuery, **changes: Any) -> str:
 
 def list_response(event: Any, query: ListQuery, page: Page) -> dict[str, Any]:
     """`{"data", "meta", "links"}` with both documents' meta keys and absolute links."""
-    total_pages = max(1, math.ceil(page.total / query.per_page))
+    # No total (None) where counting would need a full read: no last page to link to either.
+    total_pages = max(1, math.ceil(page.total / query.per_page)) if page.total is not None else None
     base = _base_url(event)
     if query.uses_cursor:
         current = None
         prev_link = None
     else:
         current = query.page
-        prev_link = _link(base, query, page=min(query.page - 1, total_pages)) if query.page > 1 else None
+        prev_link = _link(base, query, page=min(query.page - 1, total_pages or query.page)) if query.page > 1 else None
     if page.next_cursor is None:
         next_link = None
     elif query.uses_cursor:
@@ -454,7 +460,7 @@ def list_response(event: Any, query: ListQuery, page: Page) -> dict[str, Any]:
         },
         "links": {
             "first": _link(base, query, page=1),
-            "last": _link(base, query, page=total_pages),
+            "last": _link(base, query, page=total_pages) if total_pages is not None else None,
             "prev": prev_link,
             "next": next_link,
         },

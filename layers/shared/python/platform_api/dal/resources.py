@@ -2,27 +2,44 @@
 
     item          PK = NS#<ns_id>      SK = RES#<res_id>      (res ids are ULIDs: key order = creation order)
 
-Access patterns (docs/query-language.md has the cost table):
-    get one       GetItem (consistent) on the tenant's partition: a foreign id is simply absent
-    default list  Query on the partition, SK between RES# and RES#~, in key order (= created_at, id),
-                  Limit per_page + 2: page 1 and every cursor page cost the same (keyset on the key)
-    other lists   Query the whole RES# range of the partition (bounded by the namespace's `resources`
-                  entitlement) and filter / search / sort in memory
-    writes        one TransactWriteItems: the item (conditional), its outbox event, the entitlement counters
+Access paths (docs/data-model.md has the full table, docs/query-language.md the cost of each query):
+
+    order / filter         where                    partition key              sort key
+    created_at (default)   table                    NS#<ns>                    RES#<res>
+    status                 GSI1 on the item         RESIDX#<ns>#status         <status>\x01<res>
+    updated_at             GSI2 on the item         RESIDX#<ns>#updated        <updated_at>\x01<res>
+    name                   GSI3 on the item         RESIDX#<ns>#name           <casefolded name[:200]>\x01<res>
+    type                   entry item in the table  RESIDX#<ns>#type           <type>\x01<res>
+    owner                  entry item in the table  RESIDX#<ns>#owner          <owner>\x01<res>
+    tags                   entry item per tag       RESIDX#<ns>#tag            <tag>\x01<res>
+
+Every index key ends with the resource id, a ULID: within one value the order is creation order, so a
+single filter with the default order, and a created_* range inside it, are key conditions too. `\x01`
+sorts below every character a value may hold (control characters are refused), so `a` < `a b` < `ab`
+in the key exactly as in the API's order. The item's own GSI attributes cost no extra write; an entry item
+is one more Put/Delete in the resource's transaction, written only when its value changes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 
-from platform_api.db import TableItem
+from platform_api.db import TableItem, client, table_name
 
 SK_PREFIX = "RES#"
 SK_HIGH = "RES#~"  # above every ULID (Crockford base32 is 0-9A-Z)
+SEP = "\x01"
+UNBOUNDED = "\U0010ffff"  # above every key: the high bound of a run with no upper limit
+NAME_KEY_LENGTH = 200  # characters of the casefolded name in the key; longer names tie, then go by id
+ITEM_INDEXES = {
+    "status": ("GSI1", "GSI1PK", "GSI1SK"),
+    "updated_at": ("GSI2", "GSI2PK", "GSI2SK"),
+    "name": ("GSI3", "GSI3PK", "GSI3SK"),
+}
+ENTRY_INDEXES = ("type", "owner", "tags")
 
 
 def pk(namespace_id: str) -> str:
@@ -34,6 +51,12 @@ def sk(resource_id: str) -> str:
 
 
 class ResourceItem(TableItem):
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    GSI3PK = UnicodeAttribute(null=True)
+    GSI3SK = UnicodeAttribute(null=True)
     resource_id = UnicodeAttribute()
     namespace_id = UnicodeAttribute()
     workspace_id = UnicodeAttribute(null=True)
@@ -94,8 +117,68 @@ def build_item(
         updated_at=updated_at,
         version=version,
     )
-    item.size = item_size(item)
+    item.size = item_size(item)  # what the tenant stored, before the index attributes
+    for field, (_, pk_attr, sk_attr) in ITEM_INDEXES.items():
+        setattr(item, pk_attr, index_partition(namespace_id, field))
+        setattr(item, sk_attr, index_key(field, _value(item, field), resource_id))
     return item
+
+
+class IndexEntry(TableItem):
+    """A resource's place in one entry index (type, owner, tag): written and deleted with the resource."""
+
+    resource_id = UnicodeAttribute()
+
+
+def index_partition(namespace_id: str, field: str) -> str:
+    return f"RESIDX#{namespace_id}#{'tag' if field == 'tags' else field.removesuffix('_at')}"
+
+
+def key_value(field: str, value: str) -> str:
+    """The part of an index key that orders by `field` (names compare case-insensitively)."""
+    return value.casefold()[:NAME_KEY_LENGTH] if field == "name" else value
+
+
+def index_key(field: str, value: str, resource_id: str) -> str:
+    return f"{key_value(field, value)}{SEP}{resource_id}"
+
+
+def _value(item: ResourceItem, field: str) -> str:
+    values: dict[str, str] = {"status": item.status, "updated_at": item.updated_at, "name": item.name}
+    return values[field]
+
+
+def entries_of(item: ResourceItem) -> set[tuple[str, str]]:
+    """(PK, SK) of every entry item the resource has: its type, its owner and each of its tags."""
+    rid, ns = str(item.resource_id), str(item.namespace_id)
+    keys = {
+        (index_partition(ns, "type"), index_key("type", str(item.resource_type), rid)),
+        (index_partition(ns, "owner"), index_key("owner", str(item.owner_id), rid)),
+    }
+    keys.update((index_partition(ns, "tags"), index_key("tags", str(tag), rid)) for tag in item.tags or [])
+    return keys
+
+
+class TallyItem(TableItem):
+    """How many of a namespace's resources have one status or one type (PK=NS#<ns>, SK=TALLY#<field>#<value>):
+    moved in every write's transaction, so `status=x` and `type=y` lists report an exact total."""
+
+    n = NumberAttribute(default=0)
+
+
+def tally_key(namespace_id: str, field: str, value: str) -> tuple[str, str]:
+    return pk(namespace_id), f"TALLY#{field}#{value}"
+
+
+def tally(namespace_id: str, field: str, value: str) -> int:
+    try:
+        return int(TallyItem.get(*tally_key(namespace_id, field, value), consistent_read=True).n)
+    except TallyItem.DoesNotExist:
+        return 0
+
+
+def entry(pk_value: str, sk_value: str) -> IndexEntry:
+    return IndexEntry(pk_value, sk_value, resource_id=sk_value.rsplit(SEP, 1)[1])
 
 
 def item_size(item: ResourceItem) -> int:
@@ -114,38 +197,81 @@ def get(namespace_id: str, resource_id: str) -> ResourceItem | None:
         return None
 
 
-def _just_below(key: str) -> str:
-    # Every SK in the RES# range has the same length, so the greatest valid key below `key` is at most
-    # key[:-1] + (last char - 1) + "~": an inclusive bound that excludes `key` itself.
-    return key[:-1] + chr(ord(key[-1]) - 1) + "~"
+def id_at(epoch_ms: int, *, last: bool) -> str:
+    """The first (or last) resource id a ULID clock can give at `epoch_ms`: created_* ranges as key bounds."""
+    from ulid import ULID
+
+    randomness = b"\xff" * 10 if last else b"\x00" * 10
+    return f"res_{ULID(max(0, epoch_ms).to_bytes(6, 'big') + randomness)}"
 
 
-def query_key_order(
-    namespace_id: str, *, descending: bool, limit: int, after_id: str | None = None
-) -> list[ResourceItem]:
-    """One Query in key order, strictly after `after_id` (the keyset cursor) when given.
-
-    The bounds exclude the cursor's own item, so a cursor page reads exactly as many items as page 1.
-    """
-    if after_id is None:
-        condition = ResourceItem.SK.between(SK_PREFIX, SK_HIGH)
-    elif descending:
-        condition = ResourceItem.SK.between(SK_PREFIX, _just_below(sk(after_id)))
+def scan_index(
+    namespace_id: str,
+    field: str,
+    *,
+    low: str,
+    high: str,
+    descending: bool,
+    limit: int,
+) -> tuple[list[tuple[str, str, dict[str, Any] | None]], bool]:
+    """One Query of one index between two sort keys (inclusive): [(resource id, sort key, raw item or None)]
+    in order, and whether the index holds more past the last one. The table is read strongly consistent; a
+    GSI is eventually consistent and an entry holds no attributes, so callers re-read those items."""
+    if field == "created_at":
+        index_name, pk_attr, sk_attr, partition = None, "PK", "SK", pk(namespace_id)
+    elif field in ITEM_INDEXES:
+        index_name, pk_attr, sk_attr = ITEM_INDEXES[field]
+        partition = index_partition(namespace_id, field)
     else:
-        condition = ResourceItem.SK.between(sk(after_id) + "0", SK_HIGH)
-    rows = ResourceItem.query(
-        pk(namespace_id),
-        condition,
-        scan_index_forward=not descending,
-        consistent_read=True,
-        limit=limit,
-        page_size=limit,
-    )
-    return list(rows)
+        index_name, pk_attr, sk_attr, partition = None, "PK", "SK", index_partition(namespace_id, field)
+    if low > high:
+        return [], False
+    values = {":pk": {"S": partition}}
+    if low and high != UNBOUNDED:
+        condition = " AND #sk BETWEEN :low AND :high"
+    elif low:
+        condition = " AND #sk >= :low"
+    elif high != UNBOUNDED:
+        condition = " AND #sk <= :high"
+    else:
+        condition = ""
+    values.update({k: {"S": v} for k, v in ((":low", low), (":high", high)) if k in condition})
+    kwargs: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": "#pk = :pk" + condition,
+        "ExpressionAttributeNames": {"#pk": pk_attr, **({"#sk": sk_attr} if condition else {})},
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": not descending,
+        "Limit": limit,
+    }
+    if index_name:
+        kwargs["IndexName"] = index_name
+    else:
+        kwargs["ConsistentRead"] = True
+    reply = client().query(**kwargs)
+    rows: list[tuple[str, str, dict[str, Any] | None]] = []
+    for raw in reply.get("Items", []):
+        key = raw[sk_attr]["S"]
+        resource_id = key.removeprefix(SK_PREFIX) if field == "created_at" else key.rsplit(SEP, 1)[-1]
+        rows.append((resource_id, key, raw if index_name is None and field == "created_at" else None))
+    return rows, "LastEvaluatedKey" in reply
 
 
-def query_all(namespace_id: str) -> Iterator[ResourceItem]:
-    """The namespace's whole RES# range (1 MB per round trip), for filtered / searched / re-sorted lists."""
-    return ResourceItem.query(
-        pk(namespace_id), ResourceItem.SK.between(SK_PREFIX, SK_HIGH), consistent_read=True, page_size=1000
-    )
+def just_below(key: str) -> str:
+    """The greatest string below `key` that any index key could be (an inclusive upper bound excluding it)."""
+    return key[:-1] + chr(ord(key[-1]) - 1) + "\U0010ffff" if key else ""
+
+
+def from_raw(raw: dict[str, Any]) -> ResourceItem:
+    return ResourceItem.from_raw_data(raw)
+
+
+def get_many(namespace_id: str, resource_ids: list[str]) -> dict[str, ResourceItem]:
+    """One consistent BatchGetItem (per 100 ids) of the namespace's items; ids of other tenants are absent."""
+    ids = list(dict.fromkeys(resource_ids))
+    if not ids:
+        return {}
+    return {
+        item.resource_id: item
+        for item in ResourceItem.batch_get([(pk(namespace_id), sk(i)) for i in ids], consistent_read=True)
+    }

@@ -8,7 +8,11 @@ exists exactly when its change does. No HTTP here: the route module shapes the r
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,9 +25,9 @@ from platform_api.domain import entitlements
 from platform_api.domain.tenancy import Actor
 from platform_api.ids import has_prefix, new_id
 from platform_api.models.resources import STATUSES, ResourceCreate, ResourceUpdate
-from platform_api.query import ListQuery, ListSpec, Page, apply_in_memory, encode_cursor
+from platform_api.query import ListQuery, ListSpec, Page, comparator, encode_position, matches
 from platform_api.timeutil import isoformat, now_iso
-from platform_api.unit_of_work import UnitOfWork
+from platform_api.unit_of_work import MAX_ITEMS, UnitOfWork
 
 OBJECT_TYPE = "resource"
 FIELDS = ("id", "name", "description", "type", "status", "metadata", "tags", "owner", "created_at", "updated_at")
@@ -31,9 +35,10 @@ SUMMARY_FIELDS = ("id", "name", "type", "status", "created_at", "updated_at")
 INCLUDES = ("owner", "tags", "metadata")
 OWNER_FIELDS = ("id", "username", "name")
 MAX_WRITE_ATTEMPTS = 3  # optimistic-concurrency retries of update/delete before answering 409
-# DynamoDB caps a transaction at 100 items: each operation writes its item and its outbox event (2 items),
-# and the whole batch adds at most 2 entitlement counter updates (net `resources` count, net `storage` bytes).
-MAX_BATCH_OPERATIONS = 49
+# DynamoDB caps a transaction at 100 items. A batch is one transaction: each operation writes its item, its
+# outbox event and its changed index entries, and the batch adds at most 2 counter updates; a batch over 100
+# items is refused whole (run_batch says how many it needs).
+MAX_BATCH_OPERATIONS = 24
 
 LIST_SPEC = ListSpec(
     name="resources",
@@ -79,46 +84,225 @@ def resource_total(namespace_id: str) -> int:
     return entitlements.usage(namespace_id, "resources")
 
 
-def _key_order(query: ListQuery) -> bool | None:
-    """The direction when the query is the partition's key order (no filter/search), else None."""
-    if query.filters or query.ranges or query.search:
-        return None
-    sort = query.sort
-    if len(sort) == 2 and sort[0][0] == "created_at" and sort[1] == ("id", sort[0][1]):
-        return sort[0][1]
-    if len(sort) == 1 and sort[0][0] == "id":
-        return sort[0][1]
-    return None
+FILTER_INDEXES = ("status", "type", "owner", "tags")  # each one is an index whose order within a value is creation
+SORT_INDEXES = {
+    "created_at": "created_at",
+    "id": "created_at",
+    "updated_at": "updated_at",
+    "name": "name",
+    "status": "status",
+    "type": "type",
+}
+SCAN_CAP = 1000  # index entries read by one request, at most, when a filter is checked on the items read
+HIGH = dal.UNBOUNDED
+
+
+@dataclass
+class _Plan:
+    """How one list query reads: which index, between which keys, and what is checked on each item."""
+
+    index: str
+    descending: bool
+    low: str
+    high: str
+    value: str | None  # the one filter value the index is narrowed to (its run of the index), if any
+    bounded: bool  # the key condition alone selects the query's items: nothing read is dropped by a check
+    exact_order: bool  # the index order is the query's whole order (else ties of the first field are re-sorted)
+
+
+def _one_value(query: ListQuery, name: str) -> str | None:
+    values = query.filters.get(name)
+    return str(values[0]) if values is not None and len(values) == 1 else None
+
+
+def _created_bounds(query: ListQuery) -> tuple[str, str]:
+    """created_* ranges as id bounds (ids are ULIDs of their creation time; created_at is that time's second)."""
+    low, high = "", HIGH
+    for field, op, moment in query.ranges:
+        if field != "created_at":
+            continue
+        second = int(moment.timestamp() // 1)
+        if op == ">":  # created_at > moment  <=>  its second >= floor(moment) + 1
+            low = max(low, dal.id_at((second + 1) * 1000, last=False))
+        else:  # created_at < moment  <=>  its second <= ceil(moment) - 1
+            ceiling = second if moment.timestamp() == second else second + 1
+            high = min(high, dal.id_at(ceiling * 1000 - 1, last=True))
+    return low, high
+
+
+def _updated_bounds(query: ListQuery) -> tuple[str, str]:
+    """updated_* ranges as bounds on `<updated_at>\\x01<id>` keys (updated_at has whole seconds)."""
+    low, high = "", HIGH
+    for field, op, moment in query.ranges:
+        if field != "updated_at":
+            continue
+        second = int(moment.timestamp() // 1)
+        floor_text = isoformat(datetime.fromtimestamp(second, UTC))
+        if op == ">":
+            low = max(low, floor_text + "\x02")
+        else:
+            high = min(high, floor_text if moment.timestamp() == second else floor_text + "\x02")
+    return low, high
+
+
+def _plan(query: ListQuery) -> _Plan:
+    """The index whose order is the query's first sort field, narrowed by what a key condition can express."""
+    first, descending = query.sort[0]
+    index = SORT_INDEXES[first]
+    exact_order = len(query.sort) == 1 or (len(query.sort) == 2 and query.sort[1] == ("id", descending))
+    expressed: set[str] = set()
+    prefix, value = "", None
+    low, high = "", HIGH
+    if index == "created_at":
+        narrowing = next(((name, v) for name in FILTER_INDEXES if (v := _one_value(query, name)) is not None), None)
+        if narrowing is not None:  # one filter value, in creation order: that value's run of its index
+            index, value = narrowing
+            prefix = value + dal.SEP
+            expressed.add(index)
+        else:
+            prefix = dal.SK_PREFIX
+        low, high = _created_bounds(query)
+        expressed.add("created_at")
+    elif index in ("status", "type") and _one_value(query, index) is not None:
+        value = _one_value(query, index)
+        prefix = f"{value}{dal.SEP}"
+        expressed.add(index)
+    elif index == "updated_at":
+        low, high = _updated_bounds(query)
+        expressed.add("updated_at")
+    unexpressed = [name for name in query.filters if name not in expressed]
+    unexpressed += [field for field, _, _ in query.ranges if field not in expressed]
+    bounded = not unexpressed and not query.search
+    return _Plan(index, descending, prefix + low, prefix + high, value, bounded, exact_order)
+
+
+def _key_now(plan: _Plan, item: dal.ResourceItem) -> str | None:
+    """The key `item` has in the plan's index now; None when it has left the index's run (a GSI or an
+    entry read a moment ago may lag the item, which is read strongly consistent)."""
+    if plan.index == "created_at":
+        return dal.sk(item.resource_id)
+    if plan.index == "tags":
+        return dal.index_key("tags", plan.value or "", item.resource_id) if plan.value in (item.tags or []) else None
+    current = {
+        "status": item.status,
+        "type": item.resource_type,
+        "owner": item.owner_id,
+        "updated_at": item.updated_at,
+        "name": item.name,
+    }[plan.index]
+    return dal.index_key(plan.index, current, item.resource_id)
+
+
+def _group_of(plan: _Plan, key: str) -> str:
+    """What every key tied on the first sort field shares (a multi-field sort re-sorts each tie group)."""
+    if plan.index == "created_at":
+        return key[: len(dal.SK_PREFIX) + len("res_") + 10]  # the ULID's clock (finer than created_at's second)
+    return key.rsplit(dal.SEP, 1)[0] + dal.SEP
+
+
+def _resume(plan: _Plan, query: ListQuery) -> tuple[str, str, dict[str, Any] | None]:
+    """The key bounds after the cursor's position, and the sort values to skip up to inside a tie group."""
+    low, high = plan.low, plan.high
+    after = query.after
+    if after is None:
+        return low, high, None
+    key, group, shown = after.get("k"), after.get("g"), after.get("p")
+    if shown is not None and not isinstance(shown, dict):
+        raise _bad_cursor()
+    if isinstance(group, str) and group:  # start again at the tie group of the last item shown
+        return (max(low, group), high, shown) if not plan.descending else (low, min(high, group + HIGH), shown)
+    if not isinstance(key, str) or not key:
+        raise _bad_cursor()
+    if plan.descending:
+        return low, min(high, dal.just_below(key)), shown
+    return max(low, key + dal.SEP), high, shown
+
+
+def _bad_cursor() -> errors.InvalidRequest:
+    return errors.InvalidRequest("The cursor is invalid.", details={"cursor": ["The cursor is invalid."]})
 
 
 def list_resources(actor: Actor, query: ListQuery) -> Page:
-    """Key order -> keyset Query of one page; anything else -> whole partition, filtered in memory."""
-    descending = _key_order(query)
-    if descending is not None:
-        total = resource_total(actor.namespace_id)
-        if query.after is not None:
-            after_id = query.after.get("id")
-            if not isinstance(after_id, str) or not has_prefix(after_id, "res"):
-                raise errors.InvalidRequest("The cursor is invalid.", details={"cursor": ["The cursor is invalid."]})
-            rows = dal.query_key_order(
-                actor.namespace_id, descending=descending, limit=query.per_page + 1, after_id=after_id
-            )
-        elif query.offset >= total:
-            rows = []
+    """One index in the order asked for, read a page at a time (docs/query-language.md has the cost of each).
+
+    A query the index's key condition expresses whole reads `per_page + 1` entries and their items. Anything
+    else (another filter, a range on another field, search) is checked on the items read and stops at a full
+    page or SCAN_CAP entries, whichever is first; the page then carries a cursor to go on from there.
+    """
+    plan = _plan(query)
+    compare = comparator(query.sort)
+    low, high, shown = _resume(plan, query)
+    start = query.offset if query.after is None else 0
+    wanted = start + query.per_page + 1
+    cap = SCAN_CAP * (query.page if query.after is None else 1)
+    found: list[tuple[str, dal.ResourceItem]] = []
+    scanned, last_key, more = 0, "", True
+    while more and scanned < cap:
+        limit = min(cap - scanned, wanted - len(found) + (0 if plan.bounded else query.per_page))
+        rows, more = dal.scan_index(
+            actor.namespace_id, plan.index, low=low, high=high, descending=plan.descending, limit=max(1, limit)
+        )
+        scanned += len(rows)
+        items = {rid: dal.from_raw(raw) for rid, _, raw in rows if raw is not None}
+        items.update(dal.get_many(actor.namespace_id, [rid for rid, _, raw in rows if raw is None]))
+        for rid, key, _ in rows:
+            item = items.get(rid)
+            if item is None or _key_now(plan, item) != key:
+                continue  # deleted, or moved in the index since it was read
+            values = item.to_dict()
+            if matches(values, query) and (shown is None or compare(values, shown) > 0):
+                found.append((key, item))
+        if not rows:
+            break
+        last_key = rows[-1][1]
+        if plan.descending:
+            high = dal.just_below(last_key)
         else:
-            rows = dal.query_key_order(
-                actor.namespace_id, descending=descending, limit=query.offset + query.per_page + 1
-            )
-            rows = rows[query.offset :]
-        window = [row.to_dict() for row in rows[: query.per_page]]
-        has_more = len(rows) > query.per_page
-        page = Page(items=window, total=total, next_cursor=encode_cursor(query, window[-1]) if has_more else None)
-    else:
-        page = apply_in_memory((row.to_dict() for row in dal.query_all(actor.namespace_id)), query)
+            low = last_key + dal.SEP
+        if len(found) >= wanted and (plan.exact_order or _group_of(plan, found[-1][0]) != _group_of(plan, last_key)):
+            break
+    if not plan.exact_order:
+        found.sort(key=functools.cmp_to_key(lambda a, b: compare(a[1].to_dict(), b[1].to_dict())))  # type: ignore[index]
+    window = found[start : start + query.per_page]
+    next_cursor = None
+    if len(found) > start + query.per_page:
+        last_key_shown, last_item = window[-1]
+        position: dict[str, Any] = {"k": last_key_shown}
+        if not plan.exact_order:
+            position = {"g": _group_of(plan, last_key_shown), "p": _position(query, last_item)}
+        next_cursor = encode_position(query, position)
+    elif more and scanned >= cap:  # stopped at the cap: go on after the last entry read
+        position = {"k": last_key}
+        if not plan.exact_order and window:
+            position["p"] = _position(query, window[-1][1])
+        elif shown is not None:
+            position["p"] = shown
+        next_cursor = encode_position(query, position)
+    total = _total(actor.namespace_id, query)
+    objects = [item.to_dict() for _, item in window]
     includes = [name for name in INCLUDES if name in query.includes]
-    owners = owners_of(item["owner"] for item in page.items) if "owner" in query.includes else {}
-    page.items = [shape(item, summary=query.fields is None, includes=includes, owners=owners) for item in page.items]
-    return page
+    owners = owners_of(obj["owner"] for obj in objects) if "owner" in query.includes else {}
+    shaped = [shape(obj, summary=query.fields is None, includes=includes, owners=owners) for obj in objects]
+    return Page(items=shaped, total=total, next_cursor=next_cursor)
+
+
+def _total(namespace_id: str, query: ListQuery) -> int | None:
+    """Exact where a counter kept in every write's transaction has it (no filter; one status; one type);
+    otherwise None: counting would read every match, which no request does."""
+    if query.ranges or query.search:
+        return None
+    if not query.filters:
+        return resource_total(namespace_id)
+    if len(query.filters) == 1:
+        ((field, values),) = query.filters.items()
+        if field in TALLIED and len(values) == 1:
+            return dal.tally(namespace_id, field, str(values[0]))
+    return None
+
+
+def _position(query: ListQuery, item: dal.ResourceItem) -> dict[str, Any]:
+    values = item.to_dict()
+    return {name: values.get(name) for name, _ in query.sort}
 
 
 # ---------------------------------------------------------------------------------------------- writes
@@ -126,6 +310,33 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
 
 class _Conflict(Exception):
     """A resource item's own condition failed (it changed or vanished since it was read): read again."""
+
+
+TALLIED = ("status", "type")  # an exact total for one value of these comes from a tally item
+
+
+def _reindex(
+    uow: UnitOfWork, before: dal.ResourceItem | None, after: dal.ResourceItem | None, tallies: Counter[tuple[str, str]]
+) -> None:
+    """The entry items (type, owner, tags) that change with this write, in its transaction: a filtered list
+    never sees a resource its entries do not describe. The GSI keys travel on the item itself. The status and
+    type tallies move in `tallies`, written once per transaction by `_write_tallies`."""
+    old = dal.entries_of(before) if before is not None else set()
+    new = dal.entries_of(after) if after is not None else set()
+    for key in sorted(old - new):
+        uow.delete(dal.entry(*key))
+    for key in sorted(new - old):
+        uow.put(dal.entry(*key))
+    for item, sign in ((before, -1), (after, 1)):
+        if item is not None:
+            tallies[("status", str(item.status))] += sign
+            tallies[("type", str(item.resource_type))] += sign
+
+
+def _write_tallies(uow: UnitOfWork, namespace_id: str, tallies: Counter[tuple[str, str]]) -> None:
+    for (field, value), delta in sorted(tallies.items()):
+        if delta:
+            uow.update(dal.TallyItem(*dal.tally_key(namespace_id, field, value)), [dal.TallyItem.n.add(delta)])
 
 
 def _adjust(uow: UnitOfWork, namespace_id: str, feature: str, delta: int) -> None:
@@ -183,6 +394,9 @@ def create_resource(actor: Actor, data: ResourceCreate) -> dict[str, Any]:
     with UnitOfWork() as uow:
         collision = errors.Conflict("Could not create the resource; retry.")  # of ULIDs: practically impossible
         uow.put(item, condition=dal.ResourceItem.PK.does_not_exist(), on_conflict=collision)
+        tallies: Counter[tuple[str, str]] = Counter()
+        _reindex(uow, None, item, tallies)
+        _write_tallies(uow, actor.namespace_id, tallies)
         uow.emit(_event("created", obj, actor))
         _adjust(uow, actor.namespace_id, "resources", 1)
         _adjust(uow, actor.namespace_id, "storage", int(item.size))
@@ -205,6 +419,9 @@ def update_resource(actor: Actor, resource_id: str, data: ResourceUpdate) -> dic
         try:
             with UnitOfWork() as uow:
                 uow.put(item, condition=dal.ResourceItem.version == int(current.version), on_conflict=_Conflict())
+                tallies: Counter[tuple[str, str]] = Counter()
+                _reindex(uow, current, item, tallies)
+                _write_tallies(uow, actor.namespace_id, tallies)
                 uow.emit(_event("updated", obj, actor))
                 _adjust(uow, actor.namespace_id, "storage", delta)
             return obj
@@ -224,6 +441,9 @@ def delete_resource(actor: Actor, resource_id: str) -> None:
         try:
             with UnitOfWork() as uow:
                 uow.delete(current, condition=dal.ResourceItem.version == int(current.version), on_conflict=_Conflict())
+                tallies = Counter[tuple[str, str]]()
+                _reindex(uow, current, None, tallies)
+                _write_tallies(uow, actor.namespace_id, tallies)
                 uow.emit(_event("deleted", obj, actor))
                 _adjust(uow, actor.namespace_id, "resources", -1)
                 _adjust(uow, actor.namespace_id, "storage", -int(current.size or 0))
@@ -318,19 +538,31 @@ def run_batch(actor: Actor, operations: list[Any]) -> list[dict[str, Any]]:
                 storage_delta -= int(old.size or 0)
 
         uow = UnitOfWork()
+        batch_tallies: Counter[tuple[str, str]] = Counter()
         for action, target, obj in plan:
             if action == "create":
                 uow.put(target, condition=dal.ResourceItem.PK.does_not_exist(), on_conflict=_Conflict())
+                _reindex(uow, None, target, batch_tallies)
                 uow.emit(_event("created", obj, actor))
             elif action == "update" and target is not None:
                 new, old = target
                 uow.put(new, condition=dal.ResourceItem.version == int(old.version), on_conflict=_Conflict())
+                _reindex(uow, old, new, batch_tallies)
                 uow.emit(_event("updated", obj, actor))
             elif action == "delete":
                 uow.delete(target, condition=dal.ResourceItem.version == int(target.version), on_conflict=_Conflict())
+                _reindex(uow, target, None, batch_tallies)
                 uow.emit(_event("deleted", obj, actor))
         _adjust(uow, actor.namespace_id, "resources", count_delta)
         _adjust(uow, actor.namespace_id, "storage", storage_delta)
+        _write_tallies(uow, actor.namespace_id, batch_tallies)
+        if len(uow) > MAX_ITEMS:
+            message = (
+                f"This batch writes {len(uow)} items; one batch writes at most {MAX_ITEMS} in its transaction "
+                "(each create or delete writes 4 items and 1 more per tag; an update 2, and 2 more per changed "
+                "type, owner or tag). Split it."
+            )
+            raise errors.InvalidRequest(message, details={"operations": [message]})
         try:
             uow.commit()
         except _Conflict:

@@ -65,9 +65,12 @@ class ListMeta(OutModel):
     page: int | None = Field(description="The page number; null when paging by `cursor`.")
     current_page: int | None = Field(description="Same as `page` (document 004's name).")
     per_page: int
-    total: int = Field(description="Items matching the query, across all pages.")
-    total_pages: int = Field(description="At least 1.")
-    last_page: int = Field(description="Same as `total_pages` (document 004's name).")
+    total: int | None = Field(
+        description="Items matching the query, across all pages; null where only reading every match could count"
+        " them (docs/query-language.md lists which queries carry an exact total)."
+    )
+    total_pages: int | None = Field(description="At least 1; null when `total` is null.")
+    last_page: int | None = Field(description="Same as `total_pages` (document 004's name).")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
@@ -75,7 +78,7 @@ class ListLinks(OutModel):
     """Absolute links that keep the request's other query parameters."""
 
     first: str
-    last: str
+    last: str | None = Field(description="Null when the total is not known (see `meta.total`).")
     prev: str | None = Field(description="Null on the first page (and when paging by cursor).")
     next: str | None = Field(description="Null on the last page.")
 
