@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from platform_api.domain import listing
 from platform_api.domain import webhooks as domain
 from platform_api.http import create_app, current_actor, lambda_handler, tenant_route
 from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
@@ -164,7 +165,7 @@ def rotate_secret(webhook_id: str, body: SecretRotation | None = None) -> dict:
 def list_deliveries(webhook_id: str) -> dict:
     actor = current_actor()
     query = parse_list_query(app.current_event, DELIVERY_SPEC, scope=f"{actor.namespace_id}:{webhook_id}")
-    return list_response(app.current_event, query, apply_in_memory(domain.list_deliveries(actor, webhook_id), query))
+    return listing.response(app.current_event, query, domain.list_deliveries(actor, webhook_id, query))
 
 
 @app.get(

@@ -15,18 +15,18 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from platform_api import errors, ssrf, webhook_signing
 from platform_api.dal import webhooks as dal
-from platform_api.domain import entitlements
+from platform_api.domain import entitlements, listing
 from platform_api.domain.tenancy import Actor
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
+from platform_api.query import ListQuery
 from platform_api.settings import get_settings
 from platform_api.timeutil import isoformat, now_iso
 from platform_api.unit_of_work import UnitOfWork
@@ -279,9 +279,75 @@ def delivery_id_for(event_id: str, webhook_id: str) -> str:
     return f"del_{ULID.from_bytes(event_ulid.bytes[:6] + digest[:10])}"
 
 
-def list_deliveries(actor: Actor, webhook_id: str) -> list[dict[str, Any]]:
+def list_deliveries(actor: Actor, webhook_id: str, query: ListQuery) -> listing.Listing:
+    """One page of a webhook's delivery history (docs/data-model.md, "Webhooks"): a Query of the index that
+    serves the query's filters in its order, never the whole history.
+
+    - by time (the default `-created_at`, or `created_at`): all deliveries (GSI1), the `status` values (GSI2,
+      one partition each, merged), else the `event_type` values (their pointers); `created_after` /
+      `created_before` bound the key condition. Whatever the chosen index does not filter (`event_type` next
+      to `status`, `updated_*`) is filtered in memory, at most SCAN_CAP items per page.
+    - by id (`sort=id` / `-id`): the table's own order, filters in memory the same way.
+    - any other order (`updated_at`, `attempts`): sorted in memory over at most SORT_CAP deliveries read
+      through the same indexes; more is a 400 naming `sort`.
+    """
     _load(actor, webhook_id)
-    return [delivery_to_api(item) for item in dal.list_deliveries(webhook_id)]
+    statuses = query.filters.get("status")
+    event_types = query.filters.get("event_type")
+    created_after = max((m for f, op, m in query.ranges if f == "created_at" and op == ">"), default=None)
+    created_before = min((m for f, op, m in query.ranges if f == "created_at" and op == "<"), default=None)
+    by_time = (listing.by("created_at", "id", descending=True), listing.by("created_at", "id", descending=False))
+    by_id = (listing.by("id", descending=True), listing.by("id", descending=False))
+    in_key_order = listing.serves(query, *by_time) or listing.serves(query, *by_id)
+    newest_first = listing.descending(query) if in_key_order else True
+    id_order = listing.serves(query, *by_id)
+
+    def stream(status: str | None = None, event_type: str | None = None) -> listing.Stream:
+        def read(after: dict[str, Any] | None, demand: listing.Demand) -> Iterator[dict[str, Any]]:
+            pages = dal.delivery_pages(
+                webhook_id,
+                status=status,
+                event_type=event_type,
+                id_order=id_order,
+                created_after=None if id_order else created_after,
+                created_before=None if id_order else created_before,
+                newest_first=newest_first,
+                after=_delivery_position(after, id_order),
+                demand=demand,
+            )
+            for page in pages:
+                yield from (delivery_to_api(item) for item in page)
+
+        return read
+
+    if id_order:
+        streams, exact = [stream()], not query.filters and not query.ranges
+    elif statuses:
+        streams = [stream(status=str(s)) for s in dict.fromkeys(statuses)]
+        exact = not event_types
+    elif event_types:
+        streams = [stream(event_type=str(t)) for t in dict.fromkeys(event_types)]
+        exact = True
+    else:
+        streams, exact = [stream()], True
+    exact = exact and all(field == "created_at" for field, _, _ in query.ranges)
+    order = query.sort if in_key_order else listing.by("created_at", "id", descending=True)
+    source = listing.merged(streams, order)
+    if in_key_order:
+        return listing.ordered_page(query, source, exact=exact)
+    return listing.sorted_page(query, source, served="created_at or id")
+
+
+def _delivery_position(after: dict[str, Any] | None, id_order: bool) -> tuple[str, str] | None:
+    """(created_at, delivery id) of a cursor; a cursor is signed, so a bad one here is a bug, still a 400."""
+    if after is None:
+        return None
+    delivery_id, created_at = after.get("id"), after.get("created_at", "")
+    if not isinstance(delivery_id, str) or not has_prefix(delivery_id, "del") or not isinstance(created_at, str):
+        raise errors.InvalidRequest("The cursor is invalid; start again without it.", details={"cursor": ["Invalid."]})
+    if not id_order and not created_at:
+        raise errors.InvalidRequest("The cursor is invalid; start again without it.", details={"cursor": ["Invalid."]})
+    return created_at, delivery_id
 
 
 def get_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str, Any]:
@@ -439,12 +505,10 @@ def attempt(
         delivered_at=now if outcome.success else (current.delivered_at if current else None),
         created_at=current.created_at if current else now,
         updated_at=now,
-        ttl=int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
+        # kept from the first attempt: the delivery and its event-type pointer expire together, 30 days on
+        ttl=int(current.ttl) if current and current.ttl else int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
     )
-    condition = dal.DeliveryItem.attempts == int(current.attempts) if current else dal.DeliveryItem.PK.does_not_exist()
-    try:
-        delivery.save(condition=condition)
-    except PutError:
+    if not dal.save_delivery(delivery, previous=current):
         # A concurrent copy of the same message recorded first; its record stands (at-least-once delivery).
         return dal.get_delivery(item.webhook_id, delivery_id) or delivery
     return delivery
