@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from platform_api.domain import listing
 from platform_api.domain import namespaces as domain
 from platform_api.http import create_app, current_principal, lambda_handler, named_tenant, requires
 from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
@@ -66,9 +67,8 @@ def _context_workspace(principal) -> str | None:
 def list_namespaces() -> dict:
     principal = current_principal()
     query = parse_list_query(app.current_event, LIST_SPEC, scope=principal.user_id)
-    context = _context_workspace(principal)
-    items = domain.list_visible(principal, context) if context else domain.list_visible(principal, None)
-    return list_response(app.current_event, query, apply_in_memory(items, query))
+    page = domain.list_page(principal, _context_workspace(principal), query)
+    return listing.response(app.current_event, query, page)
 
 
 @app.post(

@@ -1,11 +1,12 @@
 """The current user (`/users/me` = `/user`), users of a workspace, and updates to a user one may manage."""
 
 from platform_api import errors
+from platform_api.domain import listing
 from platform_api.domain import users as domain
 from platform_api.http import create_app, current_actor, current_principal, lambda_handler, requires, tenant_route
 from platform_api.models.envelopes import Envelope, ListEnvelope, answers
 from platform_api.models.users import EmailConfirmation, SparseWorkspaceUser, UserOut, UserUpdate
-from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
+from platform_api.query import ListSpec, parse_list_query
 
 app = create_app()
 LIST_SPEC = ListSpec(
@@ -96,8 +97,7 @@ def list_users() -> dict:
         message = "Listing users needs a workspace context: X-Workspace-ID or workspace_id."
         raise errors.InvalidRequest(message, details={"X-Workspace-ID": [message]})
     query = parse_list_query(app.current_event, LIST_SPEC, scope=workspace_id)
-    users = domain.list_workspace_users(workspace_id)
-    return list_response(app.current_event, query, apply_in_memory(users, query))
+    return listing.response(app.current_event, query, domain.list_workspace_users(workspace_id, query))
 
 
 @app.get(

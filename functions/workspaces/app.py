@@ -2,22 +2,23 @@
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from platform_api.domain import listing
 from platform_api.domain import workspaces as domain
 from platform_api.http import create_app, current_principal, lambda_handler, requires
 from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
 from platform_api.models.workspaces import (
-    InvitationList,
     InvitationOut,
     MemberAdd,
     MemberOut,
     MemberUpdate,
+    SparseInvitation,
     SparseMember,
     SparseWorkspace,
     WorkspaceCreate,
     WorkspaceOut,
     WorkspaceUpdate,
 )
-from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
+from platform_api.query import ListSpec, parse_list_query
 
 app = create_app()
 # README: two names for one collection; each gets its own operation ids (`listWorkspaces`, `listOrganizations`).
@@ -37,6 +38,24 @@ MEMBER_SPEC = ListSpec(
     sorts=("created_at", "role", "user_id"),
     default_sort="created_at",
     fields=("id", "user_id", "workspace_id", "role", "user", "created_at", "updated_at"),
+    extra_params=(),
+)
+INVITATION_SPEC = ListSpec(
+    name="invitations",
+    sorts=("created_at",),
+    fields=(
+        "id",
+        "object",
+        "status",
+        "workspace_id",
+        "workspace",
+        "user_id",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+    ),
+    timestamps=False,
     extra_params=(),
 )
 
@@ -74,7 +93,7 @@ def _both(method: str, suffix: str, summary: str, operation: str, responses: dic
 def list_workspaces() -> dict:
     principal = current_principal()
     query = parse_list_query(app.current_event, LIST_SPEC, scope=principal.user_id)
-    return list_response(app.current_event, query, apply_in_memory(domain.list_workspaces(principal), query))
+    return listing.response(app.current_event, query, domain.list_workspaces(principal, query))
 
 
 @_both("post", "", "Create a workspace; you become its owner", "create{}", answers(Envelope[WorkspaceOut], 201))
@@ -113,10 +132,8 @@ def delete_workspace(workspace_id: str):
 )
 @requires("read:workspaces")
 def list_members(workspace_id: str) -> dict:
-    principal = current_principal()
-    members = domain.list_members(principal, workspace_id)
     query = parse_list_query(app.current_event, MEMBER_SPEC, scope=workspace_id)
-    return list_response(app.current_event, query, apply_in_memory(members, query))
+    return listing.response(app.current_event, query, domain.list_members(current_principal(), workspace_id, query))
 
 
 @_both(
@@ -161,12 +178,13 @@ def remove_member(workspace_id: str, user_id: str):
     summary="Your pending invitations to join workspaces",
     tags=["workspaces"],
     operation_id="listInvitations",
-    responses=answers(InvitationList),
+    responses=answers(ListEnvelope[SparseInvitation]),
 )
 @requires("read:workspaces")
 def list_invitations() -> dict:
-    invitations = domain.list_invitations(current_principal())
-    return {"data": invitations, "meta": {"total": len(invitations)}}
+    principal = current_principal()
+    query = parse_list_query(app.current_event, INVITATION_SPEC, scope=principal.user_id)
+    return listing.response(app.current_event, query, domain.list_invitations(principal, query))
 
 
 @app.post(

@@ -308,3 +308,355 @@ def test_a_delivery_changing_status_moves_between_status_lists(hooked):
     assert [d["id"] for d in call("GET", path, token=token, query={"status": "success"}).json["data"]] == [row["id"]]
     typed = call("GET", path, token=token, query={"event_type": row["event_type"]}).json["data"]
     assert [(d["id"], d["status"]) for d in typed] == [(row["id"], "success")]
+
+
+# ---------------------------------------------------------------------------------------------- tenancy
+ROLES = ("member", "admin", "member")
+
+
+def _workspace(owner: dict, name: str = "Team") -> dict:
+    reply = call("POST", "/v1/workspaces", body={"name": name}, token=owner["access_token"])
+    assert reply.status == 201, reply.json
+    return reply.json["data"]
+
+
+def _users(start: int, count: int) -> list[Any]:
+    """User items (the profile only: nobody signs in as them), ids minted in creation order."""
+    from platform_api.dal import users as users_dal
+    from platform_api.timeutil import isoformat
+
+    made = []
+    for index in range(start, start + count):
+        user_id = f"usr_{ULID()}"
+        created = isoformat(BASE_TIME + timedelta(seconds=index))
+        made.append(
+            users_dal.UserItem(
+                *users_dal.profile_key(user_id),
+                user_id=user_id,
+                email=f"clone{index}@example.com",
+                username=f"clone{index}",
+                name=f"Clone {index:04d}",
+                password_hash="-",
+                created_at=created,
+                updated_at=created,
+            )
+        )
+    return made
+
+
+def _grow_members(workspace_id: str, start: int, count: int) -> list[dict]:
+    """`count` users joining the workspace, two per second of joining time, roles in rotation; the workspace's
+    `members` counter moves as accepting an invitation moves it."""
+    from platform_api.dal import entitlements
+    from platform_api.dal import workspaces as dal
+    from platform_api.timeutil import isoformat
+
+    workspace = dal.get(workspace_id)
+    assert workspace is not None
+    counter = entitlements.CounterItem(*entitlements.counter_key(workspace.default_namespace_id or "", "members"))
+    counter.update(actions=[entitlements.CounterItem.used.add(count)])
+
+    users = _users(start, count)
+    members = [
+        dal.new_member(
+            workspace_id, u.user_id, ROLES[(start + i) % 3], isoformat(BASE_TIME + timedelta(seconds=(start + i) // 2))
+        )
+        for i, u in enumerate(users)
+    ]
+    _batch_write(users + members)
+    return [{"id": m.user_id, "created_at": m.created_at, "role": m.role} for m in members]
+
+
+MEMBER_QUERIES = {
+    "joined first": {},
+    "joined last": {"sort": "-created_at"},
+    "by user id": {"sort": "user_id"},
+    "joined after": {"created_after": "2025-03-01T00:00:05Z"},
+    "role=admin": {"role": "admin"},
+}
+USER_QUERIES = {
+    "newest first": {},
+    "oldest first": {"sort": "created_at"},
+    "role=member": {"role": "member"},
+}
+
+
+def test_members_and_users_of_a_workspace_read_one_page(aws, meter):
+    alice = register_user()
+    token = alice["access_token"]
+    workspace = _workspace(alice)
+    members_path, headers = f"/v1/workspaces/{workspace['id']}/members", {"X-Workspace-ID": workspace["id"]}
+    rows = _grow_members(workspace["id"], 0, 60)
+
+    def measure(queries: dict, path: str, extra: dict | None = None) -> dict[str, int]:
+        found = {}
+        for name, query in queries.items():
+            reply, read = _measured(
+                meter, "GET", path, token=token, headers=extra, query={**query, "per_page": str(PER_PAGE)}
+            )
+            assert reply.status == 200, (name, reply.json)
+            assert len(reply.json["data"]) == PER_PAGE, name
+            found[name] = read
+        return found
+
+    small_members, small_users = measure(MEMBER_QUERIES, members_path), measure(USER_QUERIES, "/v1/users", headers)
+    rows += _grow_members(workspace["id"], 60, 540)
+    large_members, large_users = measure(MEMBER_QUERIES, members_path), measure(USER_QUERIES, "/v1/users", headers)
+    print("\nitems read per request, per_page=10 (60 members, 600):")
+    # `role` is filtered in memory (no index): a page reads members until it holds per_page + 1 of the role
+    in_memory = {"role=admin", "role=member"}
+    for name in MEMBER_QUERIES:
+        print(f"  members {name:<16} {small_members[name]:>4} {large_members[name]:>4}")
+        assert large_members[name] == small_members[name], name
+        assert large_members[name] <= (5 * PER_PAGE if name in in_memory else BUDGET), name
+    for name in USER_QUERIES:
+        print(f"  users   {name:<16} {small_users[name]:>4} {large_users[name]:>4}")
+        assert large_users[name] == small_users[name], name
+        assert large_users[name] <= (5 * PER_PAGE if name in in_memory else BUDGET), name
+
+    listed = call("GET", members_path, token=token, query={"per_page": str(PER_PAGE)}).json
+    assert listed["meta"]["total"] == 601  # the `members` counter
+    owners = call("GET", members_path, token=token, query={"role": "owner"}).json
+    assert owners["meta"]["total"] == 1  # the workspace's owners counter
+    assert (
+        call("GET", members_path, token=token, query={"role": "admin", "per_page": "5"}).json["meta"]["total"] is None
+    )
+
+
+def test_member_and_user_cursor_walks_return_each_once_in_order(aws):
+    alice = register_user()
+    token = alice["access_token"]
+    workspace = _workspace(alice)
+    members_path, headers = f"/v1/workspaces/{workspace['id']}/members", {"X-Workspace-ID": workspace["id"]}
+    rows = _grow_members(workspace["id"], 0, 44)
+    everyone = [{"id": alice["user_id"], "created_at": workspace["created_at"], "role": "owner"}, *rows]
+    by_join = [m["id"] for m in sorted(everyone, key=lambda m: (m["created_at"], m["id"]))]
+    walked = _walk(members_path, token, {})
+    assert [m["id"] for m in walked] == by_join
+    assert all(m["user"] and m["user"]["id"] == m["id"] for m in walked)
+    assert walked[-1]["user"]["email"] == alice["email"]  # the clones joined in 2025: the owner joined last
+    assert [m["id"] for m in _walk(members_path, token, {"sort": "-created_at"})] == by_join[::-1]
+    assert [m["id"] for m in _walk(members_path, token, {"sort": "-user_id"})] == sorted(by_join, reverse=True)
+    admins = [m for m in everyone if m["role"] == "admin"]
+    admins_by_join = [m["id"] for m in sorted(admins, key=lambda m: (m["created_at"], m["id"]))]
+    assert [m["id"] for m in _walk(members_path, token, {"role": "admin"})] == admins_by_join
+    by_role = _walk(members_path, token, {"sort": "role"})
+    assert [m["role"] for m in by_role] == sorted(m["role"] for m in everyone)
+    assert [u["id"] for u in _walk("/v1/users", token, {}, headers)] == sorted(by_join, reverse=True)
+    by_name = _walk("/v1/users", token, {"sort": "name"}, headers)
+    assert len(by_name) == 45
+    assert [u["name"] for u in by_name[1:3]] == ["Clone 0000", "Clone 0001"]
+
+
+def test_member_cursors_are_bound_to_their_workspace_and_foreign_workspaces_are_404(aws):
+    alice, bob = register_user(), register_user()
+    first, second = _workspace(alice, "One"), _workspace(alice, "Two")
+    _grow_members(first["id"], 0, 12)
+    page = call("GET", f"/v1/workspaces/{first['id']}/members", token=alice["access_token"], query={"per_page": "5"})
+    cursor = page.json["meta"]["next_cursor"]
+    assert cursor
+    moved = call("GET", f"/v1/workspaces/{second['id']}/members", token=alice["access_token"], query={"cursor": cursor})
+    assert moved.status == 400
+    assert "cursor" in moved.json["error"]["details"]
+    assert call("GET", f"/v1/workspaces/{first['id']}/members", token=bob["access_token"]).status == 404
+    users = call("GET", "/v1/users", token=bob["access_token"], headers={"X-Workspace-ID": first["id"]})
+    assert users.status == 404
+
+
+def _grow_workspaces(user_id: str, start: int, count: int) -> list[str]:
+    """Workspaces the user belongs to (the workspace item and the membership), ids in creation order."""
+    from platform_api.dal import workspaces as dal
+    from platform_api.timeutil import isoformat
+
+    items: list[Any] = []
+    ids = []
+    for index in range(start, start + count):
+        workspace_id = f"wks_{ULID()}"
+        created = isoformat(BASE_TIME + timedelta(seconds=index))
+        items.append(
+            dal.WorkspaceItem(
+                *dal.workspace_key(workspace_id),
+                workspace_id=workspace_id,
+                name=f"Clone {index:04d}",
+                slug=f"clone-{index}",
+                tier=("free", "pro")[index % 2],
+                default_namespace_id=None,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        items.append(dal.new_member(workspace_id, user_id, ROLES[index % 3], created))
+        ids.append(workspace_id)
+    _batch_write(items)
+    return ids
+
+
+def _grow_namespaces(owner_type: str, owner_id: str, start: int, count: int) -> list[str]:
+    from platform_api.dal import namespaces as dal
+    from platform_api.timeutil import isoformat
+
+    items: list[Any] = []
+    ids = []
+    for index in range(start, start + count):
+        namespace_id = f"ns_{ULID()}"
+        created = isoformat(BASE_TIME + timedelta(seconds=index))
+        items.append(
+            dal.NamespaceItem(
+                *dal.key(namespace_id),
+                GSI1PK=dal.owner_partition(owner_type, owner_id),
+                GSI1SK=f"{dal.GSI_PREFIX}{namespace_id}",
+                namespace_id=namespace_id,
+                uuid=str(ULID()),
+                name=f"Clone {index:04d}",
+                slug=f"clone-{index}",
+                owner_type=owner_type,
+                owner_id=owner_id,
+                workspace_id=owner_id if owner_type == "Workspace" else None,
+                is_default=False,
+                is_active=index % 2 == 0,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        ids.append(namespace_id)
+    _batch_write(items)
+    return ids
+
+
+def _grow_invitations(user_id: str, workspace_ids: list[str]) -> list[str]:
+    from platform_api.dal import workspaces as dal
+    from platform_api.timeutil import now_iso
+
+    items: list[Any] = []
+    ids = []
+    for workspace_id in workspace_ids:
+        invitation_id = f"inv_{ULID()}"
+        invitation, claim = dal.new_invitation(
+            invitation_id, workspace_id, user_id, "member", "usr_x", now_iso(), 2_000_000_000
+        )
+        items += [invitation, claim]
+        ids.append(invitation_id)
+    _batch_write(items)
+    return ids
+
+
+def test_workspaces_namespaces_and_invitations_read_one_page(aws, meter):
+    alice = register_user()
+    token = alice["access_token"]
+    _workspace(alice)
+    queries = {
+        "/v1/workspaces": {"": {}, "oldest": {"sort": "created_at"}, "role=admin": {"role": "admin"}},
+        "/v1/namespaces": {
+            "personal": {"owner_type": "User"},
+            "personal, active": {"owner_type": "User", "is_active": "true"},
+        },
+        "/v1/invitations": {"": {}, "oldest": {"sort": "created_at"}},
+    }
+
+    def measure() -> dict[str, int]:
+        found = {}
+        for path, named in queries.items():
+            for name, query in named.items():
+                reply, read = _measured(meter, "GET", path, token=token, query={**query, "per_page": str(PER_PAGE)})
+                assert reply.status == 200, (path, name, reply.json)
+                assert len(reply.json["data"]) == PER_PAGE, (path, name)
+                found[f"{path} {name}"] = read
+        return found
+
+    workspaces = _grow_workspaces(alice["user_id"], 0, 60)
+    _grow_namespaces("User", alice["user_id"], 0, 60)
+    _grow_invitations(alice["user_id"], workspaces)
+    small = measure()
+    more = _grow_workspaces(alice["user_id"], 60, 540)
+    _grow_namespaces("User", alice["user_id"], 60, 540)
+    _grow_invitations(alice["user_id"], more)
+    large = measure()
+    print("\nitems read per request, per_page=10 (60 of each, 600):")
+    for name, read in large.items():
+        print(f"  {name:<34} {small[name]:>4} {read:>4}")
+        assert read == small[name], name
+        # role and is_active filter in memory: a page reads until it holds per_page + 1 of them
+        assert read <= (5 * PER_PAGE if "=" in name or "active" in name else BUDGET), name
+
+
+def test_every_visible_namespace_is_a_merge_of_one_page_per_owner(aws, meter):
+    """Without a workspace context the caller sees their own namespaces and every workspace's: one Query per
+    owner (Limit per_page + 1 each), merged by id. Reads grow with the workspaces one belongs to, never with
+    the namespaces they hold."""
+    alice = register_user()
+    token = alice["access_token"]
+    teams = [_workspace(alice, f"Team {n}") for n in range(3)]
+    for index, team in enumerate(teams):
+        _grow_namespaces("Workspace", team["id"], 1000 * (index + 1), 15)
+
+    def measure() -> int:
+        reply, read = _measured(meter, "GET", "/v1/namespaces", token=token, query={"per_page": str(PER_PAGE)})
+        assert reply.status == 200
+        assert len(reply.json["data"]) == PER_PAGE
+        cursor = reply.json["meta"]["next_cursor"]
+        deeper, deep_read = _measured(
+            meter, "GET", "/v1/namespaces", token=token, query={"per_page": str(PER_PAGE), "cursor": cursor}
+        )
+        assert deeper.status == 200
+        return max(read, deep_read)
+
+    _grow_namespaces("User", alice["user_id"], 0, 60)
+    small = measure()
+    _grow_namespaces("User", alice["user_id"], 60, 540)
+    large = measure()
+    print(f"\n  /v1/namespaces, 3 workspaces, 60 then 600 personal namespaces: {small} {large}")
+    assert large == small
+    assert large <= 3 + 2 * (PER_PAGE + 1) + 2 * 4  # 3 memberships; 4 partitions: a share each, then the page
+
+
+def test_workspace_namespace_and_invitation_cursor_walks(aws):
+    alice, bob = register_user(), register_user()
+    token = alice["access_token"]
+    personal = alice["namespace_id"]
+    team = _workspace(alice)
+    workspaces = _grow_workspaces(alice["user_id"], 0, 33)
+    namespaces = _grow_namespaces("User", alice["user_id"], 0, 30) + _grow_namespaces("Workspace", team["id"], 30, 5)
+    invitations = _grow_invitations(alice["user_id"], workspaces)
+
+    mine = [team["id"], *workspaces]
+    assert [w["id"] for w in _walk("/v1/workspaces", token, {})] == sorted(mine, reverse=True)
+    admins = [w["id"] for w in _walk("/v1/workspaces", token, {"role": "admin"})]
+    assert admins == sorted(workspaces[i] for i in range(33) if ROLES[i % 3] == "admin")[::-1]
+    by_name = _walk("/v1/workspaces", token, {"sort": "name"})
+    assert [w["name"] for w in by_name[:2]] == ["Clone 0000", "Clone 0001"]
+    assert len(by_name) == 34
+    visible = [personal, team["default_namespace_id"], *namespaces]
+    assert [n["id"] for n in _walk("/v1/namespaces", token, {})] == sorted(visible, reverse=True)
+    in_team = [team["default_namespace_id"], *namespaces[30:]]
+    walked = _walk("/v1/namespaces", token, {"sort": "created_at", "owner_type": "Workspace"})
+    assert [n["id"] for n in walked] == sorted(in_team)
+    scoped = _walk("/v1/namespaces", token, {}, {"X-Workspace-ID": team["id"]})
+    assert [n["id"] for n in scoped] == sorted(in_team, reverse=True)
+    assert [i["id"] for i in _walk("/v1/invitations", token, {})] == sorted(invitations, reverse=True)
+    walked = _walk("/v1/invitations", token, {"sort": "created_at"})
+    assert [i["id"] for i in walked] == sorted(invitations)
+    assert walked[0]["workspace"]["id"] == workspaces[0]
+
+    cursor = call("GET", "/v1/workspaces", token=token, query={"per_page": "5"}).json["meta"]["next_cursor"]
+    assert call("GET", "/v1/workspaces", token=bob["access_token"], query={"cursor": cursor}).status == 400
+    cursor = call("GET", "/v1/namespaces", token=token, query={"per_page": "5"}).json["meta"]["next_cursor"]
+    assert call("GET", "/v1/namespaces", token=bob["access_token"], query={"cursor": cursor}).status == 400
+    cursor = call("GET", "/v1/invitations", token=token, query={"per_page": "5"}).json["meta"]["next_cursor"]
+    assert call("GET", "/v1/invitations", token=bob["access_token"], query={"cursor": cursor}).status == 400
+    assert call("GET", "/v1/namespaces", token=bob["access_token"], query={"workspace_id": team["id"]}).status == 404
+
+
+def test_expired_invitations_are_skipped(aws):
+    from platform_api.dal import workspaces as dal
+    from platform_api.timeutil import now_iso
+
+    alice, bob = register_user(), register_user()
+    team = _workspace(bob)
+    live = _grow_invitations(alice["user_id"], [team["id"]])
+    old, _claim = dal.new_invitation(
+        f"inv_{ULID()}", team["id"], alice["user_id"], "member", bob["user_id"], now_iso(), 1
+    )
+    _batch_write([old])
+    listed = call("GET", "/v1/invitations", token=alice["access_token"]).json
+    assert [i["id"] for i in listed["data"]] == live
+    assert listed["meta"]["total"] == 1

@@ -7,10 +7,12 @@ GSI1 lists an owner's namespaces: `GSI1PK=USER#<usr>` (personal) or `WS#<wks>` (
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 
+from platform_api.dal import keyset
 from platform_api.dal.entitlements import COUNTER_PREFIX, PACKAGES_SK, CounterItem, PackagesItem
 from platform_api.db import Gsi1Item, TableItem, client, table_name
 
@@ -60,6 +62,24 @@ def list_owned(owner_type: str, owner_id: str) -> list[NamespaceItem]:
     """An owner's namespaces: one Query on GSI1."""
     partition = owner_partition(owner_type, owner_id)
     return list(NamespaceItem.gsi1.query(partition, NamespaceItem.GSI1SK.startswith(GSI_PREFIX)))
+
+
+def owned_pages(
+    owner_type: str, owner_id: str, *, newest_first: bool, after_namespace_id: str | None, demand: keyset.Demand
+) -> Iterator[list[NamespaceItem]]:
+    """An owner's namespaces by namespace id (creation order: ids are ULIDs), one GSI1 Query page at a time,
+    strictly after `after_namespace_id` (which need not be one of this owner's: it is only a position)."""
+    partition = owner_partition(owner_type, owner_id)
+    range_ = keyset.prefix(keyset.Range("GSI1", "GSI1PK", partition, "GSI1SK"), GSI_PREFIX)
+    start = None
+    if after_namespace_id:
+        start = {
+            "GSI1PK": partition,
+            "GSI1SK": f"{GSI_PREFIX}{after_namespace_id}",
+            **dict(zip(("PK", "SK"), key(after_namespace_id), strict=True)),
+        }
+    for raw in keyset.query_pages(range_, forward=not newest_first, start=start, demand=demand):
+        yield [NamespaceItem.from_raw_data(r) for r in raw]
 
 
 @dataclass

@@ -77,6 +77,12 @@ def get_user(user_id: str) -> dict[str, Any] | None:
     return summary(item) if item else None
 
 
+def get_items(ids: list[str]) -> list[UserItem]:
+    """The users that exist among `ids`: one BatchGetItem per 100."""
+    keys = [profile_key(i) for i in dict.fromkeys(ids)]
+    return list(UserItem.batch_get(keys)) if keys else []
+
+
 def get_users(ids: list[str] | set[str]) -> dict[str, dict[str, Any]]:
     """One BatchGetItem for up to 100 users: id -> summary (id, username, name, email)."""
     keys = [profile_key(i) for i in dict.fromkeys(ids)]

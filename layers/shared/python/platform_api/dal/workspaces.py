@@ -2,20 +2,30 @@
 
     PK=WS#<wks>          SK=WORKSPACE     name, slug, tier, settings, default_namespace_id, owners (count)
     PK=WSSLUG#<slug>     SK=UNIQUE        claims a slug for one workspace (saved with attribute_not_exists)
-    PK=WS#<wks>          SK=MEMBER#<usr>  role; GSI1 USER#<usr> / MEMBER#<wks> lists a user's workspaces
-    PK=INVITE#<inv>      SK=INVITATION    a pending invitation; GSI1 USER#<usr> / INVITE#<wks> lists a user's
+    PK=WS#<wks>          SK=MEMBER#<usr>  role; GSI1 USER#<usr> / MEMBER#<wks> lists a user's workspaces;
+                                          GSI2 WSM#<wks> / <created_at>#<usr> lists the members by joining time
+    PK=INVITE#<inv>      SK=INVITATION    a pending invitation; GSI1 USER#<usr> / INVITE#<inv> lists a user's,
+                                          in the order they were sent (invitation ids are ULIDs)
     PK=WS#<wks>          SK=INVITE#<usr>  claims "one pending invitation per user and workspace" (holds <inv>)
 
 Both invitation items have a `ttl`: DynamoDB removes an invitation nobody accepted within INVITATION_DAYS.
 
 `owners` on the workspace item counts its owners, so "the last owner cannot leave or be demoted" is a
 condition (`owners > 1`) in the same transaction as the change, not a read-then-write race.
+
+Lists read one page (docs/data-model.md): `member_pages` (a workspace's members by joining time, GSI2, or by
+user id, the table), `membership_pages` (a user's workspaces by workspace id, GSI1) and `invitation_pages` (a
+user's invitations by invitation id, GSI1), each a Query from a cursor's key with the Limit the caller asks for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
+from platform_api.dal import keyset
 from platform_api.db import Gsi1Item, TableItem, TtlMixin
 
 WORKSPACE_SK = "WORKSPACE"
@@ -47,6 +57,8 @@ class SlugItem(TableItem):
 
 
 class MemberItem(Gsi1Item):
+    GSI2PK = UnicodeAttribute(null=True)  # joining order (member_index), written with the membership
+    GSI2SK = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute()
     workspace_id = UnicodeAttribute()
     role = UnicodeAttribute()
@@ -80,11 +92,19 @@ def member_key(workspace_id: str, user_id: str) -> tuple[str, str]:
     return f"WS#{workspace_id}", f"{MEMBER_PREFIX}{user_id}"
 
 
+def member_index(workspace_id: str, user_id: str, created_at: str) -> tuple[str, str]:
+    """(GSI2PK, GSI2SK) of a membership: the workspace's members in the order they joined."""
+    return f"WSM#{workspace_id}", f"{created_at}#{user_id}"
+
+
 def new_member(workspace_id: str, user_id: str, role: str, now: str) -> MemberItem:
+    by_join = member_index(workspace_id, user_id, now)
     return MemberItem(
         *member_key(workspace_id, user_id),
         GSI1PK=f"USER#{user_id}",
         GSI1SK=f"{MEMBER_PREFIX}{workspace_id}",
+        GSI2PK=by_join[0],
+        GSI2SK=by_join[1],
         user_id=user_id,
         workspace_id=workspace_id,
         role=role,
@@ -123,6 +143,11 @@ def memberships(user_id: str) -> list[MemberItem]:
     return list(MemberItem.gsi1.query(f"USER#{user_id}", MemberItem.GSI1SK.startswith(MEMBER_PREFIX)))
 
 
+def invitation_index(invitation_id: str) -> str:
+    """GSI1SK of an invitation (GSI1PK USER#<invited user>): a user's invitations in the order they were sent."""
+    return f"{INVITE_PREFIX}{invitation_id}"
+
+
 def invitation_key(invitation_id: str) -> tuple[str, str]:
     return f"INVITE#{invitation_id}", INVITATION_SK
 
@@ -140,7 +165,7 @@ def new_invitation(
     invitation = InvitationItem(
         *invitation_key(invitation_id),
         GSI1PK=f"USER#{user_id}",
-        GSI1SK=f"{INVITE_PREFIX}{workspace_id}",
+        GSI1SK=invitation_index(invitation_id),
         invitation_id=invitation_id,
         workspace_id=workspace_id,
         user_id=user_id,
@@ -168,9 +193,70 @@ def get_invitation_claim(workspace_id: str, user_id: str) -> InvitationClaimItem
         return None
 
 
-def invitations_of(user_id: str, limit: int = 100) -> list[InvitationItem]:
-    """A user's pending invitations: one Query on GSI1, newest workspace ids first, at most `limit`."""
-    query = InvitationItem.gsi1.query(
-        f"USER#{user_id}", InvitationItem.GSI1SK.startswith(INVITE_PREFIX), limit=limit, scan_index_forward=False
-    )
-    return list(query)
+def member_pages(
+    workspace_id: str,
+    *,
+    join_order: bool,
+    newest_first: bool,
+    after: tuple[str, str] | None,
+    joined_after: datetime | None = None,
+    joined_before: datetime | None = None,
+    demand: keyset.Demand,
+) -> Iterator[list[MemberItem]]:
+    """A workspace's members, one Query page at a time, strictly after `after` (joined_at, user id).
+
+    `join_order`: by joining time (GSI2 `<created_at>#<usr>`, bounded by `joined_after` / `joined_before`);
+    otherwise by user id (the table's `MEMBER#<usr>`; `after` only needs the user id).
+    """
+    home = f"WS#{workspace_id}"
+    if join_order:
+        partition, _ = member_index(workspace_id, "", "")
+        low, high = keyset.time_bounds(joined_after, joined_before)
+        range_ = keyset.Range("GSI2", "GSI2PK", partition, "GSI2SK", low, high)
+        start = None
+        if after:
+            start = {
+                "GSI2PK": partition,
+                "GSI2SK": member_index(workspace_id, after[1], after[0])[1],
+                "PK": home,
+                "SK": f"{MEMBER_PREFIX}{after[1]}",
+            }
+    else:
+        range_ = keyset.prefix(keyset.Range(None, "PK", home, "SK"), MEMBER_PREFIX)
+        start = {"PK": home, "SK": f"{MEMBER_PREFIX}{after[1]}"} if after else None
+    for raw in keyset.query_pages(range_, forward=not newest_first, start=start, demand=demand):
+        yield [MemberItem.from_raw_data(r) for r in raw]
+
+
+def membership_pages(
+    user_id: str, *, newest_first: bool, after_workspace_id: str | None, demand: keyset.Demand
+) -> Iterator[list[MemberItem]]:
+    """The workspaces a user belongs to (their memberships), by workspace id: GSI1 `USER#<usr>` / `MEMBER#<wks>`."""
+    partition = f"USER#{user_id}"
+    range_ = keyset.prefix(keyset.Range("GSI1", "GSI1PK", partition, "GSI1SK"), MEMBER_PREFIX)
+    start = None
+    if after_workspace_id:
+        start = {
+            "GSI1PK": partition,
+            "GSI1SK": f"{MEMBER_PREFIX}{after_workspace_id}",
+            **dict(zip(("PK", "SK"), member_key(after_workspace_id, user_id), strict=True)),
+        }
+    for raw in keyset.query_pages(range_, forward=not newest_first, start=start, demand=demand):
+        yield [MemberItem.from_raw_data(r) for r in raw]
+
+
+def invitation_pages(
+    user_id: str, *, newest_first: bool, after_invitation_id: str | None, demand: keyset.Demand
+) -> Iterator[list[InvitationItem]]:
+    """A user's invitations (expired ones too, until TTL removes them), by invitation id: GSI1 `INVITE#<inv>`."""
+    partition = f"USER#{user_id}"
+    range_ = keyset.prefix(keyset.Range("GSI1", "GSI1PK", partition, "GSI1SK"), INVITE_PREFIX)
+    start = None
+    if after_invitation_id:
+        start = {
+            "GSI1PK": partition,
+            "GSI1SK": invitation_index(after_invitation_id),
+            **dict(zip(("PK", "SK"), invitation_key(after_invitation_id), strict=True)),
+        }
+    for raw in keyset.query_pages(range_, forward=not newest_first, start=start, demand=demand):
+        yield [InvitationItem.from_raw_data(r) for r in raw]

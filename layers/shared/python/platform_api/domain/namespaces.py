@@ -10,18 +10,20 @@ limits are added to (or taken from) the namespace's counters in the same transac
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from platform_api import errors
 from platform_api.dal import entitlements as entitlements_dal
 from platform_api.dal import namespaces as dal
-from platform_api.domain import entitlements
+from platform_api.domain import entitlements, listing
 from platform_api.domain.auth import require_scope
 from platform_api.domain.tenancy import membership, require_membership
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, catalogue
 from platform_api.principal import Principal
+from platform_api.query import ListQuery
 from platform_api.timeutil import now_iso
 from platform_api.unit_of_work import UnitOfWork
 
@@ -160,6 +162,78 @@ def list_visible(principal: Principal, workspace_id: str | None) -> list[dict[st
     for joined in workspaces_dal.memberships(principal.user_id):
         items.extend(dal.list_owned("Workspace", joined.workspace_id))
     return [to_api(i) for i in items]
+
+
+def list_page(principal: Principal, workspace_id: str | None, query: ListQuery) -> listing.Listing:
+    """One page of the namespaces the caller can see: theirs and those of their workspaces (`workspace_id`, the
+    tenant context, narrows it to one workspace; a foreign one is a 404).
+
+    Each owner's namespaces are one GSI1 partition (`USER#<usr>` or `WS#<wks>` / `NS#<ns>`) in id order, which
+    is the creation order; the page merges those partitions from the cursor's id, reading at most
+    `per_page + 1` from each. The caller's memberships are read to know the partitions (at most SORT_CAP;
+    more is a 400 asking for a workspace context); the `owner_type` and `workspace_id` filters leave partitions
+    out instead of filtering them. Other filters and `search` filter in memory; `name`, `slug` and
+    `updated_at` sort in memory over at most SORT_CAP namespaces."""
+    owners: list[tuple[str, str]] = []
+    wanted_types = set(query.filters.get("owner_type") or ("User", "Workspace"))
+    wanted_workspaces = {str(w) for w in query.filters.get("workspace_id") or ()}
+    if workspace_id:
+        require_membership(principal.user_id, workspace_id)
+        if "Workspace" in wanted_types and (not wanted_workspaces or workspace_id in wanted_workspaces):
+            owners.append(("Workspace", workspace_id))
+    else:
+        if "User" in wanted_types and not wanted_workspaces:
+            owners.append(("User", principal.user_id))
+        if "Workspace" in wanted_types:
+            if wanted_workspaces:
+                joined = [w for w in sorted(wanted_workspaces) if membership(w, principal.user_id) is not None]
+            else:
+                joined = [m.workspace_id for m in _all_memberships(principal.user_id)]
+            owners.extend(("Workspace", w) for w in joined)
+    in_key_order = listing.serves(query, *listing.id_orders())
+    newest_first = listing.descending(query) if in_key_order else True
+
+    def partition(owner_type: str, owner_id: str) -> listing.Stream:
+        def read(after: dict[str, Any] | None, demand: listing.Demand) -> Iterator[dict[str, Any]]:
+            pages = dal.owned_pages(
+                owner_type,
+                owner_id,
+                newest_first=newest_first,
+                after_namespace_id=listing.position_id(after, "ns"),
+                demand=demand,
+            )
+            for page in pages:
+                yield from (to_api(item) for item in page)
+
+        return read
+
+    if not owners:
+        return listing.Listing([], None, None if query.uses_cursor else 0)
+    # merged by id, the partitions' own key order (created_at is minted with the id)
+    stream = listing.merged([partition(*owner) for owner in owners], listing.by("id", descending=newest_first))
+    if not in_key_order:
+        return listing.sorted_page(query, stream, served="created_at or id")
+    exact = not (set(query.filters) - {"owner_type", "workspace_id"}) and not query.ranges and not query.search
+    return listing.ordered_page(query, stream, exact=exact)
+
+
+def _all_memberships(user_id: str) -> list[Any]:
+    """Every workspace the user belongs to (one GSI1 Query per 1 MB), at most SORT_CAP; more is a 400."""
+    from platform_api.dal import workspaces as workspaces_dal
+
+    found: list[Any] = []
+    pages = workspaces_dal.membership_pages(
+        user_id, newest_first=False, after_workspace_id=None, demand=lambda: listing.SORT_CAP + 1 - len(found)
+    )
+    for page in pages:
+        found.extend(page)
+    if len(found) > listing.SORT_CAP:
+        message = (
+            f"You belong to more than {listing.SORT_CAP:,} workspaces; list one workspace's namespaces "
+            "(X-Workspace-ID or workspace_id)."
+        )
+        raise errors.InvalidRequest(message, details={"workspace_id": [message]})
+    return found
 
 
 def detail(principal: Principal, namespace_id: str) -> dict[str, Any]:

@@ -6,14 +6,17 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
 from platform_api import errors
 from platform_api.dal import users as dal
+from platform_api.domain import listing
 from platform_api.models.users import UserUpdate
 from platform_api.principal import Principal
+from platform_api.query import ListQuery
 from platform_api.timeutil import now_iso
 from platform_api.unit_of_work import UnitOfWork
 
@@ -203,12 +206,47 @@ def confirm_email(principal: Principal, token: str) -> dict[str, Any]:
     return to_api(_load(principal.user_id))
 
 
-def list_workspace_users(workspace_id: str) -> list[dict[str, Any]]:
-    from platform_api.dal.workspaces import list_members
+def list_workspace_users(workspace_id: str, query: ListQuery) -> listing.Listing:
+    """One page of the users of a workspace (the caller's membership was checked by the route's tenant).
 
-    members = {m.user_id: m.role for m in list_members(workspace_id)}
-    keys = [dal.profile_key(user_id) for user_id in members]
-    users = [to_api(item) for item in dal.UserItem.batch_get(keys)] if keys else []
-    for user in users:
-        user["role"] = members[user["id"]]
-    return users
+    Members are read by user id (`MEMBER#<usr>`, the table), which is the users' creation order (ids are
+    ULIDs minted with `created_at`), one Query page from the cursor; the page's users are one BatchGetItem.
+    `role` filters on the memberships; `tier`, `search` and the ranges need the users, so each round trip then
+    reads its users too (at most SCAN_CAP members a page); `name`, `email` and `username` sort in memory (a
+    workspace holds at most its `members` entitlement, and more than SORT_CAP is a 400). `total` is the
+    `members` counter when nothing filters."""
+    from platform_api.dal import entitlements as entitlements_dal
+    from platform_api.dal import workspaces as workspaces_dal
+
+    in_key_order = listing.serves(query, *listing.id_orders())
+    newest_first = listing.descending(query) if in_key_order else True
+    needs_users = not in_key_order or bool(set(query.filters) - {"role"} or query.ranges or query.search)
+
+    def stream(after: dict[str, Any] | None, demand: listing.Demand) -> Iterator[dict[str, Any]]:
+        user_id = listing.position_id(after, "usr")
+        pages = workspaces_dal.member_pages(
+            workspace_id,
+            join_order=False,
+            newest_first=newest_first,
+            after=("", user_id) if user_id else None,
+            demand=demand,
+        )
+        for members in pages:
+            if needs_users:
+                yield from with_users([{"id": m.user_id, "role": m.role} for m in members])
+            else:
+                yield from ({"id": m.user_id, "role": m.role} for m in members)
+
+    def with_users(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        found = {item.user_id: item for item in dal.get_items([m["id"] for m in page])}
+        return [{**to_api(found[m["id"]]), "role": m["role"]} for m in page if m["id"] in found]
+
+    if not in_key_order:
+        return listing.sorted_page(query, stream, served="created_at or id")
+    total = None
+    if not query.filters and not query.ranges and not query.search:
+        workspace = workspaces_dal.get(workspace_id)
+        counter = entitlements_dal.get_counter(workspace.default_namespace_id or "", "members") if workspace else None
+        total = int(counter.used) if counter is not None else None
+    exact = not query.filters and not query.ranges and not query.search
+    return listing.ordered_page(query, stream, exact=exact, total=total, hydrate=None if needs_users else with_users)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from platform_api import errors, tiers
@@ -26,7 +27,7 @@ from platform_api.dal import entitlements as entitlements_dal
 from platform_api.dal import namespaces as namespaces_dal
 from platform_api.dal import users as users_dal
 from platform_api.dal import workspaces as dal
-from platform_api.domain import entitlements
+from platform_api.domain import entitlements, listing
 from platform_api.domain.auth import require_scope
 from platform_api.domain.namespaces import new_namespace_items
 from platform_api.domain.tenancy import require_membership
@@ -34,6 +35,7 @@ from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
 from platform_api.principal import Principal
+from platform_api.query import ListQuery
 from platform_api.timeutil import now_iso
 from platform_api.unit_of_work import UnitOfWork
 
@@ -91,10 +93,35 @@ def _load(workspace_id: str) -> dal.WorkspaceItem:
 
 
 # ---------------------------------------------------------------------------------------------- workspaces
-def list_workspaces(principal: Principal) -> list[dict[str, Any]]:
-    """One Query (memberships, GSI1) and one BatchGetItem per 100 workspaces."""
-    roles = {m.workspace_id: m.role for m in dal.memberships(principal.user_id)}
-    return [to_api(item, roles[item.workspace_id]) for item in dal.get_many(list(roles))]
+def list_workspaces(principal: Principal, query: ListQuery) -> listing.Listing:
+    """One page of the caller's workspaces: a Query of their memberships (GSI1, by workspace id, which is the
+    creation order: ids are ULIDs minted with `created_at`) from the cursor, and one BatchGetItem of the page's
+    workspaces. `role` filters on the memberships; `tier`, `search` and the ranges need the workspaces, so each
+    round trip then reads them too (at most SCAN_CAP memberships a page); `name`, `slug` and `updated_at` sort
+    in memory up to SORT_CAP memberships (more is a 400)."""
+    in_key_order = listing.serves(query, *listing.id_orders())
+    newest_first = listing.descending(query) if in_key_order else True
+    needs_workspaces = not in_key_order or bool(set(query.filters) - {"role"} or query.ranges or query.search)
+
+    def stream(after: dict[str, Any] | None, demand: listing.Demand) -> Iterator[dict[str, Any]]:
+        pages = dal.membership_pages(
+            principal.user_id,
+            newest_first=newest_first,
+            after_workspace_id=listing.position_id(after, "wks"),
+            demand=demand,
+        )
+        for members in pages:
+            mine = [{"id": m.workspace_id, "role": m.role} for m in members]
+            yield from with_workspaces(mine) if needs_workspaces else mine
+
+    def with_workspaces(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        found = {w.workspace_id: w for w in dal.get_many([m["id"] for m in page])}
+        return [to_api(found[m["id"]], m["role"]) for m in page if m["id"] in found]
+
+    if not in_key_order:
+        return listing.sorted_page(query, stream, served="created_at or id")
+    exact = not query.filters and not query.ranges and not query.search
+    return listing.ordered_page(query, stream, exact=exact, hydrate=None if needs_workspaces else with_workspaces)
 
 
 def get_workspace(principal: Principal, workspace_id: str) -> dict[str, Any]:
@@ -255,11 +282,72 @@ def _still_owns(owned: dict[str, int]) -> errors.Conflict:
 
 
 # ---------------------------------------------------------------------------------------------- members
-def list_members(principal: Principal, workspace_id: str) -> list[dict[str, Any]]:
+def list_members(principal: Principal, workspace_id: str, query: ListQuery) -> listing.Listing:
+    """One page of a workspace's members, and one BatchGetItem of that page's users.
+
+    By joining time (`created_at`, the default, either way): GSI2 `WSM#<wks>`, the `created_*` ranges in the
+    key condition; by user id (`user_id` / `id`): the table's `MEMBER#<usr>`. `role` and `updated_*` filter in
+    memory (at most SCAN_CAP members a page); `sort=role` sorts in memory (a workspace holds at most its
+    `members` entitlement). `total` is the `members` counter (no filter) or the workspace's `owners` counter
+    (`role=owner`), both kept in the membership transactions."""
     require_membership(principal.user_id, workspace_id, not_found=NOT_FOUND)
-    members = dal.list_members(workspace_id)
-    users = users_dal.get_users([m.user_id for m in members])
-    return [member_to_api(m, users.get(m.user_id)) for m in members]
+    by_join = (listing.by("created_at", "id", descending=True), listing.by("created_at", "id", descending=False))
+    by_user = tuple(
+        order
+        for descending in (True, False)
+        for order in (listing.by("user_id", "id", descending=descending), listing.by("id", descending=descending))
+    )
+    join_order = listing.serves(query, *by_join)
+    in_key_order = join_order or listing.serves(query, *by_user)
+    newest_first = listing.descending(query) if in_key_order else False
+    joined_after = max((m for f, op, m in query.ranges if f == "created_at" and op == ">"), default=None)
+    joined_before = min((m for f, op, m in query.ranges if f == "created_at" and op == "<"), default=None)
+
+    def stream(after: dict[str, Any] | None, demand: listing.Demand) -> Iterator[dict[str, Any]]:
+        position = None
+        if after is not None:
+            user_id, joined = listing.position_id(after, "usr"), after.get("created_at")
+            if join_order and not isinstance(joined, str):
+                raise errors.InvalidRequest("The cursor is invalid; start again.", details={"cursor": ["Invalid."]})
+            position = (str(joined or ""), str(user_id))
+        pages = dal.member_pages(
+            workspace_id,
+            join_order=join_order or not in_key_order,
+            newest_first=newest_first,
+            after=position,
+            joined_after=joined_after if join_order or not in_key_order else None,
+            joined_before=joined_before if join_order or not in_key_order else None,
+            demand=demand,
+        )
+        for members in pages:
+            yield from (member_to_api(m, None) for m in members)
+
+    def with_users(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        users = users_dal.get_users([m["user_id"] for m in page])
+        return [{**m, "user": users.get(m["user_id"])} for m in page]
+
+    if not in_key_order:
+        return listing.sorted_page(query, stream, served="created_at, user_id or id", hydrate=with_users)
+    key_ranges = join_order and all(field == "created_at" for field, _, _ in query.ranges)
+    exact = not query.filters and (not query.ranges or key_ranges)
+    return listing.ordered_page(
+        query, stream, exact=exact, total=_member_total(workspace_id, query), hydrate=with_users
+    )
+
+
+def _member_total(workspace_id: str, query: ListQuery) -> int | None:
+    """Exact counts kept in the membership transactions: every member (`members` entitlement counter of the
+    workspace's default namespace) or its owners (`owners` on the workspace). Otherwise unknown (None)."""
+    roles = query.filters.get("role")
+    if query.ranges or query.search or set(query.filters) - {"role"} or (roles and set(roles) != {"owner"}):
+        return None
+    workspace = dal.get(workspace_id)
+    if workspace is None:
+        return None
+    if roles:
+        return int(workspace.owners)
+    counter = entitlements_dal.get_counter(workspace.default_namespace_id or "", "members")
+    return int(counter.used) if counter is not None else None
 
 
 def invite_member(principal: Principal, workspace_id: str, body: MemberAdd) -> dict[str, Any]:
@@ -313,11 +401,38 @@ def _my_invitation(principal: Principal, invitation_id: str) -> dal.InvitationIt
     return invitation
 
 
-def list_invitations(principal: Principal) -> list[dict[str, Any]]:
-    """The caller's pending invitations, each with the workspace it is for: one Query and one BatchGetItem."""
-    pending = [i for i in dal.invitations_of(principal.user_id) if (i.ttl or 0) >= time.time()]
-    workspaces = {w.workspace_id: w for w in dal.get_many([i.workspace_id for i in pending])}
-    return [invitation_to_api(i, workspaces.get(i.workspace_id)) for i in pending]
+def list_invitations(principal: Principal, query: ListQuery) -> listing.Listing:
+    """One page of the caller's pending invitations, newest first (or `sort=created_at`): a Query of GSI1
+    `USER#<usr>` / `INVITE#<inv>` from the cursor, and one BatchGetItem of that page's workspaces. Expired
+    invitations DynamoDB has not removed yet are skipped (they count towards SCAN_CAP)."""
+    now = time.time()
+
+    def stream(after: dict[str, Any] | None, demand: listing.Demand) -> Iterator[dict[str, Any]]:
+        pages = dal.invitation_pages(
+            principal.user_id,
+            newest_first=listing.descending(query),
+            after_invitation_id=listing.position_id(after, "inv"),
+            demand=demand,
+        )
+        for invitations in pages:
+            yield from ({**invitation_to_api(i, None), "_live": (i.ttl or 0) >= now} for i in invitations)
+
+    def with_workspaces(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        found = {w.workspace_id: w for w in dal.get_many([i["workspace_id"] for i in page])}
+        out = []
+        for invitation in page:
+            workspace = found.get(invitation["workspace_id"])
+            summary = (
+                {"id": workspace.workspace_id, "name": workspace.name, "slug": workspace.slug} if workspace else None
+            )
+            out.append({**{k: v for k, v in invitation.items() if k != "_live"}, "workspace": summary})
+        return out
+
+    # exact: an expired invitation is rare (TTL removes it within days), so each round trip asks for what the page
+    # still needs; the few it meets cost one more round trip
+    return listing.ordered_page(
+        query, stream, exact=True, hydrate=with_workspaces, keep=lambda invitation: invitation["_live"]
+    )
 
 
 def accept_invitation(principal: Principal, invitation_id: str) -> dict[str, Any]:

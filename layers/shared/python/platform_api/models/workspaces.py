@@ -144,12 +144,6 @@ class InvitationOut(OutModel):
     expires_at: Timestamp
 
 
-class InvitationMeta(OutModel):
-    total: int
-
-
-class InvitationList(OutModel):
-    """`GET /v1/invitations`: every pending invitation of the caller (not paginated)."""
-
-    data: list[InvitationOut]
-    meta: InvitationMeta
+@sparse(InvitationOut)
+class SparseInvitation(OutModel):
+    """A pending invitation in `GET /v1/invitations`; `fields=` returns only `id` and the fields it names."""
