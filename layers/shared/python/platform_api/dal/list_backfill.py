@@ -1,0 +1,139 @@
+"""Backfill: give the items of the bounded lists (docs/data-model.md) written before their indexes existed their
+index keys. Run it once after deploying this version: `python -m local.backfill_lists` (README, "Deploy").
+
+What it fixes, per item (everything else is left alone):
+
+- a webhook delivery (`WH#<wh>` / `DEL#<del>`) without `GSI1PK`: its GSI1/GSI2 attributes (history by time,
+  by status) and its event-type pointer, in one transaction, on the condition that the delivery still has no
+  `GSI1PK` and the attempt count read (an attempt of the new code indexes it itself, pointer included);
+- a membership (`WS#<wks>` / `MEMBER#<usr>`) without `GSI2PK`: its joining-order GSI2 attributes, on the
+  condition that it still has none;
+- an invitation (`INVITE#<inv>` / `INVITATION`) whose `GSI1SK` is the old `INVITE#<wks>`: `INVITE#<inv>`, on
+  the condition that it still holds the old value.
+
+Idempotent (an item already indexed is skipped, by the Scan's filter and by each write's condition) and
+resumable (`run()` hands the Scan position to `on_page` after every page; pass it back as `start_key`). The
+Scan is an operator's one-off, never a request path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from platform_api.dal import webhooks as webhooks_dal
+from platform_api.dal import workspaces as workspaces_dal
+from platform_api.db import client, table_name
+from platform_api.unit_of_work import UnitOfWork
+
+OLD_ITEMS = (
+    "(begins_with(SK, :del) AND attribute_not_exists(GSI1PK))"
+    " OR (begins_with(SK, :member) AND attribute_not_exists(GSI2PK))"
+    " OR (SK = :invitation AND NOT begins_with(GSI1SK, :new_invitation))"
+)
+
+
+class _Changed(Exception):
+    """Indexed or rewritten meanwhile: nothing to do."""
+
+
+def index_one(raw: dict[str, Any]) -> str | None:
+    """Index one stored item if it is an old delivery, membership or invitation; returns which, or None."""
+    pk, sk = raw["PK"]["S"], raw["SK"]["S"]
+    if pk.startswith("WH#") and sk.startswith(webhooks_dal.DELIVERY_PREFIX) and "GSI1PK" not in raw:
+        return "deliveries" if _delivery(raw) else None
+    if pk.startswith("WS#") and sk.startswith(workspaces_dal.MEMBER_PREFIX) and "GSI2PK" not in raw:
+        return "members" if _member(raw) else None
+    if pk.startswith("INVITE#") and sk == workspaces_dal.INVITATION_SK:
+        return "invitations" if _invitation(raw) else None
+    return None
+
+
+def _delivery(raw: dict[str, Any]) -> bool:
+    old = webhooks_dal.DeliveryItem.from_raw_data(raw)
+    indexed = webhooks_dal.index_delivery(webhooks_dal.DeliveryItem.from_raw_data(raw))
+    item = webhooks_dal.DeliveryItem
+    actions = [getattr(item, name).set(getattr(indexed, name)) for name in ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")]
+    unchanged = item.GSI1PK.does_not_exist() & (item.attempts == int(old.attempts))
+    try:
+        with UnitOfWork() as uow:
+            uow.update(old, actions, condition=unchanged, on_conflict=_Changed())
+            uow.put(webhooks_dal.type_entry(indexed))
+    except _Changed:
+        return False
+    return True
+
+
+def _member(raw: dict[str, Any]) -> bool:
+    member = workspaces_dal.MemberItem.from_raw_data(raw)
+    partition, sort_key = workspaces_dal.member_index(member.workspace_id, member.user_id, member.created_at)
+    item = workspaces_dal.MemberItem
+    try:
+        member.update(
+            actions=[item.GSI2PK.set(partition), item.GSI2SK.set(sort_key)],
+            condition=item.PK.exists() & item.GSI2PK.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def _invitation(raw: dict[str, Any]) -> bool:
+    invitation = workspaces_dal.InvitationItem.from_raw_data(raw)
+    wanted = workspaces_dal.invitation_index(invitation.invitation_id)
+    if wanted == invitation.GSI1SK:
+        return False
+    item = workspaces_dal.InvitationItem
+    try:
+        invitation.update(actions=[item.GSI1SK.set(wanted)], condition=item.GSI1SK == invitation.GSI1SK)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def run(
+    *,
+    segment: int = 0,
+    total_segments: int = 1,
+    start_key: dict[str, Any] | None = None,
+    page_size: int = 500,
+    on_page: Callable[[dict[str, Any] | None, Counter[str]], None] | None = None,
+) -> Counter[str]:
+    """Scan one segment for old items and index them; `on_page(next_key, counts)` after each page lets the
+    caller checkpoint. Returns how many of each kind it indexed (and `seen`: old items the Scan returned)."""
+    counts: Counter[str] = Counter()
+    request: dict[str, Any] = {
+        "TableName": table_name(),
+        "FilterExpression": OLD_ITEMS,
+        "ExpressionAttributeValues": {
+            ":del": {"S": webhooks_dal.DELIVERY_PREFIX},
+            ":member": {"S": workspaces_dal.MEMBER_PREFIX},
+            ":invitation": {"S": workspaces_dal.INVITATION_SK},
+            ":new_invitation": {"S": workspaces_dal.invitation_index("inv_")},
+        },
+        "Segment": segment,
+        "TotalSegments": total_segments,
+        "Limit": page_size,
+        "ConsistentRead": True,
+    }
+    while True:
+        if start_key:
+            request["ExclusiveStartKey"] = start_key
+        reply = client().scan(**request)
+        for raw in reply.get("Items", []):
+            counts["seen"] += 1
+            kind = index_one(raw)
+            if kind:
+                counts[kind] += 1
+        start_key = reply.get("LastEvaluatedKey")
+        if on_page is not None:
+            on_page(start_key, counts)
+        if not start_key:
+            return counts
