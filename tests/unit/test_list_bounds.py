@@ -759,3 +759,21 @@ def test_an_old_delivery_attempted_again_gets_its_pointer(hooked):
     assert webhooks_dal.save_delivery(retried, previous=previous)
     typed = call("GET", path, token=token, query={"event_type": row["event_type"], "status": "failed"}).json["data"]
     assert [d["id"] for d in typed] == [row["id"]]
+
+
+def test_a_page_whose_items_went_meanwhile_still_carries_its_cursor(aws):
+    """A membership whose user (or workspace) is gone is dropped from the page it was read on; the cursor is the
+    position read, so the walk goes on past it."""
+    from platform_api.dal import users as users_dal
+
+    alice = register_user()
+    team = _workspace(alice)
+    rows = _grow_members(team["id"], 0, 12)
+    gone = sorted(r["id"] for r in rows)[-5:]  # the newest ids: the whole first page of users, newest first
+    for user_id in gone:
+        users_dal.UserItem(*users_dal.profile_key(user_id)).delete()
+    headers = {"X-Workspace-ID": team["id"]}
+    first = call("GET", "/v1/users", token=alice["access_token"], headers=headers, query={"per_page": "5"})
+    assert first.status == 200
+    walked = _walk("/v1/users", alice["access_token"], {}, headers)
+    assert {u["id"] for u in walked} == {alice["user_id"], *(r["id"] for r in rows)} - set(gone)

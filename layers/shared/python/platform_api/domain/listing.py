@@ -144,12 +144,11 @@ def ordered_page(
         if scanned >= cap:
             truncated = True
             break
-    window = matched[offset : offset + query.per_page]
+    read = matched[offset : offset + query.per_page]
     more = len(matched) > offset + query.per_page
-    if hydrate is not None and window:
-        window = hydrate(window)
+    window = hydrate(read) if hydrate is not None and read else read  # may drop an item that went meanwhile
     if more:
-        next_cursor: str | None = encode_cursor(query, window[-1])
+        next_cursor: str | None = encode_cursor(query, read[-1])  # the position is the key read, not the hydration
     elif truncated and last is not None:
         next_cursor = encode_cursor(query, last)  # continue after the last item read, matched or not
     else:
