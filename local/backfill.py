@@ -1,12 +1,13 @@
-"""Backfill the resource list indexes of a table written before them: `python -m local.backfill`.
+"""Backfill the list indexes (resources, deliveries, members, invitations) of a table written before them:
+`python -m local.backfill`.
 
-    python -m local.backfill --table platform-api-Table-XXXX --region eu-west-1        # a deployed table
+    python -m local.backfill --table platform-api-Table-XXXX --region eu-west-1    # a deployed table
     MOTO_PORT=5005 make run   # then, for the local stack's kept data:
     python -m local.backfill --table local-Table --endpoint-url http://127.0.0.1:5005
 
-Idempotent and resumable (platform_api.dal.resource_backfill): the Scan position is written to
-`--checkpoint` after every page, and a second run starts from it; an item already indexed is skipped.
-`--segments N` runs N parallel Scan segments (one thread each).
+Run it after the deploy (every writer then indexes what it writes). Idempotent and resumable
+(platform_api.dal.backfill): the Scan position is written to `--checkpoint` after every page, and a second
+run starts from it; an item already indexed is skipped. `--segments N` runs N parallel Scan segments.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import argparse
 import json
 import os
 import sys
+import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -33,29 +36,39 @@ def main(argv: list[str] | None = None) -> int:
     if args.endpoint_url:
         os.environ["DYNAMODB_ENDPOINT_URL"] = args.endpoint_url
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "shared" / "python"))
-    from platform_api.dal import resource_backfill
+    print(json.dumps(backfill(args.checkpoint, args.segments)))
+    return 0
 
-    saved: dict[str, Any] = json.loads(args.checkpoint.read_text()) if args.checkpoint.exists() else {}
 
-    def segment(number: int) -> dict[str, int]:
+def backfill(checkpoint: Path, segments: int = 1, page_size: int = 500) -> dict[str, int]:
+    """Run (or resume) every segment; the checkpoint file is removed once all of them finished."""
+    from platform_api.dal import backfill as store
+
+    saved: dict[str, Any] = json.loads(checkpoint.read_text()) if checkpoint.exists() else {}
+    lock = threading.Lock()
+
+    def segment(number: int) -> Counter[str]:
         position = saved.get(str(number), {})
         if position.get("done"):
-            return {"seen": 0, "indexed": 0}
+            return Counter()
 
-        def checkpoint(next_key: dict[str, Any] | None, seen: int, indexed: int) -> None:
-            saved[str(number)] = {"start_key": next_key, "done": next_key is None}
-            args.checkpoint.write_text(json.dumps(saved))
+        def on_page(next_key: dict[str, Any] | None, counts: Counter[str]) -> None:
+            with lock:
+                saved[str(number)] = {"start_key": next_key, "done": next_key is None}
+                checkpoint.write_text(json.dumps(saved))
 
-        return resource_backfill.run(
-            segment=number, total_segments=args.segments, start_key=position.get("start_key"), on_page=checkpoint
+        return store.run(
+            segment=number,
+            total_segments=segments,
+            start_key=position.get("start_key"),
+            page_size=page_size,
+            on_page=on_page,
         )
 
-    with ThreadPoolExecutor(max_workers=args.segments) as pool:
-        results = list(pool.map(segment, range(args.segments)))
-    seen, indexed = sum(r["seen"] for r in results), sum(r["indexed"] for r in results)
-    print(f"resources without indexes seen: {seen}, indexed now: {indexed}")
-    args.checkpoint.unlink(missing_ok=True)
-    return 0
+    with ThreadPoolExecutor(max_workers=segments) as pool:
+        results = list(pool.map(segment, range(segments)))
+    checkpoint.unlink(missing_ok=True)
+    return dict(sum(results, Counter()))
 
 
 if __name__ == "__main__":

@@ -176,7 +176,7 @@ def test_a_combination_stops_at_the_cap_and_hands_over_a_cursor(world, items_rea
 
 
 def test_the_backfill_indexes_old_items_once_and_lists_then_see_them(world):  # noqa: F811
-    from platform_api.dal import resource_backfill
+    from platform_api.dal import backfill
     from platform_api.dal import resources as dal
 
     for i in range(3):
@@ -193,8 +193,8 @@ def test_the_backfill_indexes_old_items_once_and_lists_then_see_them(world):  # 
         dal.TallyItem(*dal.tally_key(world.alice_ns, field, value)).delete()
     assert call("GET", "/v1/resources", token=alice(), query="type=legacy").json["data"] == []
 
-    assert resource_backfill.run(page_size=2) == {"seen": 3, "indexed": 3}
-    assert resource_backfill.run() == {"seen": 0, "indexed": 0}  # idempotent: nothing left to do
+    assert backfill.run(page_size=2)["resources"] == 3
+    assert backfill.run()["resources"] == 0  # idempotent: nothing left to do
     listed = call("GET", "/v1/resources", token=alice(), query="type=legacy&sort=name")
     assert [d["name"] for d in listed.json["data"]] == ["Old 0", "Old 1", "Old 2"]
     assert call("GET", "/v1/resources", token=alice(), query="type=legacy").json["meta"]["total"] == 3

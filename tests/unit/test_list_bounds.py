@@ -667,8 +667,8 @@ def test_expired_invitations_are_skipped(aws):
 def test_backfill_indexes_items_written_before_the_indexes_and_resumes(aws, hooked, tmp_path, monkeypatch):
     """Deliveries, memberships and invitations in the old layout are invisible to the new lists until the
     backfill runs; it is resumable (a crash mid-way, then a second run from the checkpoint) and idempotent."""
-    from local.backfill_lists import backfill
-    from platform_api.dal import list_backfill
+    from local.backfill import backfill
+    from platform_api.dal import backfill as store
     from platform_api.dal import webhooks as webhooks_dal
     from platform_api.dal import workspaces as workspaces_dal
 
@@ -705,7 +705,7 @@ def test_backfill_indexes_items_written_before_the_indexes_and_resumes(aws, hook
     assert len(call("GET", members_path, token=token).json["data"]) == 1  # the owner, written by this version
 
     checkpoint = tmp_path / "checkpoint.json"
-    original, calls, indexed = list_backfill.index_one, {"n": 0, "crash": True}, Counter()
+    original, calls, indexed = store.index_one, {"n": 0, "crash": True}, Counter()
 
     def counting(raw: dict) -> str | None:
         calls["n"] += 1
@@ -715,7 +715,7 @@ def test_backfill_indexes_items_written_before_the_indexes_and_resumes(aws, hook
         indexed[kind] += 1
         return kind
 
-    monkeypatch.setattr(list_backfill, "index_one", counting)
+    monkeypatch.setattr(store, "index_one", counting)
     with pytest.raises(RuntimeError):
         backfill(checkpoint, page_size=10)
     assert checkpoint.exists()  # where to resume

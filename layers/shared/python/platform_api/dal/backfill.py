@@ -1,8 +1,11 @@
-"""Backfill: give the items of the bounded lists (docs/data-model.md) written before their indexes existed their
-index keys. Run it once after deploying this version: `python -m local.backfill_lists` (README, "Deploy").
+"""Backfill: give the items written before the list indexes existed their index keys (docs/data-model.md).
+Run it once after deploying: `python -m local.backfill` (README, "Deploy"). One Scan serves every kind.
 
 What it fixes, per item (everything else is left alone):
 
+- a resource (`NS#<ns>` / `RES#<res>`) without `GSI2PK`: its GSI1-3 attributes, its type, owner and tag entries
+  and its status and type tallies, in one transaction, on the condition that it still has no `GSI2PK` and the
+  same version (a write of the new code indexes it itself);
 - a webhook delivery (`WH#<wh>` / `DEL#<del>`) without `GSI1PK`: its GSI1/GSI2 attributes (history by time,
   by status) and its event-type pointer, in one transaction, on the condition that the delivery still has no
   `GSI1PK` and the attempt count read (an attempt of the new code indexes it itself, pointer included);
@@ -24,13 +27,16 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from platform_api import errors
+from platform_api.dal import resources as resources_dal
 from platform_api.dal import webhooks as webhooks_dal
 from platform_api.dal import workspaces as workspaces_dal
 from platform_api.db import client, table_name
 from platform_api.unit_of_work import UnitOfWork
 
 OLD_ITEMS = (
-    "(begins_with(SK, :del) AND attribute_not_exists(GSI1PK))"
+    "(begins_with(SK, :res) AND attribute_not_exists(GSI2PK))"
+    " OR (begins_with(SK, :del) AND attribute_not_exists(GSI1PK))"
     " OR (begins_with(SK, :member) AND attribute_not_exists(GSI2PK))"
     " OR (SK = :invitation AND NOT begins_with(GSI1SK, :new_invitation))"
 )
@@ -41,8 +47,10 @@ class _Changed(Exception):
 
 
 def index_one(raw: dict[str, Any]) -> str | None:
-    """Index one stored item if it is an old delivery, membership or invitation; returns which, or None."""
+    """Index one stored item if it is an old resource, delivery, membership or invitation; returns which, or None."""
     pk, sk = raw["PK"]["S"], raw["SK"]["S"]
+    if pk.startswith("NS#") and sk.startswith(resources_dal.SK_PREFIX) and "GSI2PK" not in raw:
+        return "resources" if _resource(raw) else None
     if pk.startswith("WH#") and sk.startswith(webhooks_dal.DELIVERY_PREFIX) and "GSI1PK" not in raw:
         return "deliveries" if _delivery(raw) else None
     if pk.startswith("WS#") and sk.startswith(workspaces_dal.MEMBER_PREFIX) and "GSI2PK" not in raw:
@@ -50,6 +58,42 @@ def index_one(raw: dict[str, Any]) -> str | None:
     if pk.startswith("INVITE#") and sk == workspaces_dal.INVITATION_SK:
         return "invitations" if _invitation(raw) else None
     return None
+
+
+def _resource(raw: dict[str, Any]) -> bool:
+    """Index one stored resource; False when it already was (or changed meanwhile)."""
+    old = resources_dal.from_raw(raw)
+    indexed = resources_dal.build_item(
+        resource_id=old.resource_id,
+        namespace_id=old.namespace_id,
+        workspace_id=old.workspace_id,
+        owner_id=old.owner_id,
+        fields=old.to_dict(),
+        created_at=old.created_at,
+        updated_at=old.updated_at,
+        version=int(old.version),
+    )
+    tallies: Counter[tuple[str, str]] = Counter({("status", str(old.status)): 1, ("type", str(old.resource_type)): 1})
+    try:
+        with UnitOfWork() as uow:
+            actions = [
+                getattr(resources_dal.ResourceItem, attribute).set(getattr(indexed, attribute))
+                for attribute in ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
+            ]
+            unchanged = resources_dal.ResourceItem.GSI2PK.does_not_exist() & (
+                resources_dal.ResourceItem.version == int(old.version)
+            )
+            uow.update(old, actions, condition=unchanged, on_conflict=_Changed())
+            for key in sorted(resources_dal.entries_of(indexed)):
+                uow.put(resources_dal.entry(*key))
+            for (field, value), delta in sorted(tallies.items()):
+                uow.update(
+                    resources_dal.TallyItem(*resources_dal.tally_key(str(old.namespace_id), field, value)),
+                    [resources_dal.TallyItem.n.add(delta)],
+                )
+    except (_Changed, errors.Conflict):
+        return False
+    return True
 
 
 def _delivery(raw: dict[str, Any]) -> bool:
@@ -113,6 +157,7 @@ def run(
         "TableName": table_name(),
         "FilterExpression": OLD_ITEMS,
         "ExpressionAttributeValues": {
+            ":res": {"S": resources_dal.SK_PREFIX},
             ":del": {"S": webhooks_dal.DELIVERY_PREFIX},
             ":member": {"S": workspaces_dal.MEMBER_PREFIX},
             ":invitation": {"S": workspaces_dal.INVITATION_SK},
