@@ -146,6 +146,23 @@ def test_rate_limit_headers_on_success_and_error(alice):
     assert int(missing.headers["x-ratelimit-remaining"]) < int(ok.headers["x-ratelimit-remaining"])
 
 
+def test_a_refused_request_names_the_exhausted_window(alice, monkeypatch):
+    from platform_api import tiers
+
+    monkeypatch.setenv("RATE_LIMITS_JSON", '{"free": {"minute": 2, "hour": 1000}}')
+    tiers.table.cache_clear()
+    try:
+        replies = [call("GET", "/v1/users/me", token=alice["access_token"]) for _ in range(3)]
+    finally:
+        tiers.table.cache_clear()
+    assert [r.status for r in replies] == [200, 200, 429]
+    refused = replies[-1]
+    assert refused.headers["x-ratelimit-limit"] == "2"
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert int(refused.headers["x-ratelimit-reset"]) > time.time()
+
+
 def test_writable_user_fields_are_an_allowlist(alice):
     token = alice["access_token"]
     assert call("PATCH", "/v1/users/me", token=token, body={"tier": "enterprise"}).status == 400

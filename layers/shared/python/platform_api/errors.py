@@ -106,7 +106,15 @@ class RateLimitExceeded(ApiError):
     code = "rate_limit_exceeded"
     default_message = "Rate limit exceeded."
 
-    def __init__(self, retry_after: int, message: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        retry_after: int,
+        message: str | None = None,
+        *,
+        window: tuple[int, int, int] | None = None,
+        **kwargs: Any,
+    ):
+        self.window = window  # (limit, remaining, reset) of the exhausted window, for X-RateLimit-*
         retry_after = max(1, int(retry_after))
         super().__init__(
             message or f"Rate limit exceeded. Please retry after {retry_after} seconds.",

@@ -301,10 +301,23 @@ def _authenticate(event: dict[str, Any]) -> errors.ApiError | None:
     from platform_api.domain.auth import authenticate_request
 
     try:
-        state.current().principal = authenticate_request(APIGatewayProxyEvent(event))
+        principal = authenticate_request(APIGatewayProxyEvent(event))
+    except errors.RateLimitExceeded as exc:
+        if exc.window is not None:
+            exc.headers.update(_rate_limit_headers(exc.window))
+        return exc
     except errors.ApiError as exc:
         return exc
+    request_state = state.current()
+    request_state.principal = principal
+    if principal.rate_limit is not None:
+        request_state.response_headers.update(_rate_limit_headers(principal.rate_limit))
     return None
+
+
+def _rate_limit_headers(window: tuple[int, int, int]) -> dict[str, str]:
+    limit, remaining, reset = window
+    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
 
 
 def _finalise(response: dict[str, Any], request_state: state.RequestState) -> dict[str, Any]:

@@ -22,6 +22,9 @@ class Principal:
     # The user's personal namespace: the tenant context when a request names none (document 000's examples).
     # Carried in the access token / API key item so that resolving the default context costs no read.
     default_namespace_id: str | None = None
+    # (limit, remaining, reset epoch) of the rate window closest to running out, as this request counted it;
+    # the front door publishes it as X-RateLimit-* (http.py).
+    rate_limit: tuple[int, int, int] | None = None
 
     @property
     def rate_limit_subject(self) -> str:

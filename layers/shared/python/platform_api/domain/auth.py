@@ -13,7 +13,7 @@ import os
 import secrets
 from typing import Any
 
-from platform_api import errors, state, tiers, tokens
+from platform_api import errors, tiers, tokens
 from platform_api.dal import ratelimit, sessions
 from platform_api.dal import users as users_dal
 from platform_api.ids import new_id
@@ -62,11 +62,8 @@ def _throttle(bucket: str, limit: int, window_seconds: int) -> None:
         raise errors.RateLimitExceeded(retry_after)
 
 
-def _publish(windows: ratelimit.Windows) -> None:
-    limit, remaining, reset = windows.closest()
-    state.current().response_headers.update(
-        {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
-    )
+def _exhausted(windows: ratelimit.Windows) -> errors.RateLimitExceeded:
+    return errors.RateLimitExceeded(windows.exhausted_retry_after(), window=windows.closest())
 
 
 # ---------------------------------------------------------------------------------------------- sessions
@@ -231,9 +228,7 @@ def _authenticate_key(credential: str) -> Principal:
         old = failed.old_item
         if not ratelimit.key_usable(old, secret_hash):
             raise invalid from None
-        windows = ratelimit.key_windows(old)
-        _publish(windows)
-        raise errors.RateLimitExceeded(windows.exhausted_retry_after()) from None
+        raise _exhausted(ratelimit.key_windows(old)) from None
     if not hmac.compare_digest(item["secret_hash"]["S"], secret_hash):
         raise invalid
     user_id = item["user_id"]["S"]
@@ -245,10 +240,7 @@ def _authenticate_key(credential: str) -> Principal:
     try:
         user_windows = ratelimit.count_session(user_id, key_id, limits["minute"], limits["hour"])
     except ratelimit.ConditionFailed as failed:
-        user_windows = ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])
-        _publish(user_windows)
-        raise errors.RateLimitExceeded(user_windows.exhausted_retry_after()) from None
-    _publish(min((windows, user_windows), key=lambda w: w.closest()[1]))
+        raise _exhausted(ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])) from None
     return Principal(
         user_id=user_id,
         kind="api_key",
@@ -256,6 +248,7 @@ def _authenticate_key(credential: str) -> Principal:
         tier=item["rate_limit_tier"]["S"],
         key_id=key_id,
         default_namespace_id=item.get("default_namespace_id", {}).get("S"),
+        rate_limit=min(windows.closest(), user_windows.closest(), key=lambda window: window[1]),
     )
 
 
@@ -268,10 +261,7 @@ def _authenticate_session(credential: str) -> Principal:
     except ratelimit.ConditionFailed as failed:
         if ratelimit.is_revoked(failed.old_item, claims["sid"]):
             raise errors.AuthenticationRequired("The session has ended; log in again.") from None
-        windows = ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])
-        _publish(windows)
-        raise errors.RateLimitExceeded(windows.exhausted_retry_after()) from None
-    _publish(windows)
+        raise _exhausted(ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])) from None
     return Principal(
         user_id=claims["sub"],
         kind="session",
@@ -279,6 +269,7 @@ def _authenticate_session(credential: str) -> Principal:
         tier=tier,
         session_id=claims["sid"],
         default_namespace_id=claims.get("ns"),
+        rate_limit=windows.closest(),
     )
 
 
