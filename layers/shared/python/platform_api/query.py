@@ -337,9 +337,10 @@ def _compare_values(a: Any, b: Any) -> int:
     if isinstance(a, bool) or isinstance(b, bool):
         a, b = int(bool(a)), int(bool(b))
     if isinstance(a, str) and isinstance(b, str):
+        # Case-insensitive, and nothing more: strings equal but for case are a tie (broken by id), exactly as
+        # the resources' name index orders them (it keys the casefolded name).
         la, lb = a.casefold(), b.casefold()
-        if la != lb:
-            return -1 if la < lb else 1
+        return (la > lb) - (la < lb)
     if type(a) is not type(b) and not (isinstance(a, int | float) and isinstance(b, int | float)):
         a, b = str(a), str(b)
     return (a > b) - (a < b)
