@@ -83,6 +83,7 @@ fuzz: install ## a longer schemathesis run against the local stack
 bench: install tools ## benchmarks: cold start, DynamoDB cost, pagination depth, fanout, latency, package size
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.list_cost --output docs/list-cost.md
 
 events: install ## re-record events/ from the end-to-end tests' real requests (one file per route)
 	LOCAL_RECORD_EVENTS=$(CURDIR)/events $(BIN)/python -m pytest tests/e2e -q -p no:randomly $(PYTEST_ARGS)

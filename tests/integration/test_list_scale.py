@@ -9,55 +9,21 @@ from __future__ import annotations
 
 import botocore.client
 import pytest
-from ulid import ULID
 
+from bench.list_cost import grow_resources
 from tests.helpers import call
 from tests.unit.test_resources_support import World, alice, world  # noqa: F401  (fixture)
 
 PER_PAGE = 20
 BOUNDED = 2 * PER_PAGE + 5
 SIZES = (150, 1200)
-TYPES = ("standard", "premium", "basic")
-STATUSES = ("active", "inactive", "archived")
 
 
 def _grow(namespace_id: str, owner_id: str, count: int) -> None:
-    from collections import Counter
-
     from platform_api.dal import entitlements as entitlements_dal
-    from platform_api.dal import resources as dal
-    from platform_api.timeutil import isoformat
 
-    tallies: Counter[tuple[str, str]] = Counter()
-    with dal.ResourceItem.batch_write() as batch:
-        for i in range(count):
-            resource_id = f"res_{ULID()}"
-            stamp = isoformat(ULID.from_str(resource_id[4:]).datetime)
-            status, kind = STATUSES[i % 3], TYPES[i % 3]
-            item = dal.build_item(
-                resource_id=resource_id,
-                namespace_id=namespace_id,
-                workspace_id=None,
-                owner_id=owner_id,
-                fields={
-                    "name": f"Clone {i:05d} zebra" if i % 50 == 0 else f"Clone {i:05d}",
-                    "type": kind,
-                    "status": status,
-                    "tags": ["red"] if i % 7 == 0 else ["blue"],
-                },
-                created_at=stamp,
-                updated_at=stamp,
-                version=1,
-            )
-            batch.save(item)
-            for key in dal.entries_of(item):
-                batch.save(dal.entry(*key))
-            tallies[("status", status)] += 1
-            tallies[("type", kind)] += 1
-    for (field, value), n in tallies.items():
-        dal.TallyItem(*dal.tally_key(namespace_id, field, value)).update(actions=[dal.TallyItem.n.add(n)])
-    counter = entitlements_dal.CounterItem(*entitlements_dal.counter_key(namespace_id, "resources"))
-    counter.update(actions=[entitlements_dal.CounterItem.used.add(count)])
+    counter = entitlements_dal.get_counter(namespace_id, "resources")
+    grow_resources(namespace_id, owner_id, count, start=int(counter.used) if counter else 0)
 
 
 @pytest.fixture(autouse=True)

@@ -237,8 +237,13 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
     cap = SCAN_CAP * (query.page if query.after is None else 1)
     found: list[tuple[str, dal.ResourceItem]] = []
     scanned, last_key, more = 0, "", True
+    chunk = wanted  # a query whose matches need checking reads twice as much each round trip, up to the cap
     while more and scanned < cap:
-        limit = min(cap - scanned, wanted - len(found) + (0 if plan.bounded else query.per_page))
+        if plan.bounded:
+            limit = min(cap - scanned, wanted - len(found))
+        else:
+            chunk = min(chunk * 2, cap)
+            limit = min(cap - scanned, chunk)
         rows, more = dal.scan_index(
             actor.namespace_id, plan.index, low=low, high=high, descending=plan.descending, limit=max(1, limit)
         )
