@@ -129,3 +129,45 @@ def call(method: str, path: str, **kwargs: Any) -> Reply:
     logical_id, _, _ = function_for(method, path)
     handler = function_module(logical_id).handler
     return Reply(handler(api_event(method, path, **kwargs), FakeContext()))
+
+
+_STREAM_POSITIONS: dict[str, str] = {}
+
+
+def drain_search_index() -> int:
+    """Do now, in process, what the search indexer does a moment after each write on the stack: apply the
+    table stream's resource records to the search index (functions/search_indexer). Returns records applied."""
+    import boto3
+
+    from platform_api.dal import resources
+    from platform_api.settings import get_settings
+
+    settings = get_settings()
+    dynamodb = boto3.client("dynamodb", region_name=settings.region)
+    # moto in process routes only the classic endpoint (botocore's endpoint rules resolve another at call time)
+    endpoint = f"https://streams.dynamodb.{settings.region}.amazonaws.com"
+    streams = boto3.client("dynamodbstreams", region_name=settings.region, endpoint_url=endpoint)
+    arn = dynamodb.describe_table(TableName=settings.table_name)["Table"]["LatestStreamArn"]
+    applied = 0
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        position_key = f"{arn}|{shard['ShardId']}"
+        after = _STREAM_POSITIONS.get(position_key)
+        start = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+            if after
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], **start)["ShardIterator"]
+        while iterator:
+            reply = streams.get_records(ShardIterator=iterator, Limit=1000)
+            records = reply.get("Records", [])
+            for record in records:
+                images = record["dynamodb"]
+                if images.get("Keys", {}).get("SK", {}).get("S", "").startswith(resources.SK_PREFIX):
+                    resources.reindex_search(images.get("OldImage"), images.get("NewImage"))
+                    applied += 1
+                _STREAM_POSITIONS[position_key] = images["SequenceNumber"]
+            if not records:
+                break
+            iterator = reply.get("NextShardIterator")
+    return applied

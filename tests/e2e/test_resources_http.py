@@ -72,3 +72,27 @@ def test_api_prefix_and_cursor_over_http(http):
         ).json()
         seen.extend(d["id"] for d in page["data"])
     assert len(seen) == len(set(seen)) == 5
+
+
+def test_search_follows_writes_through_the_stacks_own_indexer(http):
+    """The search index is kept by the SearchIndexerFunction from the table stream, as on AWS: a write is
+    searchable once the stream has carried it (about a second here), and a rename moves it."""
+    import time
+
+    auth = new_caller(http)
+    base = f"{http.base_url}/v1/resources"
+    created = http.post(base, json={"name": "Okapi habitat"}, headers=auth).json()["data"]
+
+    def found(term: str) -> list[str]:
+        return [d["id"] for d in http.get(base, params={"search": term}, headers=auth).json()["data"]]
+
+    deadline = time.monotonic() + 30
+    while found("okap") != [created["id"]] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert found("okap") == [created["id"]]
+    assert http.patch(f"{base}/{created['id']}", json={"name": "Quagga"}, headers=auth).status_code == 200
+    assert found("okap") == []  # at once: every page re-checks its items, whatever the index still holds
+    deadline = time.monotonic() + 30
+    while found("quag") != [created["id"]] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert found("quag") == [created["id"]]

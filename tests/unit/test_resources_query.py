@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import call
+from tests.helpers import call, drain_search_index
 from tests.unit.test_resources_support import alice, bob, key_with, world  # noqa: F401  (fixture)
 
 
@@ -119,6 +119,7 @@ def test_timestamp_ranges(seeded):
 
 
 def test_search_is_case_insensitive_over_name_description_and_tags(seeded):
+    drain_search_index()
     assert len(_list("search=ALPHA&per_page=100")["data"]) == 12
     needle = _list("search=nEeDlE&per_page=100")
     assert len(needle["data"]) == 5
@@ -147,6 +148,7 @@ def test_includes_embed_tags_metadata_and_owner(seeded, world):  # noqa: F811
 
 
 def test_everything_combined(seeded):
+    drain_search_index()
     query = (
         "filter[type]=alpha&status=active,inactive&search=item&sort=-name&fields=name,status&include=tags&per_page=3"
     )
@@ -213,3 +215,31 @@ def test_cursor_page_costs_the_same_as_page_one(seeded, monkeypatch):
     for _ in range(3):
         deep = _list(f"per_page=5&cursor={deep['meta']['next_cursor']}")
     assert calls == [(6, 6)] * 4  # the same Limit and the same items read on every page
+
+
+def test_search_matches_word_prefixes_accent_and_case_folded_and_follows_every_write(world):  # noqa: F811
+    from platform_api.dal import resources as dal
+
+    created = call("POST", "/v1/resources", token=alice(), body={"name": "Zèbre crossing", "tags": ["Stripes"]})
+    rid = created.json["data"]["id"]
+    drain_search_index()
+    for term in ("zebre", "ZÈB", "cross", "zebre cro", "stri"):
+        assert [d["id"] for d in _list(f"search={term}")["data"]] == [rid], term
+    for term in ("ebre", "crossings", "zebra"):  # not a word's beginning, or longer than the word
+        assert _list(f"search={term}")["data"] == [], term
+    renamed = call("PATCH", f"/v1/resources/{rid}", token=alice(), body={"name": "Okapi"})
+    assert renamed.status == 200
+    drain_search_index()
+    assert _list("search=zeb")["data"] == []
+    assert [d["id"] for d in _list("search=oka")["data"]] == [rid]
+    assert call("DELETE", f"/v1/resources/{rid}", token=alice()).status == 204
+    drain_search_index()
+    assert _list("search=oka")["data"] == []
+    leftovers = list(dal.IndexEntry.query(dal.search_partition(world.alice_ns, "oka")))
+    assert leftovers == []  # the indexer removed the deleted resource's entries, not only the checks
+
+
+def test_a_search_without_a_letter_or_digit_is_a_400(world):  # noqa: F811
+    reply = call("GET", "/v1/resources", token=alice(), query="search=%21%21")
+    assert reply.status == 400
+    assert "search" in reply.json["error"]["details"]

@@ -21,6 +21,7 @@ import hmac
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -207,6 +208,8 @@ def parse_list_query(event: Any, spec: ListSpec, *, scope: str) -> ListQuery:
             raise _bad("search", f"search must be at most {MAX_SEARCH_LENGTH} characters.")
         if not spec.search:
             raise _bad("search", f"search is not supported on {spec.name}.")
+        if search and not search_words(search):
+            raise _bad("search", "search must contain a letter or a digit.")
         search = search or None
 
     sort: list[tuple[str, bool]] = []
@@ -375,14 +378,27 @@ def matches(item: Mapping[str, Any], query: ListQuery) -> bool:
         if (op == ">" and not value > moment) or (op == "<" and not value < moment):
             return False
     if query.search:
-        needle = query.search.casefold()
-        haystack: list[Any] = []
+        words: set[str] = set()
         for name in query.spec.search:
             value = item.get(name)
-            haystack.extend(value if isinstance(value, list) else [value])
-        if not any(needle in str(v).casefold() for v in haystack if v is not None):
+            for part in value if isinstance(value, list) else [value]:
+                if part is not None:
+                    words.update(search_words(str(part)))
+        if not all(any(word.startswith(term) for word in words) for term in search_words(query.search)):
             return False
     return True
+
+
+_WORD = re.compile(r"\w+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words `search` matches on: accents folded (NFKD, marks dropped), case folded, split on anything that
+    is not a letter, digit or `_`. A search matches an item when each of its words begins a word of the item's
+    searchable fields ("Zèbre cro" matches "zebre crossing"); the resources' search index keys the same words."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
+    return _WORD.findall(folded)
 
 
 def apply_in_memory(items: Iterable[Mapping[str, Any]], query: ListQuery) -> Page:

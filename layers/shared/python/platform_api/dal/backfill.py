@@ -3,9 +3,10 @@ Run it once after deploying: `python -m local.backfill` (README, "Deploy"). One 
 
 What it fixes, per item (everything else is left alone):
 
-- a resource (`NS#<ns>` / `RES#<res>`) without `GSI2PK`: its GSI1-3 attributes, its type, owner and tag entries
-  and its status and type tallies, in one transaction, on the condition that it still has no `GSI2PK` and the
-  same version (a write of the new code indexes it itself);
+- a resource (`NS#<ns>` / `RES#<res>`): its search entries (Puts, harmless when present), and, when it has no
+  `GSI2PK`, its GSI1-3 attributes, its type, owner and tag entries and its status and type tallies, in one
+  transaction, on the condition that it still has no `GSI2PK` and the same version (a write of the new code
+  indexes it itself);
 - a webhook delivery (`WH#<wh>` / `DEL#<del>`) without `GSI1PK`: its GSI1/GSI2 attributes (history by time,
   by status) and its event-type pointer, in one transaction, on the condition that the delivery still has no
   `GSI1PK` and the attempt count read (an attempt of the new code indexes it itself, pointer included);
@@ -35,7 +36,7 @@ from platform_api.db import client, table_name
 from platform_api.unit_of_work import UnitOfWork
 
 OLD_ITEMS = (
-    "(begins_with(SK, :res) AND attribute_not_exists(GSI2PK))"
+    "begins_with(SK, :res)"
     " OR (begins_with(SK, :del) AND attribute_not_exists(GSI1PK))"
     " OR (begins_with(SK, :member) AND attribute_not_exists(GSI2PK))"
     " OR (SK = :invitation AND NOT begins_with(GSI1SK, :new_invitation))"
@@ -49,8 +50,11 @@ class _Changed(Exception):
 def index_one(raw: dict[str, Any]) -> str | None:
     """Index one stored item if it is an old resource, delivery, membership or invitation; returns which, or None."""
     pk, sk = raw["PK"]["S"], raw["SK"]["S"]
-    if pk.startswith("NS#") and sk.startswith(resources_dal.SK_PREFIX) and "GSI2PK" not in raw:
-        return "resources" if _resource(raw) else None
+    if pk.startswith("NS#") and sk.startswith(resources_dal.SK_PREFIX):
+        # Search entries are Puts of what the item's words give: writing them again changes nothing, and a
+        # resource written before the search indexer existed has none. The other indexes only if missing.
+        resources_dal.reindex_search(None, raw)
+        return "resources" if "GSI2PK" not in raw and _resource(raw) else "searchable"
     if pk.startswith("WH#") and sk.startswith(webhooks_dal.DELIVERY_PREFIX) and "GSI1PK" not in raw:
         return "deliveries" if _delivery(raw) else None
     if pk.startswith("WS#") and sk.startswith(workspaces_dal.MEMBER_PREFIX) and "GSI2PK" not in raw:

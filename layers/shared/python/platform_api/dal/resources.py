@@ -12,6 +12,12 @@ Access paths (docs/data-model.md has the full table, docs/query-language.md the 
     type                   entry item in the table  RESIDX#<ns>#type           <type>\x01<res>
     owner                  entry item in the table  RESIDX#<ns>#owner          <owner>\x01<res>
     tags                   entry item per tag       RESIDX#<ns>#tag            <tag>\x01<res>
+    search                 entry item per term      RESWORD#<ns>#<term>        RES#<res>
+
+Search terms (the 2- to 8-character prefixes of the folded words of name, description and tags, see
+`query.search_words`) are many per resource, more than a transaction holds, so the search index is kept by
+its own consumer of the table stream (functions/search_indexer), from each write's old and new image: it
+trails the write by the stream's delay (about a second), and a page re-checks every item it returns.
 
 Every index key ends with the resource id, a ULID: within one value the order is creation order, so a
 single filter with the default order, and a created_* range inside it, are key conditions too. `\x01`
@@ -23,6 +29,7 @@ is one more Put/Delete in the resource's transaction, written only when its valu
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
@@ -40,6 +47,7 @@ ITEM_INDEXES = {
     "name": ("GSI3", "GSI3PK", "GSI3SK"),
 }
 ENTRY_INDEXES = ("type", "owner", "tags")
+SEARCH_PREFIXES = range(2, 9)  # the lengths of word prefixes the search index keys
 
 
 def pk(namespace_id: str) -> str:
@@ -205,10 +213,57 @@ def id_at(epoch_ms: int, *, last: bool) -> str:
     return f"res_{ULID(max(0, epoch_ms).to_bytes(6, 'big') + randomness)}"
 
 
+def search_terms(item: ResourceItem | None) -> set[str]:
+    """The search index's terms for a resource: every 2- to 8-character prefix of each word it is searched by."""
+    from platform_api.query import search_words
+
+    if item is None:
+        return set()
+    words: set[str] = set()
+    for text in (item.name, item.description, *(item.tags or [])):
+        if text:
+            words.update(search_words(str(text)))
+    return {word[:length] for word in words for length in SEARCH_PREFIXES if len(word) >= length}
+
+
+def search_partition(namespace_id: str, term: str) -> str:
+    return f"RESWORD#{namespace_id}#{term[: SEARCH_PREFIXES[-1]]}"
+
+
+def reindex_search(old_image: dict[str, Any] | None, new_image: dict[str, Any] | None) -> int:
+    """Move a resource's search entries from its old image's terms to its new image's (stream images, DynamoDB
+    JSON): Puts and Deletes only, so a replayed record changes nothing. Returns the entries written."""
+    old = ResourceItem.from_raw_data(old_image) if old_image else None
+    new = ResourceItem.from_raw_data(new_image) if new_image else None
+    some = new or old
+    if some is None:
+        return 0
+    namespace_id, key = str(some.namespace_id), sk(str(some.resource_id))
+    before, after = search_terms(old), search_terms(new)
+    requests = [
+        {"DeleteRequest": {"Key": {"PK": {"S": search_partition(namespace_id, t)}, "SK": {"S": key}}}}
+        for t in sorted(before - after)
+    ] + [
+        {"PutRequest": {"Item": {"PK": {"S": search_partition(namespace_id, t)}, "SK": {"S": key}}}}
+        for t in sorted(after - before)
+    ]
+    for start in range(0, len(requests), 25):
+        pending: dict[str, Any] = {table_name(): requests[start : start + 25]}
+        for attempt in range(8):
+            pending = client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(min(1.0, 0.05 * 2**attempt))
+        if pending:
+            raise RuntimeError("search entries stayed unprocessed; the stream source retries the record")
+    return len(requests)
+
+
 def scan_index(
     namespace_id: str,
     field: str,
     *,
+    term: str | None = None,
     low: str,
     high: str,
     descending: bool,
@@ -219,6 +274,8 @@ def scan_index(
     GSI is eventually consistent and an entry holds no attributes, so callers re-read those items."""
     if field == "created_at":
         index_name, pk_attr, sk_attr, partition = None, "PK", "SK", pk(namespace_id)
+    elif field == "search":
+        index_name, pk_attr, sk_attr, partition = None, "PK", "SK", search_partition(namespace_id, term or "")
     elif field in ITEM_INDEXES:
         index_name, pk_attr, sk_attr = ITEM_INDEXES[field]
         partition = index_partition(namespace_id, field)
@@ -252,7 +309,8 @@ def scan_index(
     rows: list[tuple[str, str, dict[str, Any] | None]] = []
     for raw in reply.get("Items", []):
         key = raw[sk_attr]["S"]
-        resource_id = key.removeprefix(SK_PREFIX) if field == "created_at" else key.rsplit(SEP, 1)[-1]
+        by_id = field in ("created_at", "search")
+        resource_id = key.removeprefix(SK_PREFIX) if by_id else key.rsplit(SEP, 1)[-1]
         rows.append((resource_id, key, raw if index_name is None and field == "created_at" else None))
     return rows, "LastEvaluatedKey" in reply
 

@@ -25,7 +25,7 @@ from platform_api.domain import entitlements
 from platform_api.domain.tenancy import Actor
 from platform_api.ids import has_prefix, new_id
 from platform_api.models.resources import STATUSES, ResourceCreate, ResourceUpdate
-from platform_api.query import ListQuery, ListSpec, Page, comparator, encode_position, matches
+from platform_api.query import ListQuery, ListSpec, Page, comparator, encode_position, matches, search_words
 from platform_api.timeutil import isoformat, now_iso
 from platform_api.unit_of_work import MAX_ITEMS, UnitOfWork
 
@@ -93,7 +93,7 @@ SORT_INDEXES = {
     "status": "status",
     "type": "type",
 }
-SCAN_CAP = 1000  # index entries read by one request, at most, when a filter is checked on the items read
+SCAN_CAP = 1000  # items one request reads at most (index entries and the items they point to) when it checks them
 HIGH = dal.UNBOUNDED
 
 
@@ -153,7 +153,16 @@ def _plan(query: ListQuery) -> _Plan:
     expressed: set[str] = set()
     prefix, value = "", None
     low, high = "", HIGH
-    if index == "created_at":
+    terms = search_words(query.search) if query.search else []
+    longest = max(terms, key=len) if terms else ""
+    if index == "created_at" and len(longest) >= min(dal.SEARCH_PREFIXES):
+        # the search index's run for the longest word, in creation order; other words and filters are checked
+        index, value, prefix = "search", longest[: max(dal.SEARCH_PREFIXES)], dal.SK_PREFIX
+        low, high = _created_bounds(query)
+        expressed.add("created_at")
+        if len(terms) == 1 and len(longest) <= max(dal.SEARCH_PREFIXES):
+            expressed.add("search")
+    elif index == "created_at":
         narrowing = next(((name, v) for name in FILTER_INDEXES if (v := _one_value(query, name)) is not None), None)
         if narrowing is not None:  # one filter value, in creation order: that value's run of its index
             index, value = narrowing
@@ -172,14 +181,14 @@ def _plan(query: ListQuery) -> _Plan:
         expressed.add("updated_at")
     unexpressed = [name for name in query.filters if name not in expressed]
     unexpressed += [field for field, _, _ in query.ranges if field not in expressed]
-    bounded = not unexpressed and not query.search
+    bounded = not unexpressed and (not query.search or "search" in expressed)
     return _Plan(index, descending, prefix + low, prefix + high, value, bounded, exact_order)
 
 
 def _key_now(plan: _Plan, item: dal.ResourceItem) -> str | None:
     """The key `item` has in the plan's index now; None when it has left the index's run (a GSI or an
     entry read a moment ago may lag the item, which is read strongly consistent)."""
-    if plan.index == "created_at":
+    if plan.index in ("created_at", "search"):
         return dal.sk(item.resource_id)
     if plan.index == "tags":
         return dal.index_key("tags", plan.value or "", item.resource_id) if plan.value in (item.tags or []) else None
@@ -193,11 +202,19 @@ def _key_now(plan: _Plan, item: dal.ResourceItem) -> str | None:
     return dal.index_key(plan.index, current, item.resource_id)
 
 
+def _group_bounds(plan: _Plan, key: str) -> tuple[str, str]:
+    """The keys (inclusive) of every entry tied with `key` on the first sort field: a multi-field sort re-sorts
+    each such tie group. created_at has whole seconds, so its group is the ids of one second of the ULID clock."""
+    if plan.index in ("created_at", "search"):
+        second = ULID.from_str(key[len(dal.SK_PREFIX) + len("res_") :][:26]).milliseconds // 1000
+        first, last = dal.id_at(second * 1000, last=False), dal.id_at(second * 1000 + 999, last=True)
+        return dal.SK_PREFIX + first, dal.SK_PREFIX + last
+    group = key.rsplit(dal.SEP, 1)[0] + dal.SEP
+    return group, group + HIGH
+
+
 def _group_of(plan: _Plan, key: str) -> str:
-    """What every key tied on the first sort field shares (a multi-field sort re-sorts each tie group)."""
-    if plan.index == "created_at":
-        return key[: len(dal.SK_PREFIX) + len("res_") + 10]  # the ULID's clock (finer than created_at's second)
-    return key.rsplit(dal.SEP, 1)[0] + dal.SEP
+    return _group_bounds(plan, key)[0]
 
 
 def _resume(plan: _Plan, query: ListQuery) -> tuple[str, str, dict[str, Any] | None]:
@@ -210,7 +227,8 @@ def _resume(plan: _Plan, query: ListQuery) -> tuple[str, str, dict[str, Any] | N
     if shown is not None and not isinstance(shown, dict):
         raise _bad_cursor()
     if isinstance(group, str) and group:  # start again at the tie group of the last item shown
-        return (max(low, group), high, shown) if not plan.descending else (low, min(high, group + HIGH), shown)
+        first, last = _group_bounds(plan, group)
+        return (max(low, first), high, shown) if not plan.descending else (low, min(high, last), shown)
     if not isinstance(key, str) or not key:
         raise _bad_cursor()
     if plan.descending:
@@ -236,18 +254,25 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
     wanted = start + query.per_page + 1
     cap = SCAN_CAP * (query.page if query.after is None else 1)
     found: list[tuple[str, dal.ResourceItem]] = []
-    scanned, last_key, more = 0, "", True
+    scanned, last_key, more = 0, "", True  # scanned: items read, index entries and the items they point to
+    per_entry = 1 if plan.index == "created_at" else 2  # the table's rows are the items; other entries need a read
     chunk = wanted  # a query whose matches need checking reads twice as much each round trip, up to the cap
-    while more and scanned < cap:
+    while more and scanned + per_entry <= cap:
         if plan.bounded:
-            limit = min(cap - scanned, wanted - len(found))
+            limit = min((cap - scanned) // per_entry, wanted - len(found))
         else:
             chunk = min(chunk * 2, cap)
-            limit = min(cap - scanned, chunk)
+            limit = min((cap - scanned) // per_entry, chunk)
         rows, more = dal.scan_index(
-            actor.namespace_id, plan.index, low=low, high=high, descending=plan.descending, limit=max(1, limit)
+            actor.namespace_id,
+            plan.index,
+            term=plan.value,
+            low=low,
+            high=high,
+            descending=plan.descending,
+            limit=max(1, limit),
         )
-        scanned += len(rows)
+        scanned += len(rows) * per_entry
         items = {rid: dal.from_raw(raw) for rid, _, raw in rows if raw is not None}
         items.update(dal.get_many(actor.namespace_id, [rid for rid, _, raw in rows if raw is None]))
         for rid, key, _ in rows:
@@ -276,7 +301,7 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
         if not plan.exact_order:
             position = {"g": _group_of(plan, last_key_shown), "p": _position(query, last_item)}
         next_cursor = encode_position(query, position)
-    elif more and scanned >= cap:  # stopped at the cap: go on after the last entry read
+    elif more and scanned + per_entry > cap:  # stopped at the cap: go on after the last entry read
         position = {"k": last_key}
         if not plan.exact_order and window:
             position["p"] = _position(query, window[-1][1])
