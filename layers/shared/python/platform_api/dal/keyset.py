@@ -129,6 +129,23 @@ def query_pages(
             return
 
 
+def gsi1_pages(
+    partition: str,
+    sk_prefix: str,
+    *,
+    newest_first: bool,
+    after: tuple[str, tuple[str, str]] | None,
+    demand: Demand,
+) -> Iterator[list[RawItem]]:
+    """Pages of one GSI1 partition's `sk_prefix` run, strictly after `after` = (its GSI1SK, its table key):
+    the shape of every "a user's (or an owner's) things by id" list."""
+    range_ = prefix(Range("GSI1", "GSI1PK", partition, "GSI1SK"), sk_prefix)
+    start = None
+    if after is not None:
+        start = {"GSI1PK": partition, "GSI1SK": after[0], "PK": after[1][0], "SK": after[1][1]}
+    yield from query_pages(range_, forward=not newest_first, start=start, demand=demand)
+
+
 def batch_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], RawItem]:
     """(PK, SK) -> item for every key that exists: one BatchGetItem per 100 keys (unprocessed keys retried)."""
     found: dict[tuple[str, str], RawItem] = {}

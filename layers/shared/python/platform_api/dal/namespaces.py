@@ -69,16 +69,10 @@ def owned_pages(
 ) -> Iterator[list[NamespaceItem]]:
     """An owner's namespaces by namespace id (creation order: ids are ULIDs), one GSI1 Query page at a time,
     strictly after `after_namespace_id` (which need not be one of this owner's: it is only a position)."""
-    partition = owner_partition(owner_type, owner_id)
-    range_ = keyset.prefix(keyset.Range("GSI1", "GSI1PK", partition, "GSI1SK"), GSI_PREFIX)
-    start = None
-    if after_namespace_id:
-        start = {
-            "GSI1PK": partition,
-            "GSI1SK": f"{GSI_PREFIX}{after_namespace_id}",
-            **dict(zip(("PK", "SK"), key(after_namespace_id), strict=True)),
-        }
-    for raw in keyset.query_pages(range_, forward=not newest_first, start=start, demand=demand):
+    after = (f"{GSI_PREFIX}{after_namespace_id}", key(after_namespace_id)) if after_namespace_id else None
+    for raw in keyset.gsi1_pages(
+        owner_partition(owner_type, owner_id), GSI_PREFIX, newest_first=newest_first, after=after, demand=demand
+    ):
         yield [NamespaceItem.from_raw_data(r) for r in raw]
 
 

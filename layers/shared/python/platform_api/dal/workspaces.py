@@ -232,16 +232,14 @@ def membership_pages(
     user_id: str, *, newest_first: bool, after_workspace_id: str | None, demand: keyset.Demand
 ) -> Iterator[list[MemberItem]]:
     """The workspaces a user belongs to (their memberships), by workspace id: GSI1 `USER#<usr>` / `MEMBER#<wks>`."""
-    partition = f"USER#{user_id}"
-    range_ = keyset.prefix(keyset.Range("GSI1", "GSI1PK", partition, "GSI1SK"), MEMBER_PREFIX)
-    start = None
-    if after_workspace_id:
-        start = {
-            "GSI1PK": partition,
-            "GSI1SK": f"{MEMBER_PREFIX}{after_workspace_id}",
-            **dict(zip(("PK", "SK"), member_key(after_workspace_id, user_id), strict=True)),
-        }
-    for raw in keyset.query_pages(range_, forward=not newest_first, start=start, demand=demand):
+    after = (
+        (f"{MEMBER_PREFIX}{after_workspace_id}", member_key(after_workspace_id, user_id))
+        if after_workspace_id
+        else None
+    )
+    for raw in keyset.gsi1_pages(
+        f"USER#{user_id}", MEMBER_PREFIX, newest_first=newest_first, after=after, demand=demand
+    ):
         yield [MemberItem.from_raw_data(r) for r in raw]
 
 
@@ -249,14 +247,10 @@ def invitation_pages(
     user_id: str, *, newest_first: bool, after_invitation_id: str | None, demand: keyset.Demand
 ) -> Iterator[list[InvitationItem]]:
     """A user's invitations (expired ones too, until TTL removes them), by invitation id: GSI1 `INVITE#<inv>`."""
-    partition = f"USER#{user_id}"
-    range_ = keyset.prefix(keyset.Range("GSI1", "GSI1PK", partition, "GSI1SK"), INVITE_PREFIX)
-    start = None
-    if after_invitation_id:
-        start = {
-            "GSI1PK": partition,
-            "GSI1SK": invitation_index(after_invitation_id),
-            **dict(zip(("PK", "SK"), invitation_key(after_invitation_id), strict=True)),
-        }
-    for raw in keyset.query_pages(range_, forward=not newest_first, start=start, demand=demand):
+    after = (
+        (invitation_index(after_invitation_id), invitation_key(after_invitation_id)) if after_invitation_id else None
+    )
+    for raw in keyset.gsi1_pages(
+        f"USER#{user_id}", INVITE_PREFIX, newest_first=newest_first, after=after, demand=demand
+    ):
         yield [InvitationItem.from_raw_data(r) for r in raw]
