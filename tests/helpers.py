@@ -135,11 +135,11 @@ _STREAM_POSITIONS: dict[str, str] = {}
 
 
 def drain_search_index() -> int:
-    """Do now, in process, what the search indexer does a moment after each write on the stack: apply the
-    table stream's resource records to the search index (functions/search_indexer). Returns records applied."""
+    """Do now, in process, what the stack does a moment after each write: hand the table stream's new records to
+    the search indexer's own handler (functions/search_indexer), as its event source would. Returns the records
+    handed over."""
     import boto3
 
-    from platform_api.dal import resources
     from platform_api.settings import get_settings
 
     settings = get_settings()
@@ -148,6 +148,7 @@ def drain_search_index() -> int:
     endpoint = f"https://streams.dynamodb.{settings.region}.amazonaws.com"
     streams = boto3.client("dynamodbstreams", region_name=settings.region, endpoint_url=endpoint)
     arn = dynamodb.describe_table(TableName=settings.table_name)["Table"]["LatestStreamArn"]
+    indexer = function_module("SearchIndexerFunction")
     applied = 0
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
         position_key = f"{arn}|{shard['ShardId']}"
@@ -161,13 +162,15 @@ def drain_search_index() -> int:
         while iterator:
             reply = streams.get_records(ShardIterator=iterator, Limit=1000)
             records = reply.get("Records", [])
-            for record in records:
-                images = record["dynamodb"]
-                if images.get("Keys", {}).get("SK", {}).get("S", "").startswith(resources.SK_PREFIX):
-                    resources.reindex_search(images.get("OldImage"), images.get("NewImage"))
-                    applied += 1
-                _STREAM_POSITIONS[position_key] = images["SequenceNumber"]
             if not records:
                 break
+            for record in records:  # the event source's JSON: timestamps as epoch seconds
+                created = record["dynamodb"].get("ApproximateCreationDateTime")
+                if hasattr(created, "timestamp"):
+                    record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+            answer = indexer.handler({"Records": records}, FakeContext())
+            assert not answer.get("batchItemFailures"), answer
+            applied += len(records)
+            _STREAM_POSITIONS[position_key] = records[-1]["dynamodb"]["SequenceNumber"]
             iterator = reply.get("NextShardIterator")
     return applied

@@ -82,7 +82,7 @@ def _resource(raw: dict[str, Any]) -> bool:
         with UnitOfWork() as uow:
             actions = [
                 getattr(resources_dal.ResourceItem, attribute).set(getattr(indexed, attribute))
-                for attribute in ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
+                for attribute in resources_dal.index_attributes()
             ]
             unchanged = resources_dal.ResourceItem.GSI2PK.does_not_exist() & (
                 resources_dal.ResourceItem.version == int(old.version)

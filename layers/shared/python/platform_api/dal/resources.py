@@ -128,7 +128,7 @@ def build_item(
     item.size = item_size(item)  # what the tenant stored, before the index attributes
     for field, (_, pk_attr, sk_attr) in ITEM_INDEXES.items():
         setattr(item, pk_attr, index_partition(namespace_id, field))
-        setattr(item, sk_attr, index_key(field, _value(item, field), resource_id))
+        setattr(item, sk_attr, index_key(field, index_value(item, field), resource_id))
     return item
 
 
@@ -151,17 +151,28 @@ def index_key(field: str, value: str, resource_id: str) -> str:
     return f"{key_value(field, value)}{SEP}{resource_id}"
 
 
-def _value(item: ResourceItem, field: str) -> str:
-    values: dict[str, str] = {"status": item.status, "updated_at": item.updated_at, "name": item.name}
+def index_value(item: ResourceItem, field: str) -> str:
+    """The item's value of an indexed field, as its index keys it (before `key_value`)."""
+    values: dict[str, str] = {
+        "status": item.status,
+        "type": item.resource_type,
+        "owner": item.owner_id,
+        "updated_at": item.updated_at,
+        "name": item.name,
+    }
     return values[field]
+
+
+def index_attributes() -> list[str]:
+    """The GSI key attributes a resource item carries (ITEM_INDEXES), e.g. for a backfill to set."""
+    return [attribute for _, pk_attr, sk_attr in ITEM_INDEXES.values() for attribute in (pk_attr, sk_attr)]
 
 
 def entries_of(item: ResourceItem) -> set[tuple[str, str]]:
     """(PK, SK) of every entry item the resource has: its type, its owner and each of its tags."""
     rid, ns = str(item.resource_id), str(item.namespace_id)
     keys = {
-        (index_partition(ns, "type"), index_key("type", str(item.resource_type), rid)),
-        (index_partition(ns, "owner"), index_key("owner", str(item.owner_id), rid)),
+        (index_partition(ns, field), index_key(field, index_value(item, field), rid)) for field in ("type", "owner")
     }
     keys.update((index_partition(ns, "tags"), index_key("tags", str(tag), rid)) for tag in item.tags or [])
     return keys

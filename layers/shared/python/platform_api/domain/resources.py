@@ -94,7 +94,6 @@ SORT_INDEXES = {
     "type": "type",
 }
 SCAN_CAP = 1000  # items one request reads at most (index entries and the items they point to) when it checks them
-HIGH = dal.UNBOUNDED
 
 
 @dataclass
@@ -117,7 +116,7 @@ def _one_value(query: ListQuery, name: str) -> str | None:
 
 def _created_bounds(query: ListQuery) -> tuple[str, str]:
     """created_* ranges as id bounds (ids are ULIDs of their creation time; created_at is that time's second)."""
-    low, high = "", HIGH
+    low, high = "", dal.UNBOUNDED
     for field, op, moment in query.ranges:
         if field != "created_at":
             continue
@@ -132,7 +131,7 @@ def _created_bounds(query: ListQuery) -> tuple[str, str]:
 
 def _updated_bounds(query: ListQuery) -> tuple[str, str]:
     """updated_* ranges as bounds on `<updated_at>\\x01<id>` keys (updated_at has whole seconds)."""
-    low, high = "", HIGH
+    low, high = "", dal.UNBOUNDED
     for field, op, moment in query.ranges:
         if field != "updated_at":
             continue
@@ -152,7 +151,7 @@ def _plan(query: ListQuery) -> _Plan:
     exact_order = len(query.sort) == 1 or (len(query.sort) == 2 and query.sort[1] == ("id", descending))
     expressed: set[str] = set()
     prefix, value = "", None
-    low, high = "", HIGH
+    low, high = "", dal.UNBOUNDED
     terms = search_words(query.search) if query.search else []
     longest = max(terms, key=len) if terms else ""
     if index == "created_at" and len(longest) >= min(dal.SEARCH_PREFIXES):
@@ -192,14 +191,7 @@ def _key_now(plan: _Plan, item: dal.ResourceItem) -> str | None:
         return dal.sk(item.resource_id)
     if plan.index == "tags":
         return dal.index_key("tags", plan.value or "", item.resource_id) if plan.value in (item.tags or []) else None
-    current = {
-        "status": item.status,
-        "type": item.resource_type,
-        "owner": item.owner_id,
-        "updated_at": item.updated_at,
-        "name": item.name,
-    }[plan.index]
-    return dal.index_key(plan.index, current, item.resource_id)
+    return dal.index_key(plan.index, dal.index_value(item, plan.index), item.resource_id)
 
 
 def _group_bounds(plan: _Plan, key: str) -> tuple[str, str]:
@@ -210,7 +202,7 @@ def _group_bounds(plan: _Plan, key: str) -> tuple[str, str]:
         first, last = dal.id_at(second * 1000, last=False), dal.id_at(second * 1000 + 999, last=True)
         return dal.SK_PREFIX + first, dal.SK_PREFIX + last
     group = key.rsplit(dal.SEP, 1)[0] + dal.SEP
-    return group, group + HIGH
+    return group, group + dal.UNBOUNDED
 
 
 def _group_of(plan: _Plan, key: str) -> str:
@@ -253,7 +245,7 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
     start = query.offset if query.after is None else 0
     wanted = start + query.per_page + 1
     cap = SCAN_CAP * (query.page if query.after is None else 1)
-    found: list[tuple[str, dal.ResourceItem]] = []
+    found: list[tuple[str, dict[str, Any]]] = []  # (index key, API object) of each match, in index order
     scanned, last_key, more = 0, "", True  # scanned: items read, index entries and the items they point to
     per_entry = 1 if plan.index == "created_at" else 2  # the table's rows are the items; other entries need a read
     chunk = wanted  # a query whose matches need checking reads twice as much each round trip, up to the cap
@@ -281,7 +273,7 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
                 continue  # deleted, or moved in the index since it was read
             values = item.to_dict()
             if matches(values, query) and (shown is None or compare(values, shown) > 0):
-                found.append((key, item))
+                found.append((key, values))
         if not rows:
             break
         last_key = rows[-1][1]
@@ -292,7 +284,8 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
         if len(found) >= wanted and (plan.exact_order or _group_of(plan, found[-1][0]) != _group_of(plan, last_key)):
             break
     if not plan.exact_order:
-        found.sort(key=functools.cmp_to_key(lambda a, b: compare(a[1].to_dict(), b[1].to_dict())))  # type: ignore[index]
+        order_of = functools.cmp_to_key(compare)
+        found.sort(key=lambda match: order_of(match[1]))
     window = found[start : start + query.per_page]
     next_cursor = None
     if len(found) > start + query.per_page:
@@ -309,7 +302,7 @@ def list_resources(actor: Actor, query: ListQuery) -> Page:
             position["p"] = shown
         next_cursor = encode_position(query, position)
     total = _total(actor.namespace_id, query)
-    objects = [item.to_dict() for _, item in window]
+    objects = [values for _, values in window]
     includes = [name for name in INCLUDES if name in query.includes]
     owners = owners_of(obj["owner"] for obj in objects) if "owner" in query.includes else {}
     shaped = [shape(obj, summary=query.fields is None, includes=includes, owners=owners) for obj in objects]
@@ -330,8 +323,7 @@ def _total(namespace_id: str, query: ListQuery) -> int | None:
     return None
 
 
-def _position(query: ListQuery, item: dal.ResourceItem) -> dict[str, Any]:
-    values = item.to_dict()
+def _position(query: ListQuery, values: dict[str, Any]) -> dict[str, Any]:
     return {name: values.get(name) for name, _ in query.sort}
 
 
