@@ -70,7 +70,7 @@ class UnitOfWork:
     # ------------------------------------------------------------------ operations
     def put(self, item: TableItem, *, condition: Condition | None = None, on_conflict: Exception | None = None) -> None:
         """Write the whole item. `on_conflict` is raised when `condition` is what cancels the transaction."""
-        self._add("Put", {"Item": item.serialize()}, item, condition, None, on_conflict)
+        self._add("Put", item, condition, None, on_conflict)
 
     def update(
         self,
@@ -80,16 +80,16 @@ class UnitOfWork:
         condition: Condition | None = None,
         on_conflict: Exception | None = None,
     ) -> None:
-        self._add("Update", {"Key": _key(item)}, item, condition, actions, on_conflict)
+        self._add("Update", item, condition, actions, on_conflict)
 
     def delete(
         self, item: TableItem, *, condition: Condition | None = None, on_conflict: Exception | None = None
     ) -> None:
-        self._add("Delete", {"Key": _key(item)}, item, condition, None, on_conflict)
+        self._add("Delete", item, condition, None, on_conflict)
 
     def check(self, item: TableItem, condition: Condition, *, on_conflict: Exception) -> None:
         """Write nothing to `item`, but commit only while `condition` holds on it."""
-        self._add("ConditionCheck", {"Key": _key(item)}, item, condition, None, on_conflict)
+        self._add("ConditionCheck", item, condition, None, on_conflict)
 
     def emit(self, event: TableItem) -> None:
         """The outbox event of this change (platform_api.events.new_event): written with it, never without it."""
@@ -144,15 +144,19 @@ class UnitOfWork:
     def _add(
         self,
         kind: str,
-        body: dict[str, Any],
         item: TableItem,
         condition: Condition | None,
         actions: Sequence[Action] | None,
         on_conflict: Exception | None,
     ) -> None:
+        key = _key(item)
         names: dict[str, str] = {}
         values: dict[str, Any] = {}
-        request: dict[str, Any] = {"TableName": table_name(), **body}
+        request: dict[str, Any] = {"TableName": table_name()}
+        if kind == "Put":
+            request["Item"] = item.serialize()
+        else:
+            request["Key"] = key
         if actions:
             request["UpdateExpression"] = Update(*actions).serialize(names, values)
         if condition is not None:
@@ -161,7 +165,6 @@ class UnitOfWork:
             request["ExpressionAttributeNames"] = {placeholder: name for name, placeholder in names.items()}
         if values:
             request["ExpressionAttributeValues"] = values
-        key = _key(item)
         self._operations.append(_Operation({kind: request}, on_conflict, f"{key['PK']['S']}|{key['SK']['S']}"))
 
 
