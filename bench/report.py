@@ -372,7 +372,7 @@ def _stack_section(stack: dict[str, Any] | None) -> list[str]:
         lines += [
             "**Flat cost against table size.** One user; the table grown with filler items written straight to the "
             "embedded moto (BatchWriteItem, `BENCHFILL#` partitions no API route reads). At each size: 3 batches of "
-            "24 creates (`POST /v1/resources/batch`), 10 single creates, 10 `GET /v1/resources?per_page=20`; "
+            "23 creates (`POST /v1/resources/batch`), 10 single creates, 10 `GET /v1/resources?per_page=20`; "
             "medians, and the ratio to the smallest table. Paced: 2 s before each batch, 0.5 s after each single "
             "request, so the earlier writes' events have left the pipeline (stream -> forwarder -> fanout share the "
             "stack process with moto). *back to back* = 10 more lists without a pause, for comparison.",
@@ -397,7 +397,7 @@ def _stack_section(stack: dict[str, Any] | None) -> list[str]:
             [
                 "table",
                 "items before",
-                "batch of 24",
+                "batch of 23",
                 "single create",
                 "list 20",
                 "list 20 back to back",

@@ -20,6 +20,9 @@ class FunctionPool:
         self.max_workers = max_workers or int(os.environ.get("LOCAL_FUNCTION_CONCURRENCY", "4"))
         self._payload = {
             **{k: v for k, v in asdict(spec).items() if k in ("logical_id", "handler", "timeout", "memory")},
+            # LOCAL_TIMEOUT_CAP_SECONDS shortens every Timeout (never lengthens it): fault tests use it so that a
+            # key held by a killed invocation frees in seconds, as it would after that shorter Lambda timeout.
+            "timeout": min(spec.timeout, int(os.environ.get("LOCAL_TIMEOUT_CAP_SECONDS") or spec.timeout)),
             "code_dir": str(spec.code_dir),
             "layer_dirs": [str(p) for p in spec.layer_dirs],
             "environment": {**base_environment, **spec.environment},

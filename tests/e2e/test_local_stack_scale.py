@@ -51,16 +51,16 @@ def _create_batch(url: str, user: dict, start: int, count: int) -> list[str]:
 def test_two_thousand_resources_with_a_subscriber_in_bounded_memory(tmp_path):
     with WebhookReceiver() as inbox, launcher.running(tmp_path / "data", tmp_path / "stack.log", UNLIMITED) as stack:
         singles, batches = _subscribed_user(stack.url, inbox), _subscribed_user(stack.url, inbox)
-        warm = {_create_one(stack.url, singles, -1), *_create_batch(stack.url, batches, -24, 24)}
+        warm = {_create_one(stack.url, singles, -1), *_create_batch(stack.url, batches, -23, 23)}
         inbox.wait_for(warm, 60)
         baseline = stack.rss_bytes()
 
         # The free package holds 1,000 resources per namespace: two users fill theirs, 2,000 in all.
         with ThreadPoolExecutor(8) as pool:
             created = set(pool.map(lambda i: _create_one(stack.url, singles, i), range(999)))
-            for ids in pool.map(lambda s: _create_batch(stack.url, batches, s, 24), range(0, 24 * 40, 24)):
+            for ids in pool.map(lambda s: _create_batch(stack.url, batches, s, 23), range(0, 23 * 42, 23)):
                 created.update(ids)
-        created.update(_create_batch(stack.url, batches, 24 * 40, 16))
+        created.update(_create_batch(stack.url, batches, 23 * 42, 11))
         assert len(created | warm) == 2000
         inbox.wait_for(created, 180)
         grown = stack.rss_bytes() - baseline

@@ -225,3 +225,197 @@ def test_the_table_never_holds_a_readable_response_or_request(env):
     assert created.json["data"]["id"] not in stored
     assert "secret-bearing-key" not in stored
     assert _post("secret-bearing-key", body={"name": "confidential-name-4242"}).json == created.json
+
+
+# ---------------------------------------------------------------------------------------------- exactly once
+class Killed(BaseException):
+    """The process dies here: nothing after this line of the request runs (no except Exception clause)."""
+
+
+def _record():
+    from platform_api import idempotency
+    from platform_api.db import client, table_name
+
+    items = client().scan(TableName=table_name())["Items"]  # a test may Scan
+    return [i for i in items if i["PK"]["S"].startswith(idempotency.PK_PREFIX)]
+
+
+def _expire_in_progress(record):
+    """What time does to a killed invocation's INPROGRESS record: its Lambda's timeout passes."""
+    import time
+
+    from platform_api.db import client, table_name
+
+    client().update_item(
+        TableName=table_name(),
+        Key={"PK": record["PK"], "SK": record["SK"]},
+        UpdateExpression="SET in_progress_expiration = :e",
+        ExpressionAttributeValues={":e": {"N": str(int(time.time() * 1000) - 1)}},
+    )
+
+
+def test_the_answer_is_committed_in_the_same_transaction_as_the_change(env, monkeypatch):
+    from platform_api.db import client
+
+    calls = []
+    real = client()
+    original = real.transact_write_items
+    monkeypatch.setattr(real, "transact_write_items", lambda **kw: calls.append(kw) or original(**kw))
+    monkeypatch.setattr(real, "update_item", lambda **kw: calls.append({"update": kw}) or {})  # Powertools' update
+    created = _post("one-transaction")
+    assert created.status == 201
+    writes = [c for c in calls if "TransactItems" in c]
+    assert len(writes) == 1
+    keys = [
+        (op["Put"]["Item"]["PK"]["S"], op["Put"]["Item"]["SK"]["S"]) for op in writes[0]["TransactItems"] if "Put" in op
+    ]
+    assert any(pk.startswith("IDEMPOTENCY#") for pk, _ in keys)
+    assert any(sk.startswith("RES#") for _, sk in keys)
+    assert not [c for c in calls if "update" in c and "IDEMPOTENCY#" in str(c)]  # no second write of the record
+    (record,) = _record()
+    assert record["status"]["S"] == "COMPLETED"
+
+
+def test_a_crash_after_the_commit_replays_the_committed_answer(env, monkeypatch):
+    from platform_api import unit_of_work
+
+    original = unit_of_work.DeferredCommit.send
+
+    def commit_then_die(self, first):
+        original(self, first)
+        raise Killed
+
+    monkeypatch.setattr(unit_of_work.DeferredCommit, "send", commit_then_die)
+    with pytest.raises(Killed):
+        _post("dies-after-commit")
+    monkeypatch.undo()
+    replay = _post("dies-after-commit")
+    assert replay.status == 201
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert _total() == 1
+    listed = call("GET", "/v1/resources", token=alice()).json["data"]
+    assert [r["id"] for r in listed] == [replay.json["data"]["id"]]
+
+
+def test_a_crash_before_the_commit_writes_nothing_and_the_key_runs_once_after_its_timeout(env, monkeypatch):
+    from platform_api import unit_of_work
+
+    def die(self, first):
+        raise Killed
+
+    monkeypatch.setattr(unit_of_work.DeferredCommit, "send", die)
+    with pytest.raises(Killed):
+        _post("dies-before-commit")
+    monkeypatch.undo()
+    assert _total() == 0
+    (record,) = _record()
+    assert record["status"]["S"] == "INPROGRESS"
+    held = _post("dies-before-commit")
+    assert held.status == 409
+    assert held.json["error"]["code"] == "idempotency_key_in_use"
+    _expire_in_progress(record)
+    first = _post("dies-before-commit")
+    assert first.status == 201
+    assert "idempotent-replayed" not in first.headers
+    assert _post("dies-before-commit").json == first.json
+    assert _total() == 1
+
+
+def test_a_cancelled_commit_runs_the_route_again_where_the_domain_retries(env, monkeypatch):
+    """A concurrent update moves the version between the route's read and its commit: the held transaction is
+    cancelled, the route runs again, meets the conflict at its commit and retries with a fresh read."""
+    from platform_api import unit_of_work
+
+    rid = _post(None, {"name": "v1"}).json["data"]["id"]
+    original = unit_of_work.DeferredCommit.send
+    raced = []
+
+    def race_then_send(self, first):
+        if not raced:  # another writer's update lands first (the item's version moves)
+            raced.append(True)
+            from platform_api.dal import resources as dal
+
+            item = dal.get(env.alice_ns, rid)
+            item.update(actions=[dal.ResourceItem.version.set(int(item.version) + 1)])
+        original(self, first)
+
+    monkeypatch.setattr(unit_of_work.DeferredCommit, "send", race_then_send)
+    mine = call("PATCH", f"/v1/resources/{rid}", token=alice(), body={"name": "mine"}, headers={"Idempotency-Key": "k"})
+    monkeypatch.undo()
+    assert mine.status == 200, mine
+    assert mine.json["data"]["name"] == "mine"
+    stored = call("GET", f"/v1/resources/{rid}", token=alice()).json["data"]
+    assert stored == mine.json["data"]
+    again = call(
+        "PATCH", f"/v1/resources/{rid}", token=alice(), body={"name": "mine"}, headers={"Idempotency-Key": "k"}
+    )
+    assert again.json == mine.json
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+def test_a_limit_met_at_the_held_commit_is_the_stored_answer_and_nothing_is_written(env, monkeypatch):
+    from platform_api import unit_of_work
+
+    env.set_limit("resources", 1)
+    original = unit_of_work.DeferredCommit.send
+    raced = []
+
+    def fill_then_send(self, first):
+        if not raced:  # another request takes the last slot first
+            raced.append(True)
+            env.set_limit("resources", 0)
+        original(self, first)
+
+    monkeypatch.setattr(unit_of_work.DeferredCommit, "send", fill_then_send)
+    refused = _post("over-the-limit")
+    monkeypatch.undo()
+    assert refused.status == 403
+    assert refused.json["error"]["code"] == "limit_exceeded"
+    assert _total() == 0
+    assert _post("over-the-limit").headers["idempotent-replayed"] == "true"
+
+
+def test_an_invocation_that_lost_its_key_writes_nothing_and_leaves_the_new_holder_alone(env, monkeypatch):
+    """It ran past its in-progress window and a retry took the key over: its commit must not land."""
+    import time
+
+    from platform_api import unit_of_work
+    from platform_api.db import client, table_name
+
+    original = unit_of_work.DeferredCommit.send
+
+    def overtaken_then_send(self, first):
+        (record,) = _record()
+        client().update_item(  # the retry's claim: a later in-progress expiry
+            TableName=table_name(),
+            Key={"PK": record["PK"], "SK": record["SK"]},
+            UpdateExpression="SET in_progress_expiration = :e",
+            ExpressionAttributeValues={":e": {"N": str(int(time.time() * 1000) + 60000)}},
+        )
+        original(self, first)
+
+    monkeypatch.setattr(unit_of_work.DeferredCommit, "send", overtaken_then_send)
+    late = _post("overtaken")
+    monkeypatch.undo()
+    assert late.status == 409
+    assert late.json["error"]["code"] == "idempotency_key_in_use"
+    assert _total() == 0
+    (record,) = _record()
+    assert record["status"]["S"] == "INPROGRESS"  # the new holder's record is still there
+
+
+def test_a_server_error_after_the_domain_drops_its_held_writes(env, monkeypatch):
+    from platform_api.domain import resources as domain
+
+    original = domain.create_resource
+
+    def create_then_fail(*args, **kwargs):
+        original(*args, **kwargs)
+        raise RuntimeError("after the commit call")
+
+    monkeypatch.setattr(domain, "create_resource", create_then_fail)
+    assert _post("half").status == 500
+    monkeypatch.undo()
+    assert _total() == 0
+    assert _record() == []  # deleted: the key can be retried at once
+    assert _post("half").status == 201

@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from local import openapi
 from local.webhook_receiver import WebhookReceiver
-from tests.helpers import Reply, call, function_for, template_routes
+from tests.helpers import Reply, call, function_for, function_module, template_routes
 from tests.identity_support import DEFAULT_PASSWORD, register_user
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -277,6 +277,35 @@ def test_every_route_answers_what_the_document_says(aws, roomy_rate_limits, monk
     broken = copy.deepcopy(doc)
     del broken["components"]["schemas"]["ResourceOut"]["properties"]["tags"]
     assert any("tags" in v for v in violations(broken, "POST", "/v1/resources", 201, created))
+
+
+class KeyedRecorder(Recorder):
+    """Every mutating call with an Idempotency-Key, then once more: the route works with its writes held for
+    the key's record (platform_api.idempotency), and the second call is the first answer, replayed."""
+
+    def __call__(self, method: str, path: str, expect: int, **kwargs: Any) -> Any:
+        logical_id, resource, _ = function_for(method, path)
+        if method == "GET" or (method, resource) in function_module(logical_id).app.never_replayed:
+            return super().__call__(method, path, expect, **kwargs)
+        kwargs["headers"] = {**kwargs.get("headers", {}), "Idempotency-Key": f"contract-{uuid.uuid4()}"}
+        first = super().__call__(method, path, expect, **kwargs)
+        again = call(method, path, **kwargs)
+        assert (again.status, again.json) == (expect, first), (method, path, again)
+        assert again.headers["idempotent-replayed"] == "true", (method, path, again)
+        return first
+
+
+def test_every_route_answers_the_same_with_an_idempotency_key(aws, roomy_rate_limits, monkeypatch):
+    api = KeyedRecorder()
+    run_scenario(api, monkeypatch)
+    doc = document()
+    problems = []
+    for method, resource, status, body in api.calls:
+        if (method, resource) not in NOT_JSON_API:
+            problems.extend(
+                f"{method} {resource} {status}: {v}" for v in violations(doc, method, resource, status, body)
+            )
+    assert not problems, "\n".join(problems)
 
 
 def test_the_strict_check_refuses_unknown_missing_and_mistyped_fields():

@@ -121,6 +121,7 @@ def create_app(
 
     app.use(middlewares=[idempotency])
     app.public_routes = public  # type: ignore[attr-defined]
+    app.never_replayed = unreplayable  # type: ignore[attr-defined]
     return app
 
 

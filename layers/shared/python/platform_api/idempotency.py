@@ -20,6 +20,12 @@ carries the header; requests without it never come here. Built on Powertools' id
   stored: the record is deleted and the key can be retried at once.
 - Replays carry `Idempotent-Replayed: true`; a request while the first is still running is 409
   `idempotency_key_in_use` with `Retry-After: 1`.
+- Exactly once under crashes: the route's writes are held (`unit_of_work.deferring`) and committed in ONE
+  transaction with the COMPLETED record carrying the response, on the condition that this invocation still
+  holds the key (status INPROGRESS with the `in_progress_expiration` it wrote). A crash before that commit
+  leaves nothing but the INPROGRESS marker, which frees the key when the Lambda would have timed out; a
+  crash after it leaves the stored response. Powertools' INPROGRESS marker only guards concurrency; its
+  own COMPLETED update is skipped when the transaction already wrote it (docs/idempotency.md).
 - Nothing readable is stored: the request fingerprint is an HMAC under a key derived from the deployment
   secret (a login body holds a password; a plain hash of it could be brute-forced offline), and the stored
   response is AES-GCM encrypted under a key derived from the raw Idempotency-Key, which only the caller holds
@@ -29,11 +35,16 @@ carries the header; requests without it never come here. Built on Powertools' id
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import re
+import time
+import zlib
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -52,6 +63,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from platform_api import errors, state
 from platform_api.db import client, table_name
 from platform_api.keys import signing_key
+from platform_api.unit_of_work import DeferredCommit, Operation, deferring
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -61,6 +73,25 @@ TRANSIENT_4XX = frozenset({408, 409, 423, 425, 429})
 TENANT_HEADERS = ("x-workspace-id", "x-namespace-id")
 PK_PREFIX = "IDEMPOTENCY#"
 SK_VALUE = "IDEMPOTENCY"
+RUNS = 4  # runs of a keyed request whose commit was cancelled by a condition (the domain's own retries)
+MAX_STORED_BYTES = 380 * 1024  # DynamoDB's 400 KB item, less the key and the other attributes
+
+
+@dataclass
+class _Claim:
+    """What this invocation wrote when it took the key (Powertools' INPROGRESS record)."""
+
+    key: str
+    payload_hash: str | None
+    in_progress_expiration: int | None
+    stored: bool = False  # the COMPLETED record went out with the route's writes
+
+
+_claim: ContextVar[_Claim | None] = ContextVar("idempotency_claim", default=None)
+
+
+class _ClaimLost(Exception):
+    """The key's record no longer says this invocation holds it (it outlived its in-progress window)."""
 
 
 class SingleTablePersistenceLayer(DynamoDBPersistenceLayer):
@@ -77,6 +108,75 @@ class SingleTablePersistenceLayer(DynamoDBPersistenceLayer):
         record = super()._item_to_data_record(item)
         record.idempotency_key = record.idempotency_key.removeprefix(PK_PREFIX)
         return record
+
+    def _put_record(self, data_record: Any) -> None:
+        super()._put_record(data_record)
+        if data_record.status == "INPROGRESS":
+            _claim.set(
+                _Claim(data_record.idempotency_key, data_record.payload_hash, data_record.in_progress_expiry_timestamp)
+            )
+
+    def _update_record(self, data_record: Any) -> None:
+        claim = _claim.get()
+        if claim is not None and claim.stored and claim.key == data_record.idempotency_key:
+            return  # written with the route's changes, in their transaction
+        super()._update_record(data_record)
+
+    def _delete_record(self, data_record: Any) -> None:
+        """Free the key only while this invocation still holds it: after its in-progress window passed, the
+        record may belong to a retry that took the key over."""
+        claim = _claim.get()
+        if claim is None or claim.key != data_record.idempotency_key:
+            super()._delete_record(data_record)
+            return
+        names, values = _held_by(claim)
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key=self._get_key(data_record.idempotency_key),
+                ConditionExpression="#status = :inprogress AND " + _expiry_condition(claim),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+
+    def completed_record(self, claim: _Claim, sealed: dict[str, Any]) -> Operation:
+        """The Put that stores the answer, valid only while `claim` still holds the key."""
+        data = json.dumps(sealed, sort_keys=True)
+        if len(data) > MAX_STORED_BYTES:
+            raise errors.PayloadTooLarge(
+                "The response to this request is too large to keep under an Idempotency-Key; "
+                "send it without the key, or in smaller parts."
+            )
+        item = {
+            **self._get_key(claim.key),
+            self.status_attr: {"S": "COMPLETED"},
+            self.data_attr: {"S": data},
+            self.expiry_attr: {"N": str(int(time.time()) + EXPIRES_AFTER_SECONDS)},
+        }
+        if claim.payload_hash:
+            item[self.validation_key_attr] = {"S": claim.payload_hash}
+        names, values = _held_by(claim)
+        request = {
+            "TableName": self.table_name,
+            "Item": item,
+            "ConditionExpression": "#status = :inprogress AND " + _expiry_condition(claim),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        return Operation({"Put": request}, _ClaimLost(), f"{PK_PREFIX}{claim.key}|{SK_VALUE}")
+
+
+def _held_by(claim: _Claim) -> tuple[dict[str, str], dict[str, Any]]:
+    names = {"#status": "status", "#ipe": "in_progress_expiration"}
+    values: dict[str, Any] = {":inprogress": {"S": "INPROGRESS"}}
+    if claim.in_progress_expiration is not None:
+        values[":claim"] = {"N": str(claim.in_progress_expiration)}
+    return names, values
+
+
+def _expiry_condition(claim: _Claim) -> str:
+    """The in-progress expiry this invocation wrote identifies it: a later claimant's is always larger."""
+    return "#ipe = :claim" if claim.in_progress_expiration is not None else "attribute_not_exists(#ipe)"
 
 
 @lru_cache(maxsize=1)
@@ -123,15 +223,17 @@ def _response_cipher(key: str, scope: dict[str, Any]) -> Any:
 
 
 def _seal(stored: dict[str, Any], key: str, scope: dict[str, Any]) -> dict[str, Any]:
+    """Compressed, then encrypted: a batch's answer must fit in the one item that stores it."""
     nonce = os.urandom(12)
-    plaintext = json.dumps(stored, separators=(",", ":")).encode()
+    plaintext = zlib.compress(json.dumps(stored, separators=(",", ":")).encode())
     sealed = _response_cipher(key, scope).encrypt(nonce, plaintext, None)
-    return {"sealed": base64.b64encode(nonce + sealed).decode()}
+    return {"sealed": base64.b64encode(nonce + sealed).decode(), "zlib": True}
 
 
 def _open(stored: dict[str, Any], key: str, scope: dict[str, Any]) -> dict[str, Any]:
     raw = base64.b64decode(stored["sealed"])
-    return json.loads(_response_cipher(key, scope).decrypt(raw[:12], raw[12:], None))
+    plaintext = _response_cipher(key, scope).decrypt(raw[:12], raw[12:], None)
+    return json.loads(zlib.decompress(plaintext) if stored.get("zlib") else plaintext)
 
 
 def _request_fingerprint(app: Any) -> dict[str, Any]:
@@ -204,16 +306,45 @@ def run_idempotent(app: Any, next_middleware: Any) -> Response:
     request = {"scope": scope, "payload": _digest(fingerprint)}
     executed = False
 
+    def run_once(pending: DeferredCommit) -> Response:
+        with deferring(pending):
+            try:
+                return next_middleware(app)
+            except Exception as exc:  # rendered exactly as the app would, so 4xx errors can be stored
+                return _render(app, exc)
+
     def work(request: dict[str, Any]) -> dict[str, Any]:
         nonlocal executed
         executed = True
-        try:
-            response = next_middleware(app)
-        except Exception as exc:  # rendered exactly as the app would, so 4xx errors can be stored
-            response = _render(app, exc)
-        if response.status_code >= 500 or response.status_code in TRANSIENT_4XX:
-            raise _NotStored(response)
-        return _seal(_serialize(app, response), key, scope)
+        failure: Exception | None = None
+        for _ in range(RUNS):
+            pending = DeferredCommit(failure)
+            response = run_once(pending)
+            if response.status_code >= 500 or response.status_code in TRANSIENT_4XX:
+                raise _NotStored(response)  # and the held writes are dropped: nothing half-written
+            sealed = _seal(_serialize(app, response), key, scope)
+            claim = _claim.get()
+            if not pending.operations or claim is None:
+                return sealed  # nothing to write with it: Powertools stores the answer
+            try:
+                pending.send(persistence_store().completed_record(claim, sealed))
+            except _ClaimLost:
+                raise errors.IdempotencyInProgress(headers={"Retry-After": "1"}) from None
+            except Exception as exc:
+                if not pending.registered(exc):
+                    raise
+                failure = exc  # the next run meets it at its commit, as an immediate commit would have
+                continue
+            claim.stored = True
+            return sealed
+        raise _NotStored(
+            _render(
+                app,
+                errors.Conflict(
+                    "The request kept conflicting with concurrent changes; retry it.", headers={"Retry-After": "1"}
+                ),
+            )
+        )
 
     config = IdempotencyConfig(
         event_key_jmespath="scope",
@@ -226,6 +357,7 @@ def run_idempotent(app: Any, next_middleware: Any) -> Response:
     guarded = idempotent_function(
         work, data_keyword_argument="request", persistence_store=persistence_store(), config=config, key_prefix="http"
     )
+    _claim.set(None)
     try:
         stored = guarded(request=request)
     except _NotStored as not_stored:

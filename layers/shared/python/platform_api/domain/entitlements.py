@@ -91,8 +91,9 @@ def describe_packages(item: dal.PackagesItem | None) -> list[dict[str, Any]]:
     return [{"id": g.package_id, "name": catalogue()[g.package_id]["name"], "expires_at": g.expires_at} for g in grants]
 
 
-def change_packages(namespace_id: str, before: list[str], after: list[str], event: Any) -> None:
-    """Replace a namespace's package grants and move every counter's limit by the difference, atomically.
+def change_packages(namespace_id: str, before: list[str], after: list[str], event: Any) -> list[dict[str, Any]]:
+    """Replace a namespace's package grants and move every counter's limit by the difference, atomically;
+    returns the grants as written (built before the commit, which a keyed request holds).
 
     A lower limit must still fit what is used (`remaining >= decrease`); otherwise nothing changes and the
     answer is a 409 naming the features. The grants item's version makes concurrent changes serialize.
@@ -131,6 +132,7 @@ def change_packages(namespace_id: str, before: list[str], after: list[str], even
                     on_conflict=errors.NotFound("The namespace was not found."),
                 )
         uow.emit(event)
+    return describe_packages(grants)
 
 
 def _gb(value: int) -> str:

@@ -389,8 +389,7 @@ def assign_package(principal: Principal, namespace_id: str, package_id: str) -> 
     if any(p["id"] == package_id for p in granted):
         raise errors.Conflict(f"The namespace already has {package_id}.", details={"package_id": ["Already assigned."]})
     before = [p["id"] for p in granted]
-    entitlements.change_packages(namespace_id, before, [*before, package_id], _packages_event(item))
-    return entitlements.packages_of(namespace_id)
+    return entitlements.change_packages(namespace_id, before, [*before, package_id], _packages_event(item))
 
 
 def remove_package(principal: Principal, namespace_id: str, package_id: str) -> None:

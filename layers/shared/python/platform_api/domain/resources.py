@@ -36,9 +36,11 @@ INCLUDES = ("owner", "tags", "metadata")
 OWNER_FIELDS = ("id", "username", "name")
 MAX_WRITE_ATTEMPTS = 3  # optimistic-concurrency retries of update/delete before answering 409
 # DynamoDB caps a transaction at 100 items. A batch is one transaction: each operation writes its item, its
-# outbox event and its changed index entries, and the batch adds at most 2 counter updates; a batch over 100
-# items is refused whole (run_batch says how many it needs).
-MAX_BATCH_OPERATIONS = 24
+# outbox event and its changed index entries, and the batch adds at most 2 counter updates; one item is kept
+# for the Idempotency-Key record committed with it, so a batch over 99 items is refused whole (run_batch says
+# how many it needs), with or without a key.
+MAX_BATCH_ITEMS = MAX_ITEMS - 1
+MAX_BATCH_OPERATIONS = 23  # 23 plain creates: 23 x 4 + 4 = 96 items, room left for a few tags
 
 LIST_SPEC = ListSpec(
     name="resources",
@@ -578,9 +580,9 @@ def run_batch(actor: Actor, operations: list[Any]) -> list[dict[str, Any]]:
         _adjust(uow, actor.namespace_id, "resources", count_delta)
         _adjust(uow, actor.namespace_id, "storage", storage_delta)
         _write_tallies(uow, actor.namespace_id, batch_tallies)
-        if len(uow) > MAX_ITEMS:
+        if len(uow) > MAX_BATCH_ITEMS:
             message = (
-                f"This batch writes {len(uow)} items; one batch writes at most {MAX_ITEMS} in its transaction "
+                f"This batch writes {len(uow)} items; one batch writes at most {MAX_BATCH_ITEMS} in its transaction "
                 "(each create or delete writes 4 items and 1 more per tag; an update 2, and 2 more per changed "
                 "type, owner or tag). Split it."
             )

@@ -9,8 +9,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
 from platform_api import errors
 from platform_api.dal import users as dal
 from platform_api.domain import listing
@@ -82,27 +80,31 @@ def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_
     email_changes = bool(changes.get("email")) and dal.email_key(changes["email"]) != dal.email_key(item.email)
     if email_changes or new_password is not None:
         _require_current_password(item, current_password, "email" if email_changes else "password")
-    actions = [dal.UserItem.updated_at.set(now_iso())]
+    # The new values, applied to the stored item by one update and to `item` here: the answer is built
+    # before the commit, which a request with an Idempotency-Key holds until the answer is stored with it.
+    assign: dict[str, Any] = {"updated_at": now_iso()}
     if new_password is not None:
-        actions.append(dal.UserItem.password_hash.set(_new_password_hash(new_password)))
+        assign["password_hash"] = _new_password_hash(new_password)
     confirmation = None
     if email_changes:
-        confirmation, token_actions = _confirmation(changes["email"].strip())
-        actions += token_actions
-    for field in ("name",):
-        if field in changes:
-            actions.append(getattr(dal.UserItem, field).set(changes[field]))
+        confirmation, token_attributes = confirmation_attributes(changes["email"].strip())
+        assign.update(token_attributes, email_verified_at=None)
+    if "name" in changes:
+        assign["name"] = changes["name"]
     if "profile" in changes and changes["profile"] is not None:
-        merged = {**(item.profile.as_dict() if item.profile else {}), **changes["profile"]}
-        actions.append(dal.UserItem.profile.set(dal.Profile(**merged)))
+        assign["profile"] = dal.Profile(**{**(item.profile.as_dict() if item.profile else {}), **changes["profile"]})
     swaps: list[tuple[str, str, str]] = []  # (field, old key, new key) for email / username changes
     for field, key_of in (("email", dal.email_key), ("username", dal.username_key)):
         new_value = changes.get(field)
         if new_value and key_of(new_value) != key_of(getattr(item, field)):
             swaps.append((field, key_of(getattr(item, field)), key_of(new_value)))
-            actions.append(getattr(dal.UserItem, field).set(new_value.strip()))
+            assign[field] = new_value.strip()
         elif field in changes and changes[field] is None:
             raise errors.InvalidRequest(f"{field} cannot be null.", details={field: ["Cannot be null."]})
+    actions = [
+        getattr(dal.UserItem, name).set(value) if value is not None else getattr(dal.UserItem, name).remove()
+        for name, value in assign.items()
+    ]
     with UnitOfWork() as uow:
         for field, old_key, new_key in swaps:
             uow.put(
@@ -114,9 +116,11 @@ def update_user(principal: Principal, user_id: str, body: UserUpdate, workspace_
             )
             uow.delete(dal.UniqueItem(old_key, dal.UNIQUE))
         uow.update(item, actions, condition=dal.UserItem.PK.exists(), on_conflict=errors.NotFound("User not found."))
+    for name, value in assign.items():
+        setattr(item, name, value)
     if confirmation is not None:
         announce_confirmation(user_id, changes["email"].strip(), confirmation)
-    return to_api(_load(user_id))
+    return to_api(item)
 
 
 # ---------------------------------------------------------------------------------------------- credentials
@@ -147,17 +151,6 @@ def _new_password_hash(password: str) -> str:
 
 def _confirmation_hash(token: str, email: str) -> str:
     return hashlib.sha256(f"{token}|{email.strip().lower()}".encode()).hexdigest()
-
-
-def _confirmation(email: str) -> tuple[str, list[Any]]:
-    """A new token for `email` and the actions that store its hash; the email stays unverified until used."""
-    token = secrets.token_urlsafe(32)
-    expires = int(time.time()) + CONFIRMATION_SECONDS
-    return token, [
-        dal.UserItem.email_verified_at.remove(),
-        dal.UserItem.email_confirmation_hash.set(_confirmation_hash(token, email)),
-        dal.UserItem.email_confirmation_expires.set(expires),
-    ]
 
 
 def confirmation_attributes(email: str) -> tuple[str, dict[str, Any]]:
@@ -191,19 +184,23 @@ def confirm_email(principal: Principal, token: str) -> dict[str, Any]:
     if not valid or (item.email_confirmation_expires or 0) < time.time():
         message = "The confirmation token is invalid or has expired; change the email again for a new one."
         raise errors.InvalidRequest(message, details={"token": [message]})
-    try:
-        item.update(
-            actions=[
-                dal.UserItem.email_verified_at.set(now_iso()),
+    changed = errors.Conflict("The email changed meanwhile; confirm the newest link.")
+    now = now_iso()
+    with UnitOfWork() as uow:
+        uow.update(
+            item,
+            [
+                dal.UserItem.email_verified_at.set(now),
                 dal.UserItem.email_confirmation_hash.remove(),
                 dal.UserItem.email_confirmation_expires.remove(),
-                dal.UserItem.updated_at.set(now_iso()),
+                dal.UserItem.updated_at.set(now),
             ],
             condition=(dal.UserItem.email == item.email) & (dal.UserItem.email_confirmation_hash == expected),
+            on_conflict=changed,
         )
-    except UpdateError as exc:
-        raise errors.Conflict("The email changed meanwhile; confirm the newest link.") from exc
-    return to_api(_load(principal.user_id))
+    item.email_verified_at, item.updated_at = now, now
+    item.email_confirmation_hash = item.email_confirmation_expires = None
+    return to_api(item)
 
 
 def list_workspace_users(workspace_id: str, query: ListQuery) -> listing.Listing:
