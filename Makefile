@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi clean
+.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi sdks clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -90,6 +90,9 @@ events: install ## re-record events/ from the end-to-end tests' real requests (o
 
 openapi: install ## regenerate functions/docs/openapi.json (served at /v1/openapi.json) from the functions' routes and models
 	$(BIN)/python -m local.openapi --write
+
+sdks: openapi ## regenerate the SDKs' route table (sdks/routes.json) and their generated code from the OpenAPI document
+	$(BIN)/python -m sdks.routes --write
 
 clean: ## remove build output and caches (keeps the virtualenvs)
 	rm -rf .aws-sam .pytest_cache .ruff_cache
