@@ -92,6 +92,10 @@ def _body(operation: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any] 
     if not request:
         return None
     schema = request["content"]["application/json"]["schema"]
+    # An optional body is documented as anyOf [model, null]: the model is what the SDKs take.
+    variants = [v for v in schema.get("anyOf", []) if v.get("type") != "null"]
+    if len(variants) == 1:
+        schema = variants[0]
     name = _ref_name(schema)
     component = schemas.get(name or "", schema)
     required = set(component.get("required", []))
