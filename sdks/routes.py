@@ -69,13 +69,16 @@ def _ref_name(schema: dict[str, Any] | None) -> str | None:
     return ref.rsplit("/", 1)[-1] or None
 
 
-def _group_and_action(path: str) -> tuple[list[str], str | None]:
-    """['webhooks', 'deliveries'], 'retry' for /v1/webhooks/{id}/deliveries/{id}/retry."""
+def _group_and_action(path: str, verb: str) -> tuple[list[str], str | None]:
+    """['webhooks', 'deliveries'], 'retry' for /v1/webhooks/{id}/deliveries/{id}/retry (retryWebhookDelivery).
+
+    A trailing static segment is an action, not a group, when it is a known action or the operation's verb
+    (POST /v1/webhooks/{id}/recover, recoverWebhook -> webhooks.recover)."""
     segments = [s for s in path.split("/")[2:] if s]  # after /v1
     group = [GROUP_NAMES.get(segments[0], snake(segments[0]))]
     statics = [s for s in segments[1:] if not s.startswith("{")]
     action = None
-    if statics and statics[-1] in ACTION_SEGMENTS:
+    if statics and (statics[-1] in ACTION_SEGMENTS or snake(statics[-1]) == verb):
         action = snake(statics.pop())
     if group == ["users"] and statics[:1] == ["me"]:
         statics = [s for s in statics if s not in ("me", "email")]
@@ -131,7 +134,7 @@ def build(document: dict[str, Any]) -> list[dict[str, Any]]:
             operation_id = operation["operationId"]
             if operation_id in EXCLUDED:
                 continue
-            group, action = _group_and_action(path)
+            group, action = _group_and_action(path, _verb(operation_id))
             method = METHOD_NAMES.get(operation_id) or action or _verb(operation_id)
             parameters = operation.get("parameters") or []
             routes.append(
