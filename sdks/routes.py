@@ -113,7 +113,10 @@ def _body(operation: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any] 
 
 
 def _response(operation: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
-    status = min(int(code) for code in operation["responses"] if code.startswith("2"))
+    successes = [int(code) for code in operation["responses"] if code.startswith("2")]
+    if not successes:  # a route kept only to refuse (e.g. a self-grant, now the operator's): it answers no body
+        return {"status": None, "schema": None, "kind": "none"}
+    status = min(successes)
     content = operation["responses"][str(status)].get("content") or {}
     schema = (content.get("application/json") or {}).get("schema")
     name = _ref_name(schema)
