@@ -17,6 +17,7 @@ import requests
 
 from ._base import NOT_GIVEN, ApiModel
 from ._errors import ApiConnectionError, ApiError, ApiTimeoutError, RateLimitError, error_class
+from ._generated.models import ListLinks, ListMeta
 from ._version import __version__
 
 DEFAULT_BASE_URL = "http://127.0.0.1:3000"
@@ -118,7 +119,7 @@ def query_of(params: Mapping[str, Any]) -> list[tuple[str, str]]:
 class Page(Generic[M]):
     """One page of a list: ``data`` (models), ``meta`` (``next_cursor``, ``total``, ...), ``links``."""
 
-    def __init__(self, data: list[M], meta: ApiModel, links: ApiModel | None, raw: dict[str, Any]) -> None:
+    def __init__(self, data: list[M], meta: ListMeta, links: ListLinks | None, raw: dict[str, Any]) -> None:
         self.data = data
         self.meta = meta
         self.links = links
@@ -151,11 +152,11 @@ class ListIterator(Generic[M]):
         self.first_page: Page[M] = fetch(None)
 
     @property
-    def meta(self) -> ApiModel:
+    def meta(self) -> ListMeta:
         return self.first_page.meta
 
     @property
-    def links(self) -> ApiModel | None:
+    def links(self) -> ListLinks | None:
         return self.first_page.links
 
     @property
@@ -381,8 +382,8 @@ class BaseClient:
         path_params: Sequence[str] = (),
         *,
         model: type[M],
-        meta_model: type[ApiModel],
-        links_model: type[ApiModel],
+        meta_model: type[ListMeta],
+        links_model: type[ListLinks],
         query: Sequence[tuple[str, str]] = (),
         **options: Any,
     ) -> ListIterator[M]:
