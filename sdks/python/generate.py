@@ -35,6 +35,9 @@ RESERVED_FIELDS = {"to_dict", "get", "from_api", "copy", "dict", "json", "schema
 # Keyword arguments every method has; a route's own name that collides is renamed.
 COMMON_KWARGS = {"self", "idempotency_key", "extra_headers", "timeout"}
 TENANT = {"workspace_id": "X-Workspace-ID", "namespace_id": "X-Namespace-ID"}
+# Names the generated modules use themselves; a schema of the same name fails the run (it would shadow one).
+INTERNAL_NAMES = {"Any", "Mapping", "Sequence", "date", "datetime", "builtins", "Field", "ApiModel", "NotGiven"}
+INTERNAL_NAMES |= {"NOT_GIVEN", "BaseClient", "ListIterator", "Route", "Resource", "ClientGroups", "OPERATIONS"}
 SEQUENCE_QUERY = {"fields", "sort", "include"}  # comma-separated lists: a list is accepted too
 
 HEADER = '"""GENERATED from {source} by sdks/python/generate.py: do not edit, run `make sdks`."""\n\n'
@@ -328,7 +331,7 @@ def method_source(route: dict[str, Any], schemas: dict[str, Any], types: Types) 
     if described:
         doc += "\n\nArgs:\n" + "\n".join(f"    {py}: {' '.join(text.split())}" for py, text in described)
 
-    signature = f"    def {route['method']}(" + ", ".join(params) + f") -> {returns}:\n"
+    signature = f"    def {identifier(route['method'])}(" + ", ".join(params) + f") -> {returns}:\n"
     lines = [signature, docstring(doc, 8)]
     path_args = "(" + "".join(f"{py}, " for py, _ in path_params) + ")"
     call_args = [f"_R_{route['operation_id']}", path_args]
@@ -367,6 +370,9 @@ def resources_module(routes: list[dict[str, Any]], schemas: dict[str, Any], mode
         if len(group) > 1:
             children[group[:-1]].append(group)
 
+    clashes = sorted(set(model_names) & (INTERNAL_NAMES | {camel(list(g)) + "Resource" for g in groups}))
+    if clashes:
+        raise SystemExit(f"schema names {clashes} clash with the SDK's own names: add them to a rename in generate.py")
     used: set[str] = set()
     body: list[str] = []
     for route in routes:
@@ -385,7 +391,7 @@ def resources_module(routes: list[dict[str, Any]], schemas: dict[str, Any], mode
             body.append("\n    def __init__(self, client: BaseClient) -> None:\n")
             body.append("        super().__init__(client)\n")
             for sub in subgroups:
-                body.append(f"        self.{sub[-1]} = {camel(list(sub))}Resource(client)\n")
+                body.append(f"        self.{identifier(sub[-1])} = {camel(list(sub))}Resource(client)\n")
         for route in sorted(groups[group], key=lambda r: r["method"]):
             source, refs = method_source(route, schemas, types)
             used |= refs
@@ -394,15 +400,15 @@ def resources_module(routes: list[dict[str, Any]], schemas: dict[str, Any], mode
     body.append("\n\nclass ClientGroups:\n")
     body.append(docstring("The endpoint groups of the API, one attribute each (mixed into Client).", 4))
     body.append("\n")
-    body += [f"    {g[0]}: {camel(list(g))}Resource\n" for g in top]
+    body += [f"    {identifier(g[0])}: {camel(list(g))}Resource\n" for g in top]
     body.append("\n    def _init_groups(self, client: BaseClient) -> None:\n")
-    body += [f"        self.{g[0]} = {camel(list(g))}Resource(client)\n" for g in top]
+    body += [f"        self.{identifier(g[0])} = {camel(list(g))}Resource(client)\n" for g in top]
     body.append(
         "\n\n# operation_id -> the attribute path of its method on Client (tests check every route has one)\n"
         "OPERATIONS: dict[str, tuple[str, ...]] = {\n"
     )
     body += [
-        f'    "{r["operation_id"]}": (' + ", ".join(f'"{p}"' for p in [*r["group"], r["method"]]) + "),\n"
+        f'    "{r["operation_id"]}": (' + ", ".join(f'"{identifier(p)}"' for p in [*r["group"], r["method"]]) + "),\n"
         for r in routes
     ]
     body.append("}\n")

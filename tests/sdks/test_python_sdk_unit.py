@@ -504,3 +504,14 @@ def test_the_package_builds_an_installable_wheel(tmp_path):
     metadata = zipfile.ZipFile(wheel).read("core_php_sdk-0.1.0.dist-info/METADATA").decode()
     assert "Name: core-php-sdk" in metadata
     assert "Requires-Dist: requests" in metadata
+
+
+def test_a_schema_that_would_shadow_the_sdks_own_names_fails_the_generator():
+    document = copy.deepcopy(DOCUMENT)
+    document["components"]["schemas"]["Route"] = document["components"]["schemas"].pop("Health")
+    routes = copy.deepcopy(ROUTES)
+    for route in routes:
+        if route["response"].get("schema") == "Health":
+            route["response"]["schema"] = "Route"
+    with pytest.raises(SystemExit, match="Route"):
+        _generator().render(routes, document)
