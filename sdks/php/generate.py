@@ -141,7 +141,7 @@ def php_type(schema: dict[str, Any], models: dict[str, Any]) -> str:
         return "bool"
     if kind == "array":
         item = php_type(schema.get("items") or {}, models)
-        return f"list<{item}>" if "|" not in item else f"list<{item}>"
+        return f"list<{item}>"
     if kind == "object":
         return "\\CorePhp\\SDK\\ApiObject"
     return "mixed"
@@ -171,9 +171,7 @@ def model_file(name: str, schema: dict[str, Any], models: dict[str, Any]) -> str
     for prop, spec in sorted((schema.get("properties") or {}).items()):
         lines.append(f" * @property-read {php_type(spec, models)} ${prop}")
     lines += [" */", f"class {name} extends ApiObject", "{"]
-    nested = {
-        prop: nested_class(spec, models) for prop, spec in sorted((schema.get("properties") or {}).items())
-    }
+    nested = {prop: nested_class(spec, models) for prop, spec in sorted((schema.get("properties") or {}).items())}
     nested = {prop: cls for prop, cls in nested.items() if cls}
     lines.append("    /** @var array<string, class-string<ApiObject>> the classes of the nested objects */")
     if nested:
@@ -308,7 +306,8 @@ def service_file(
         if shape["doc"]:
             lines.append(f"     * @return {shape['doc']}")
         lines += ["     */", f"    public function {name}({', '.join(args)}): {shape['php']}", "    {"]
-        call = f"$this->client->send(self::ROUTES[{php_string(name)}], [{', '.join('$' + camel(p) for p in route['path_params'])}], $params, $options)"
+        path_args = ", ".join("$" + camel(p) for p in route["path_params"])
+        call = f"$this->client->send(self::ROUTES[{php_string(name)}], [{path_args}], $params, $options)"
         if shape["php"] == "void":
             lines.append(f"        {call};")
         else:
@@ -320,7 +319,11 @@ def service_file(
 
 def client_trait(top_groups: list[tuple[str, ...]]) -> str:
     lines = ["<?php", "", HEADER, "declare(strict_types=1);", "", f"namespace {NAMESPACE}\\Services;", ""]
-    lines += ["/**", " * The Client's route groups: one readonly property per top-level group of sdks/routes.json.", " */"]
+    lines += [
+        "/**",
+        " * The Client's route groups: a readonly property per top-level group of sdks/routes.json.",
+        " */",
+    ]
     lines += ["trait ClientServices", "{"]
     for group in top_groups:
         lines.append(f"    public readonly {service_class(group)} ${camel(group[0])};")
@@ -333,8 +336,9 @@ def client_trait(top_groups: list[tuple[str, ...]]) -> str:
 
 def route_table(routes: list[dict[str, Any]]) -> str:
     lines = ["<?php", "", HEADER, "declare(strict_types=1);", "", f"namespace {NAMESPACE};", ""]
-    lines += ["/**", " * Every route of the API as the SDK exposes it: operation id => where to find its method.", " */"]
-    lines += ["final class RouteTable", "{", "    /** @var array<string, array{group: list<string>, method: string, http_method: string, path: string}> */"]
+    lines += ["/**", " * Every route of the API as the SDK exposes it: operation id => where its method is.", " */"]
+    shape = "array{group: list<string>, method: string, http_method: string, path: string}"
+    lines += ["final class RouteTable", "{", f"    /** @var array<string, {shape}> */"]
     lines.append("    public const ROUTES = [")
     for route in sorted(routes, key=lambda r: r["operation_id"]):
         entry = {
@@ -391,7 +395,8 @@ def main() -> int:
     )
     if args.check:
         if stale:
-            print("the PHP SDK is out of date with sdks/routes.json: run make sdks\n  " + "\n  ".join(stale), file=sys.stderr)
+            message = "the PHP SDK is out of date with sdks/routes.json: run make sdks\n  " + "\n  ".join(stale)
+            print(message, file=sys.stderr)
             return 1
         return 0
     for path in existing() - set(files):

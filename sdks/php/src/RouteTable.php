@@ -7,7 +7,7 @@ declare(strict_types=1);
 namespace CorePhp\SDK;
 
 /**
- * Every route of the API as the SDK exposes it: operation id => where to find its method.
+ * Every route of the API as the SDK exposes it: operation id => where its method is.
  */
 final class RouteTable
 {

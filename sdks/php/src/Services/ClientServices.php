@@ -7,7 +7,7 @@ declare(strict_types=1);
 namespace CorePhp\SDK\Services;
 
 /**
- * The Client's route groups: one readonly property per top-level group of sdks/routes.json.
+ * The Client's route groups: a readonly property per top-level group of sdks/routes.json.
  */
 trait ClientServices
 {
