@@ -117,6 +117,16 @@ describe('requests', () => {
     assert.ok(Math.abs(limits.resetAt.getTime() - Date.now() - 42_000) < 2_000, 'not 1000 times too far away');
   });
 
+  it('sends an optional body when given, and an empty object when not', async () => {
+    const rotated = { id: 'wh_1', secret: 'whsec_new', previous_secret_expires_at: null };
+    const { api, client } = await setup([{ status: 200, body: { data: rotated } }]);
+    assert.equal((await client.webhooks.rotateSecret('wh_1', { grace_period_seconds: 60 })).secret, 'whsec_new');
+    await client.webhooks.rotateSecret('wh_1');
+    assert.deepEqual(api.requests[0].body, { grace_period_seconds: 60 });
+    assert.deepEqual(api.requests[1].body, {});
+    assert.equal(api.requests[1].url, '/v1/webhooks/wh_1/rotate-secret');
+  });
+
   it('refuses a call without its path parameter', async () => {
     const { client } = await setup([{ status: 200, body: { data: ws } }]);
     await assert.rejects(client.workspaces.get(''), TypeError);
