@@ -163,8 +163,7 @@ export class HttpCore implements Transport {
   readonly maxRetryWait: number;
   readonly retryBaseDelay: number;
   readonly retryMaxDelay: number;
-  /** The API key or access token (null: only the public routes work). */
-  credential: string | null;
+  #credential: string | null; // private: never printed with the client
   private readonly defaults: ClientOptions;
   private readonly fetchImpl: typeof fetch;
   /** For tests: the random source of the jitter and the clock of the backoff. */
@@ -172,7 +171,7 @@ export class HttpCore implements Transport {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void> = sleep;
 
   constructor(credential: string | null | undefined, options: ClientOptions = {}) {
-    this.credential = credential || null;
+    this.#credential = credential || null;
     this.defaults = options;
     this.baseUrl = (options.baseUrl || defaultBaseUrl()).replace(/\/+$/, '').replace(/\/v1$/, '');
     this.maxRetries = options.maxRetries ?? 3;
@@ -183,6 +182,15 @@ export class HttpCore implements Transport {
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new Error('@core-php/sdk needs a global fetch (Node 18+) or options.fetch');
     this.fetchImpl = fetchImpl;
+  }
+
+  /** The API key or access token (null: only the public routes work). */
+  get credential(): string | null {
+    return this.#credential;
+  }
+
+  set credential(value: string | null) {
+    this.#credential = value || null;
   }
 
   /** One call: resolves to the envelope's `data` (or the body) with `$response`; 204 resolves to null. */
@@ -234,7 +242,7 @@ export class HttpCore implements Transport {
     if (options.namespaceId) headers['X-Namespace-ID'] = options.namespaceId;
     Object.assign(headers, options.headers ?? {});
     // Public routes (register, login, refresh, health) go without credentials.
-    if (route.auth !== 'none' && this.credential) headers.Authorization = `Bearer ${this.credential}`;
+    if (route.auth !== 'none' && this.#credential) headers.Authorization = `Bearer ${this.#credential}`;
     let payload: string | undefined;
     if (body !== undefined && body !== null) {
       payload = JSON.stringify(body);
@@ -359,9 +367,12 @@ export class HttpCore implements Transport {
       decoded && typeof decoded === 'object' && 'error' in decoded
         ? ((decoded as { error: Record<string, unknown> }).error ?? {})
         : {};
-    const retryAfter =
+    let retryAfter =
       parseRetryAfter(response.headers.get('retry-after')) ??
       (typeof envelope.retry_after === 'number' ? envelope.retry_after : null);
+    if (retryAfter === null && response.status === 429 && info.rateLimit) {
+      retryAfter = Math.max(0, Math.ceil(info.rateLimit.reset - Date.now() / 1000)); // until the window resets
+    }
     const Kind = errorClassFor(response.status);
     return new Kind({
       status: response.status,

@@ -213,6 +213,26 @@ describe('retries', () => {
     assert.deepEqual(waits, []);
   });
 
+  it('without Retry-After, a 429 waits until X-RateLimit-Reset', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 5;
+    const { client, waits } = await setup([
+      { status: 429, body: errorBody('rate_limit_exceeded', 'Slow down'), headers: { 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) } },
+      { status: 200, body: { data: { id: 'usr_1' } } },
+    ]);
+    await client.users.me();
+    assert.equal(waits.length, 1);
+    assert.ok(waits[0] > 3000 && waits[0] <= 6000, `${waits[0]} ms, not 1000 times more`);
+  });
+
+  it('never shows the credential when the client is printed', async () => {
+    const { client } = await setup([{ status: 200, body: { data: {} } }]);
+    const { inspect } = await import('node:util');
+    assert.ok(!inspect(client, { depth: 5 }).includes('sk_test_abc'));
+    assert.equal(client.core.credential, 'sk_test_abc');
+    client.setCredential('at_2');
+    assert.equal(client.core.credential, 'at_2');
+  });
+
   it('retries 5xx with exponential backoff and full jitter, up to maxRetries', async () => {
     const { api, client, waits } = await setup([{ status: 503, body: errorBody('internal_server_error', 'Down') }]);
     client.core.random = () => 1; // the top of each jitter range
