@@ -97,6 +97,7 @@ def test_php_end_to_end(base_url, tmp_path):
             {"BASE_URL": base_url, "WEBHOOK_URL": receiver.url, "E2E_STATE_FILE": str(state_file)},
         )
         assert "OK (" in output, output
+        print(output)  # with -s or -rP: the time the 429 retry waited for the real window
         state = json.loads(state_file.read_text())
         webhook = state["webhook"]
         # The test send was synchronous; the resource's event travels the pipeline (outbox, stream, queues).
