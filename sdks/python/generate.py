@@ -1,6 +1,6 @@
 """Generate the Python SDK's per-route surface from the route table and the OpenAPI document's schemas.
 
-    python sdks/python/generate.py            # write src/core_php_sdk/_generated/{models,resources}.py
+    python sdks/python/generate.py            # write src/core_php_sdk/_generated/{models,resources,async_resources}.py
     python sdks/python/generate.py --check    # exit 1 when the written files are out of date (the drift test)
 
 Inputs: sdks/routes.json (written by `python -m sdks.routes --write`; one entry per operation: group path,
@@ -252,7 +252,9 @@ def models_module(routes: list[dict[str, Any]], schemas: dict[str, Any]) -> tupl
 
 
 # ---------------------------------------------------------------------------------------------------- resources
-def method_source(route: dict[str, Any], schemas: dict[str, Any], types: Types) -> tuple[str, set[str]]:
+def method_source(
+    route: dict[str, Any], schemas: dict[str, Any], types: Types, asynchronous: bool = False
+) -> tuple[str, set[str]]:
     shape = response_shape(route, schemas)
     used: set[str] = set()
     path_params = [(identifier(p), p) for p in route["path_params"]]
@@ -315,7 +317,7 @@ def method_source(route: dict[str, Any], schemas: dict[str, Any], types: Types) 
     if shape["kind"] == "none":
         returns = "None"
     elif shape["kind"] == "list":
-        returns = f"ListIterator[{shape['model']}]"
+        returns = f"{'AsyncListIterator' if asynchronous else 'ListIterator'}[{shape['model']}]"
         used |= {shape["model"], shape["meta"], shape["links"]}
     elif shape["model"] is None:
         returns = "Any"
@@ -325,13 +327,17 @@ def method_source(route: dict[str, Any], schemas: dict[str, Any], types: Types) 
 
     doc = route.get("summary") or route["operation_id"]
     doc += f"\n\n{route['http_method']} {route['path']}"
-    if shape["kind"] == "list":
+    if shape["kind"] == "list" and asynchronous:
+        doc += " (`async for` follows meta.next_cursor through every page; `await` gives the first page)"
+    elif shape["kind"] == "list":
         doc += " (iterating the result follows meta.next_cursor through every page)"
     described = [(py, text) for py, text in doc_args if text]
     if described:
         doc += "\n\nArgs:\n" + "\n".join(f"    {py}: {' '.join(text.split())}" for py, text in described)
 
-    signature = f"    def {identifier(route['method'])}(" + ", ".join(params) + f") -> {returns}:\n"
+    coroutine = asynchronous and shape["kind"] != "list"  # an async list is awaitable and async-iterable itself
+    definition = "async def" if coroutine else "def"
+    signature = f"    {definition} {identifier(route['method'])}(" + ", ".join(params) + f") -> {returns}:\n"
     lines = [signature, docstring(doc, 8)]
     path_args = "(" + "".join(f"{py}, " for py, _ in path_params) + ")"
     call_args = [f"_R_{route['operation_id']}", path_args]
@@ -353,12 +359,19 @@ def method_source(route: dict[str, Any], schemas: dict[str, Any], types: Types) 
     call_args += ["extra_headers=extra_headers", "timeout=timeout"]
     target = "_list" if shape["kind"] == "list" else "_request"
     statement = "" if shape["kind"] == "none" else "return "
+    if coroutine:
+        statement += "await "
     lines.append(f"        {statement}self._client.{target}(" + ", ".join(call_args) + ")\n")
     return "".join(lines), used
 
 
-def resources_module(routes: list[dict[str, Any]], schemas: dict[str, Any], model_names: list[str]) -> str:
+def resources_module(
+    routes: list[dict[str, Any]], schemas: dict[str, Any], model_names: list[str], asynchronous: bool = False
+) -> str:
+    """The group classes: ``XResource`` for Client, or ``AsyncXResource`` (coroutines) for AsyncClient."""
     types = Types(schemas)
+    prefix = "Async" if asynchronous else ""
+    client_type = "AsyncBaseClient" if asynchronous else "BaseClient"
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for route in routes:
         path = tuple(route["group"])
@@ -370,7 +383,7 @@ def resources_module(routes: list[dict[str, Any]], schemas: dict[str, Any], mode
         if len(group) > 1:
             children[group[:-1]].append(group)
 
-    clashes = sorted(set(model_names) & (INTERNAL_NAMES | {camel(list(g)) + "Resource" for g in groups}))
+    clashes = sorted(set(model_names) & (INTERNAL_NAMES | {prefix + camel(list(g)) + "Resource" for g in groups}))
     if clashes:
         raise SystemExit(f"schema names {clashes} clash with the SDK's own names: add them to a rename in generate.py")
     used: set[str] = set()
@@ -383,26 +396,47 @@ def resources_module(routes: list[dict[str, Any]], schemas: dict[str, Any], mode
             f"tenant={bool(route['headers'])})\n"
         )
     for group in sorted(groups, key=lambda g: (-len(g), g)):  # nested groups first
-        name = camel(list(group)) + "Resource"
-        body.append(f"\n\nclass {name}(Resource):\n")
-        body.append(docstring(f"client.{'.'.join(group)}", 4))
+        name = prefix + camel(list(group)) + "Resource"
+        body.append(f"\n\nclass {name}({prefix}Resource):\n")
+        body.append(docstring(f"{'async_client' if asynchronous else 'client'}.{'.'.join(group)}", 4))
         subgroups = sorted(children[group])
         if subgroups:
-            body.append("\n    def __init__(self, client: BaseClient) -> None:\n")
+            body.append(f"\n    def __init__(self, client: {client_type}) -> None:\n")
             body.append("        super().__init__(client)\n")
             for sub in subgroups:
-                body.append(f"        self.{identifier(sub[-1])} = {camel(list(sub))}Resource(client)\n")
+                body.append(f"        self.{identifier(sub[-1])} = {prefix}{camel(list(sub))}Resource(client)\n")
         for route in sorted(groups[group], key=lambda r: r["method"]):
-            source, refs = method_source(route, schemas, types)
+            source, refs = method_source(route, schemas, types, asynchronous)
             used |= refs
             body.append("\n" + source)
     top = sorted(g for g in groups if len(g) == 1)
-    body.append("\n\nclass ClientGroups:\n")
-    body.append(docstring("The endpoint groups of the API, one attribute each (mixed into Client).", 4))
+    body.append(f"\n\nclass {prefix}ClientGroups:\n")
+    body.append(docstring(f"The endpoint groups of the API, one attribute each (mixed into {prefix}Client).", 4))
     body.append("\n")
-    body += [f"    {identifier(g[0])}: {camel(list(g))}Resource\n" for g in top]
-    body.append("\n    def _init_groups(self, client: BaseClient) -> None:\n")
-    body += [f"        self.{identifier(g[0])} = {camel(list(g))}Resource(client)\n" for g in top]
+    body += [f"    {identifier(g[0])}: {prefix}{camel(list(g))}Resource\n" for g in top]
+    body.append(f"\n    def _init_groups(self, client: {client_type}) -> None:\n")
+    body += [f"        self.{identifier(g[0])} = {prefix}{camel(list(g))}Resource(client)\n" for g in top]
+    if asynchronous:
+        imported = sorted(used & set(model_names))
+        return "".join(
+            [
+                HEADER.format(source="sdks/routes.json"),
+                "from __future__ import annotations\n\n",
+                "import builtins\n",
+                "from collections.abc import Mapping, Sequence\n",
+                "from datetime import date, datetime\n",
+                "from typing import Any\n\n",
+                "from core_php_sdk._async import AsyncBaseClient, AsyncListIterator\n",
+                "from core_php_sdk._base import NOT_GIVEN, NotGiven\n",
+                "from core_php_sdk._core import Route, body_of, query_of\n",
+                "from .models import " + ", ".join(imported) + "\n\n",
+                '__all__ = ["AsyncClientGroups"]\n\n\n',
+                "class AsyncResource:\n",
+                "    def __init__(self, client: AsyncBaseClient) -> None:\n",
+                "        self._client = client\n\n\n",
+                *body,
+            ]
+        )
     body.append(
         "\n\n# operation_id -> the attribute path of its method on Client (tests check every route has one)\n"
         "OPERATIONS: dict[str, tuple[str, ...]] = {\n"
@@ -465,6 +499,7 @@ def render(routes: list[dict[str, Any]] | None = None, document: dict[str, Any] 
     files = {
         OUT / "models.py": models,
         OUT / "resources.py": resources_module(routes, schemas, names),
+        OUT / "async_resources.py": resources_module(routes, schemas, names, asynchronous=True),
         OUT / "__init__.py": HEADER.format(source="sdks/routes.json").rstrip() + "\n",
     }
     return {path: ruff_format(text, path) for path, text in files.items()}

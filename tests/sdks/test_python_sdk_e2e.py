@@ -4,11 +4,12 @@ with the SDK's helper, and a full rate-limit window (429, then the SDK waiting o
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
 import pytest
-from core_php_sdk import Client, NotFoundError, RateLimitError, ValidationError, webhooks
+from core_php_sdk import AsyncClient, Client, NotFoundError, RateLimitError, ValidationError, webhooks
 from core_php_sdk.models import WebhookEvent
 
 from local.webhook_receiver import WebhookReceiver
@@ -80,6 +81,15 @@ def test_document_004_flow_pagination_errors_and_idempotency(base_url):
     assert first.id == again.id
     assert [r.id for r in scoped.resources.list(search="once")] == [first.id]
 
+    # The asyncio client walks the same pages.
+    async def walk() -> list[str]:
+        async with AsyncClient(client.api_key, base_url=base_url, namespace_id=workspace.default_namespace_id) as aio:
+            first_page = await aio.resources.list(per_page=5, sort="name")
+            assert len(first_page.data) == 5
+            return [r.name async for r in aio.resources.list(per_page=5, sort="name")]
+
+    assert sorted(asyncio.run(walk())) == sorted([f"r-{i:02}" for i in range(12)] + ["once"])
+
     # Entitlements and usage through their groups.
     check = client.namespaces.entitlements.check(workspace.default_namespace_id, feature="resources", quantity=1)
     assert check.allowed is True
@@ -108,8 +118,14 @@ def test_a_real_webhook_delivery_verifies_with_the_helper(base_url):
 
         tested = client.webhooks.test(hook.id)
         assert tested.success is True
-        deliveries = client.webhooks.deliveries.list(hook.id)
-        assert {d.event_type for d in deliveries} >= {"resource.created", "webhook.test"}
+        # The delivery record is written after the attempt completes: give it a moment.
+        deadline = time.monotonic() + 15
+        while True:
+            kinds = {d.event_type for d in client.webhooks.deliveries.list(hook.id)}
+            if kinds >= {"resource.created", "webhook.test"} or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert kinds >= {"resource.created", "webhook.test"}
         assert client.webhooks.deliveries.get(hook.id, tested.delivery_id).status == "success"
 
         rotated = client.webhooks.rotate_secret(hook.id, grace_period_seconds=60)

@@ -4,6 +4,7 @@ webhook verification against the platform's own signer."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import importlib.util
 import inspect
@@ -21,6 +22,7 @@ from core_php_sdk import (
     NOT_GIVEN,
     ApiConnectionError,
     ApiTimeoutError,
+    AsyncClient,
     AuthenticationError,
     Client,
     ConflictError,
@@ -515,3 +517,45 @@ def test_a_schema_that_would_shadow_the_sdks_own_names_fails_the_generator():
             route["response"]["schema"] = "Route"
     with pytest.raises(SystemExit, match="Route"):
         _generator().render(routes, document)
+
+
+# ------------------------------------------------------------------------------------------------ async client
+def test_the_async_client_has_every_route_as_a_coroutine_or_an_async_list():
+    client = AsyncClient(base_url="http://127.0.0.1:9")
+    for route in ROUTES:
+        target = client
+        for name in [*route["group"], route["method"]]:
+            target = getattr(target, name)
+        assert inspect.iscoroutinefunction(target) == (route["response"]["kind"] != "list"), route["operation_id"]
+
+
+def test_the_async_client_retries_paginates_and_raises():
+    limited = Reply(429, error_body("rate_limit_exceeded", "Slow down", retry_after=1), {"Retry-After": "1"})
+
+    async def scenario(fake: FakeApi) -> tuple:
+        async with AsyncClient("k", base_url=fake.url) as client:
+            waits: list[float] = []
+            client.sync._sleep = waits.append
+            created = await client.resources.create(name="x")
+            first = await client.resources.list(per_page=2)
+            every = [r.id async for r in client.resources.list(per_page=2)]
+            with pytest.raises(NotFoundError):
+                await client.resources.get("res_missing")
+            return created, first, every, waits
+
+    with FakeApi(
+        limited,
+        Reply(201, {"data": {"id": "res_1"}}),
+        Reply(200, page(["a", "b"], "c2")),
+        Reply(200, page(["a", "b"], "c2")),
+        Reply(200, page(["c"], None)),
+        Reply(404, error_body("resource_not_found", "No such resource")),
+    ) as fake:
+        created, first, every, waits = asyncio.run(scenario(fake))
+        keys = {s.headers.get("idempotency-key") for s in fake.seen[:2]}
+    assert created.id == "res_1"
+    assert waits == [1.0]
+    assert len(keys) == 1
+    assert [r.id for r in first.data] == ["a", "b"]
+    assert first.next_cursor == "c2"
+    assert every == ["a", "b", "c"]

@@ -1,8 +1,9 @@
 """The Python SDK of the platform API: ``from core_php_sdk import Client``."""
 
 from . import models, webhooks
+from ._async import AsyncListIterator
 from ._base import NOT_GIVEN, ApiModel, NotGiven
-from ._client import Client
+from ._client import AsyncClient, Client
 from ._core import ListIterator, Page, RateLimit
 from ._errors import (
     ApiConnectionError,
@@ -25,6 +26,8 @@ __all__ = [
     "ApiError",
     "ApiModel",
     "ApiTimeoutError",
+    "AsyncClient",
+    "AsyncListIterator",
     "AuthenticationError",
     "Client",
     "ConflictError",

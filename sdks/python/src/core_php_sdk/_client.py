@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 
+from ._async import AsyncBaseClient
 from ._core import (
     BACKOFF_BASE,
     BACKOFF_CAP,
@@ -15,6 +16,7 @@ from ._core import (
     DEFAULT_TIMEOUT,
     BaseClient,
 )
+from ._generated.async_resources import AsyncClientGroups
 from ._generated.resources import ClientGroups
 
 
@@ -89,4 +91,50 @@ class Client(BaseClient, ClientGroups):
         return Client(api_key, **settings)
 
     def __enter__(self) -> Client:
+        return self
+
+
+class AsyncClient(AsyncBaseClient, AsyncClientGroups):
+    """The asyncio client: the same groups, arguments and retry policy as :class:`Client`, as coroutines.
+
+        async with AsyncClient("sk_test_...", base_url=...) as client:
+            ws = await client.workspaces.create(name="My Workspace")
+            first_page = await client.resources.list(per_page=50)     # a Page
+            async for resource in client.resources.list(per_page=50):  # every item of every page
+                ...
+
+    Each call runs the sync transport in a worker thread (``asyncio.to_thread``); calls run concurrently.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+        backoff_base: float = BACKOFF_BASE,
+        backoff_cap: float = BACKOFF_CAP,
+        default_headers: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            workspace_id=workspace_id,
+            namespace_id=namespace_id,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            default_headers=default_headers,
+            session=session,
+        )
+        self._init_groups(self)
+
+    async def __aenter__(self) -> AsyncClient:
         return self

@@ -376,7 +376,7 @@ class BaseClient:
             return [model.from_api(item) for item in payload]
         return model.from_api(payload)
 
-    def _list(
+    def _page_fetcher(
         self,
         route: Route,
         path_params: Sequence[str] = (),
@@ -386,8 +386,8 @@ class BaseClient:
         links_model: type[ListLinks],
         query: Sequence[tuple[str, str]] = (),
         **options: Any,
-    ) -> ListIterator[M]:
-        """A list call: the first page now, the following ones by ``cursor`` (without ``page``) as iterated."""
+    ) -> Callable[[str | None], Page[M]]:
+        """Fetches one page of a list: the first (None), or the one a ``cursor`` names (sent without ``page``)."""
 
         def fetch(cursor: str | None) -> Page[M]:
             params = list(query)
@@ -402,6 +402,23 @@ class BaseClient:
                 payload,
             )
 
+        return fetch
+
+    def _list(
+        self,
+        route: Route,
+        path_params: Sequence[str] = (),
+        *,
+        model: type[M],
+        meta_model: type[ListMeta],
+        links_model: type[ListLinks],
+        query: Sequence[tuple[str, str]] = (),
+        **options: Any,
+    ) -> ListIterator[M]:
+        """A list call: the first page now, the following ones by ``cursor`` as iterated."""
+        fetch = self._page_fetcher(
+            route, path_params, model=model, meta_model=meta_model, links_model=links_model, query=query, **options
+        )
         return ListIterator(fetch)
 
 
