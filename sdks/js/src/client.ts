@@ -16,9 +16,8 @@ import { Webhooks } from './webhooks.js';
 export class Client extends ApiGroups {
   /** The transport every route goes through: base URL, credential, retries. */
   readonly core: HttpCore;
-  /** Webhook signature helpers (also exported on their own). */
+  /** Webhook signature helpers, `Client.webhooks.verify(body, headers, secret)` (also exported on their own). */
   static readonly webhooks = Webhooks;
-  readonly webhookSignatures = Webhooks;
 
   constructor(apiKey?: string | null, options: ClientOptions = {}) {
     const core = new HttpCore(apiKey ?? null, options);
