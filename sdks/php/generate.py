@@ -224,11 +224,32 @@ def response_shape(route: dict[str, Any], schemas: dict[str, Any], models: dict[
     return {"unwrap": False, "model": model, "many": False, "php": qualified(model), "doc": None}
 
 
+def body_properties(route: dict[str, Any], document: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The route's body properties; where the table names none (a body that is `anyOf [Schema, null]`, as
+    rotate-secret's), the properties of the document's request body schema."""
+    if route["body"] is None:
+        return None
+    if route["body"]["properties"]:
+        return list(route["body"]["properties"])
+    schemas = document["components"]["schemas"]
+    operation = document["paths"].get(route["path"], {}).get(route["http_method"].lower(), {})
+    schema = ((operation.get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema", {})
+    for option in [schema, *(schema.get("anyOf") or [])]:
+        component = schemas.get(ref_name(option) or "")
+        if component and component.get("properties"):
+            required = set(component.get("required", []))
+            return [
+                {"name": name, "required": name in required, "schema": spec, "description": spec.get("description", "")}
+                for name, spec in component["properties"].items()
+            ]
+    return []
+
+
 def param_doc(route: dict[str, Any], models: dict[str, Any]) -> str:
     """array{...} shape of $params: body properties and query parameters."""
     entries = []
     seen = set()
-    for prop in (route["body"] or {}).get("properties", []):
+    for prop in route["body"]["properties"] if route["body"] else []:
         optional = "" if prop["required"] else "?"
         entries.append(f"{prop['name']}{optional}: {php_type(prop['schema'], models)}")
         seen.add(prop["name"])
@@ -367,7 +388,11 @@ def route_table(routes: list[dict[str, Any]]) -> str:
 
 def render() -> dict[Path, str]:
     routes = json.loads(ROUTES.read_text())
-    schemas = json.loads(DOCUMENT.read_text())["components"]["schemas"]
+    document = json.loads(DOCUMENT.read_text())
+    schemas = document["components"]["schemas"]
+    for route in routes:
+        if route["body"] is not None:
+            route["body"]["properties"] = body_properties(route, document)
     models = model_schemas(schemas)
     files: dict[Path, str] = {}
     for name, schema in sorted(models.items()):

@@ -89,7 +89,7 @@ final class Webhooks
             'path' => '/v1/webhooks/{webhook_id}/rotate-secret',
             'path_params' => ['webhook_id'],
             'query' => ['workspace_id', 'namespace_id'],
-            'body' => [],
+            'body' => ['grace_period_seconds', 'secret'],
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'object',
             'unwrap' => true,
@@ -199,7 +199,7 @@ final class Webhooks
      * POST /v1/webhooks/{webhook_id}/rotate-secret
      *
      * @param string $webhookId the path's {webhook_id}
-     * @param array{workspace_id?: string, namespace_id?: string} $params
+     * @param array{grace_period_seconds?: int, secret?: string|null, workspace_id?: string, namespace_id?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      */
     public function rotateSecret(string $webhookId, array $params = [], array $options = []): Models\WebhookSecretRotated

@@ -117,7 +117,12 @@ final class RouteCoverageTest extends TestCase
             $description = $services[$route['operation_id']] ?? null;
             self::assertNotNull($description, $route['operation_id']);
             self::assertSame(array_column($route['query_params'], 'name'), $description['query'], $route['operation_id']);
-            self::assertSame($route['body'] === null ? null : array_column($route['body']['properties'], 'name'), $description['body']);
+            if ($route['body'] === null || $route['body']['properties'] !== []) {
+                self::assertSame($route['body'] === null ? null : array_column($route['body']['properties'], 'name'), $description['body']);
+            } else {
+                // A body the table leaves unnamed (anyOf [Schema, null]) takes its properties from the document.
+                self::assertIsArray($description['body'], $route['operation_id']);
+            }
             self::assertSame($route['headers'], $description['headers']);
             if ($description['model'] !== null) {
                 self::assertTrue(is_subclass_of($description['model'], ApiObject::class), $description['model']);
