@@ -252,6 +252,13 @@ def models_module(routes: list[dict[str, Any]], schemas: dict[str, Any]) -> tupl
 
 
 # ---------------------------------------------------------------------------------------------------- resources
+def tenant_of(route: dict[str, Any]) -> tuple[str, ...]:
+    """The tenant headers a route takes, less the one its path already names."""
+    return tuple(
+        name for name, header in TENANT.items() if header in route["headers"] and name not in route["path_params"]
+    )
+
+
 def method_source(
     route: dict[str, Any], schemas: dict[str, Any], types: Types, asynchronous: bool = False
 ) -> tuple[str, set[str]]:
@@ -393,7 +400,7 @@ def resources_module(
             f"_R_{route['operation_id']} = Route("
             f'"{route["operation_id"]}", "{route["http_method"]}", "{route["path"]}", '
             f"replayable={route['replayable']}, auth={route['auth'] != 'none'}, "
-            f"tenant={bool(route['headers'])})\n"
+            f"tenant={tenant_of(route)!r})\n"
         )
     for group in sorted(groups, key=lambda g: (-len(g), g)):  # nested groups first
         name = prefix + camel(list(group)) + "Resource"

@@ -229,6 +229,15 @@ def test_per_call_tenant_overrides_and_public_routes_send_no_credentials():
     assert tokens.expires_in == 3600
 
 
+def test_a_default_tenant_never_contradicts_the_path():
+    with FakeApi(Reply(200, {"data": {"id": "wks_other"}})) as fake:
+        client, _ = client_for(fake, workspace_id="wks_default", namespace_id="ns_default")
+        client.workspaces.get("wks_other")
+        sent = fake.seen[0]
+    assert "x-workspace-id" not in sent.headers
+    assert sent.headers["x-namespace-id"] == "ns_default"
+
+
 def test_null_is_sent_for_none_and_path_parameters_are_escaped():
     with FakeApi(Reply(200, {"data": {"id": "key_1"}})) as fake:
         client, _ = client_for(fake)

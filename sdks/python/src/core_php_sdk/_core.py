@@ -27,6 +27,7 @@ DEFAULT_MAX_RETRY_WAIT = 60.0
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 USER_AGENT = f"core-php-sdk-python/{__version__}"
+TENANT_HEADERS = {"workspace_id": "X-Workspace-ID", "namespace_id": "X-Namespace-ID"}
 
 M = TypeVar("M", bound=ApiModel)
 
@@ -40,7 +41,9 @@ class Route:
     path: str
     replayable: bool = False  # sends an Idempotency-Key, so a retry never repeats the work
     auth: bool = True  # sends the API key or access token
-    tenant: bool = False  # accepts X-Workspace-ID / X-Namespace-ID
+    # The tenant headers it accepts: "workspace_id" (X-Workspace-ID), "namespace_id" (X-Namespace-ID); a route
+    # whose path names the workspace or namespace leaves that one out, so a client default never contradicts it.
+    tenant: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,13 +259,11 @@ class BaseClient:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **self.default_headers}
         if route.auth and self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        if route.tenant:
-            workspace = tenant.get("workspace_id") or self.workspace_id
-            namespace = tenant.get("namespace_id") or self.namespace_id
-            if workspace:
-                headers["X-Workspace-ID"] = workspace
-            if namespace:
-                headers["X-Namespace-ID"] = namespace
+        defaults = {"workspace_id": self.workspace_id, "namespace_id": self.namespace_id}
+        for name in route.tenant:
+            value = tenant.get(name) or defaults.get(name)
+            if value:
+                headers[TENANT_HEADERS[name]] = value
         if route.replayable:
             headers["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())  # one key for every attempt
         headers.update(extra or {})

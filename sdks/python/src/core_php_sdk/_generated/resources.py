@@ -59,35 +59,49 @@ class Resource:
         self._client = client
 
 
-_R_createApiKey = Route("createApiKey", "POST", "/v1/api-keys", replayable=True, auth=True, tenant=False)
-_R_getApiKey = Route("getApiKey", "GET", "/v1/api-keys/{key_id}", replayable=False, auth=True, tenant=False)
-_R_listApiKeys = Route("listApiKeys", "GET", "/v1/api-keys", replayable=False, auth=True, tenant=False)
-_R_revokeApiKey = Route("revokeApiKey", "DELETE", "/v1/api-keys/{key_id}", replayable=True, auth=True, tenant=False)
-_R_login = Route("login", "POST", "/v1/auth/login", replayable=False, auth=False, tenant=False)
-_R_logout = Route("logout", "POST", "/v1/auth/logout", replayable=False, auth=True, tenant=False)
-_R_refreshToken = Route("refreshToken", "POST", "/v1/auth/refresh", replayable=False, auth=False, tenant=False)
-_R_register = Route("register", "POST", "/v1/auth/register", replayable=True, auth=False, tenant=False)
-_R_getOpenApiDocument = Route(
-    "getOpenApiDocument", "GET", "/v1/openapi.json", replayable=False, auth=False, tenant=False
-)
-_R_getHealth = Route("getHealth", "GET", "/v1/health", replayable=False, auth=False, tenant=False)
+_R_createApiKey = Route("createApiKey", "POST", "/v1/api-keys", replayable=True, auth=True, tenant=())
+_R_getApiKey = Route("getApiKey", "GET", "/v1/api-keys/{key_id}", replayable=False, auth=True, tenant=())
+_R_listApiKeys = Route("listApiKeys", "GET", "/v1/api-keys", replayable=False, auth=True, tenant=())
+_R_revokeApiKey = Route("revokeApiKey", "DELETE", "/v1/api-keys/{key_id}", replayable=True, auth=True, tenant=())
+_R_login = Route("login", "POST", "/v1/auth/login", replayable=False, auth=False, tenant=())
+_R_logout = Route("logout", "POST", "/v1/auth/logout", replayable=False, auth=True, tenant=())
+_R_refreshToken = Route("refreshToken", "POST", "/v1/auth/refresh", replayable=False, auth=False, tenant=())
+_R_register = Route("register", "POST", "/v1/auth/register", replayable=True, auth=False, tenant=())
+_R_getOpenApiDocument = Route("getOpenApiDocument", "GET", "/v1/openapi.json", replayable=False, auth=False, tenant=())
+_R_getHealth = Route("getHealth", "GET", "/v1/health", replayable=False, auth=False, tenant=())
 _R_acceptInvitation = Route(
-    "acceptInvitation", "POST", "/v1/invitations/{invitation_id}/accept", replayable=True, auth=True, tenant=True
+    "acceptInvitation",
+    "POST",
+    "/v1/invitations/{invitation_id}/accept",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
 _R_declineInvitation = Route(
-    "declineInvitation", "DELETE", "/v1/invitations/{invitation_id}", replayable=True, auth=True, tenant=True
+    "declineInvitation",
+    "DELETE",
+    "/v1/invitations/{invitation_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
-_R_listInvitations = Route("listInvitations", "GET", "/v1/invitations", replayable=False, auth=True, tenant=True)
-_R_createNamespace = Route("createNamespace", "POST", "/v1/namespaces", replayable=True, auth=True, tenant=True)
+_R_listInvitations = Route(
+    "listInvitations", "GET", "/v1/invitations", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_createNamespace = Route(
+    "createNamespace", "POST", "/v1/namespaces", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_deleteNamespace = Route(
-    "deleteNamespace", "DELETE", "/v1/namespaces/{namespace_id}", replayable=True, auth=True, tenant=True
+    "deleteNamespace", "DELETE", "/v1/namespaces/{namespace_id}", replayable=True, auth=True, tenant=("workspace_id",)
 )
 _R_getNamespace = Route(
-    "getNamespace", "GET", "/v1/namespaces/{namespace_id}", replayable=False, auth=True, tenant=True
+    "getNamespace", "GET", "/v1/namespaces/{namespace_id}", replayable=False, auth=True, tenant=("workspace_id",)
 )
-_R_listNamespaces = Route("listNamespaces", "GET", "/v1/namespaces", replayable=False, auth=True, tenant=True)
+_R_listNamespaces = Route(
+    "listNamespaces", "GET", "/v1/namespaces", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_updateNamespace = Route(
-    "updateNamespace", "PATCH", "/v1/namespaces/{namespace_id}", replayable=True, auth=True, tenant=True
+    "updateNamespace", "PATCH", "/v1/namespaces/{namespace_id}", replayable=True, auth=True, tenant=("workspace_id",)
 )
 _R_checkNamespaceEntitlement = Route(
     "checkNamespaceEntitlement",
@@ -95,7 +109,7 @@ _R_checkNamespaceEntitlement = Route(
     "/v1/namespaces/{namespace_id}/entitlements/check",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("workspace_id",),
 )
 _R_getNamespaceEntitlements = Route(
     "getNamespaceEntitlements",
@@ -103,13 +117,23 @@ _R_getNamespaceEntitlements = Route(
     "/v1/namespaces/{namespace_id}/entitlements",
     replayable=False,
     auth=True,
-    tenant=True,
+    tenant=("workspace_id",),
 )
 _R_assignNamespacePackage = Route(
-    "assignNamespacePackage", "POST", "/v1/namespaces/{namespace_id}/packages", replayable=True, auth=True, tenant=True
+    "assignNamespacePackage",
+    "POST",
+    "/v1/namespaces/{namespace_id}/packages",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id",),
 )
 _R_listNamespacePackages = Route(
-    "listNamespacePackages", "GET", "/v1/namespaces/{namespace_id}/packages", replayable=False, auth=True, tenant=True
+    "listNamespacePackages",
+    "GET",
+    "/v1/namespaces/{namespace_id}/packages",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id",),
 )
 _R_removeNamespacePackage = Route(
     "removeNamespacePackage",
@@ -117,20 +141,42 @@ _R_removeNamespacePackage = Route(
     "/v1/namespaces/{namespace_id}/packages/{package_id}",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("workspace_id",),
 )
 _R_createOrganization = Route(
-    "createOrganization", "POST", "/v1/organizations", replayable=True, auth=True, tenant=True
+    "createOrganization",
+    "POST",
+    "/v1/organizations",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
 _R_deleteOrganization = Route(
-    "deleteOrganization", "DELETE", "/v1/organizations/{workspace_id}", replayable=True, auth=True, tenant=True
+    "deleteOrganization",
+    "DELETE",
+    "/v1/organizations/{workspace_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
 )
 _R_getOrganization = Route(
-    "getOrganization", "GET", "/v1/organizations/{workspace_id}", replayable=False, auth=True, tenant=True
+    "getOrganization", "GET", "/v1/organizations/{workspace_id}", replayable=False, auth=True, tenant=("namespace_id",)
 )
-_R_listOrganizations = Route("listOrganizations", "GET", "/v1/organizations", replayable=False, auth=True, tenant=True)
+_R_listOrganizations = Route(
+    "listOrganizations",
+    "GET",
+    "/v1/organizations",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
 _R_updateOrganization = Route(
-    "updateOrganization", "PATCH", "/v1/organizations/{workspace_id}", replayable=True, auth=True, tenant=True
+    "updateOrganization",
+    "PATCH",
+    "/v1/organizations/{workspace_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
 )
 _R_inviteOrganizationMember = Route(
     "inviteOrganizationMember",
@@ -138,7 +184,7 @@ _R_inviteOrganizationMember = Route(
     "/v1/organizations/{workspace_id}/members",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("namespace_id",),
 )
 _R_listOrganizationMembers = Route(
     "listOrganizationMembers",
@@ -146,7 +192,7 @@ _R_listOrganizationMembers = Route(
     "/v1/organizations/{workspace_id}/members",
     replayable=False,
     auth=True,
-    tenant=True,
+    tenant=("namespace_id",),
 )
 _R_removeOrganizationMember = Route(
     "removeOrganizationMember",
@@ -154,7 +200,7 @@ _R_removeOrganizationMember = Route(
     "/v1/organizations/{workspace_id}/members/{user_id}",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("namespace_id",),
 )
 _R_updateOrganizationMember = Route(
     "updateOrganizationMember",
@@ -162,48 +208,115 @@ _R_updateOrganizationMember = Route(
     "/v1/organizations/{workspace_id}/members/{user_id}",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("namespace_id",),
 )
-_R_listPackages = Route("listPackages", "GET", "/v1/packages", replayable=False, auth=True, tenant=True)
-_R_batchResources = Route("batchResources", "POST", "/v1/resources/batch", replayable=True, auth=True, tenant=True)
-_R_createResource = Route("createResource", "POST", "/v1/resources", replayable=True, auth=True, tenant=True)
+_R_listPackages = Route(
+    "listPackages", "GET", "/v1/packages", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_batchResources = Route(
+    "batchResources", "POST", "/v1/resources/batch", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_createResource = Route(
+    "createResource", "POST", "/v1/resources", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_deleteResource = Route(
-    "deleteResource", "DELETE", "/v1/resources/{resource_id}", replayable=True, auth=True, tenant=True
+    "deleteResource",
+    "DELETE",
+    "/v1/resources/{resource_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
-_R_getResource = Route("getResource", "GET", "/v1/resources/{resource_id}", replayable=False, auth=True, tenant=True)
-_R_listResources = Route("listResources", "GET", "/v1/resources", replayable=False, auth=True, tenant=True)
+_R_getResource = Route(
+    "getResource",
+    "GET",
+    "/v1/resources/{resource_id}",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_listResources = Route(
+    "listResources", "GET", "/v1/resources", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_updateResource = Route(
-    "updateResource", "PATCH", "/v1/resources/{resource_id}", replayable=True, auth=True, tenant=True
+    "updateResource",
+    "PATCH",
+    "/v1/resources/{resource_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
-_R_getUsage = Route("getUsage", "GET", "/v1/usage", replayable=False, auth=True, tenant=True)
-_R_confirmEmail = Route("confirmEmail", "POST", "/v1/users/me/email/confirm", replayable=True, auth=True, tenant=False)
-_R_getUser = Route("getUser", "GET", "/v1/users/{user_id}", replayable=False, auth=True, tenant=False)
-_R_getAuthenticatedUser = Route("getAuthenticatedUser", "GET", "/v1/user", replayable=False, auth=True, tenant=False)
-_R_listUsers = Route("listUsers", "GET", "/v1/users", replayable=False, auth=True, tenant=False)
-_R_getCurrentUser = Route("getCurrentUser", "GET", "/v1/users/me", replayable=False, auth=True, tenant=False)
-_R_updateUser = Route("updateUser", "PATCH", "/v1/users/{user_id}", replayable=True, auth=True, tenant=False)
-_R_updateCurrentUser = Route("updateCurrentUser", "PATCH", "/v1/users/me", replayable=True, auth=True, tenant=False)
-_R_createWebhook = Route("createWebhook", "POST", "/v1/webhooks", replayable=True, auth=True, tenant=True)
+_R_getUsage = Route(
+    "getUsage", "GET", "/v1/usage", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_confirmEmail = Route("confirmEmail", "POST", "/v1/users/me/email/confirm", replayable=True, auth=True, tenant=())
+_R_getUser = Route("getUser", "GET", "/v1/users/{user_id}", replayable=False, auth=True, tenant=())
+_R_getAuthenticatedUser = Route("getAuthenticatedUser", "GET", "/v1/user", replayable=False, auth=True, tenant=())
+_R_listUsers = Route("listUsers", "GET", "/v1/users", replayable=False, auth=True, tenant=())
+_R_getCurrentUser = Route("getCurrentUser", "GET", "/v1/users/me", replayable=False, auth=True, tenant=())
+_R_updateUser = Route("updateUser", "PATCH", "/v1/users/{user_id}", replayable=True, auth=True, tenant=())
+_R_updateCurrentUser = Route("updateCurrentUser", "PATCH", "/v1/users/me", replayable=True, auth=True, tenant=())
+_R_createWebhook = Route(
+    "createWebhook", "POST", "/v1/webhooks", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_deleteWebhook = Route(
-    "deleteWebhook", "DELETE", "/v1/webhooks/{webhook_id}", replayable=True, auth=True, tenant=True
+    "deleteWebhook",
+    "DELETE",
+    "/v1/webhooks/{webhook_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
-_R_getWebhook = Route("getWebhook", "GET", "/v1/webhooks/{webhook_id}", replayable=False, auth=True, tenant=True)
-_R_listWebhooks = Route("listWebhooks", "GET", "/v1/webhooks", replayable=False, auth=True, tenant=True)
+_R_getWebhook = Route(
+    "getWebhook",
+    "GET",
+    "/v1/webhooks/{webhook_id}",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_listWebhooks = Route(
+    "listWebhooks", "GET", "/v1/webhooks", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_rotateWebhookSecret = Route(
-    "rotateWebhookSecret", "POST", "/v1/webhooks/{webhook_id}/rotate-secret", replayable=True, auth=True, tenant=True
+    "rotateWebhookSecret",
+    "POST",
+    "/v1/webhooks/{webhook_id}/rotate-secret",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
-_R_testWebhook = Route("testWebhook", "POST", "/v1/webhooks/{webhook_id}/test", replayable=True, auth=True, tenant=True)
-_R_updateWebhook = Route("updateWebhook", "PATCH", "/v1/webhooks/{webhook_id}", replayable=True, auth=True, tenant=True)
+_R_testWebhook = Route(
+    "testWebhook",
+    "POST",
+    "/v1/webhooks/{webhook_id}/test",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_updateWebhook = Route(
+    "updateWebhook",
+    "PATCH",
+    "/v1/webhooks/{webhook_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
 _R_getWebhookDelivery = Route(
     "getWebhookDelivery",
     "GET",
     "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}",
     replayable=False,
     auth=True,
-    tenant=True,
+    tenant=("workspace_id", "namespace_id"),
 )
 _R_listWebhookDeliveries = Route(
-    "listWebhookDeliveries", "GET", "/v1/webhooks/{webhook_id}/deliveries", replayable=False, auth=True, tenant=True
+    "listWebhookDeliveries",
+    "GET",
+    "/v1/webhooks/{webhook_id}/deliveries",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
 _R_retryWebhookDelivery = Route(
     "retryWebhookDelivery",
@@ -211,24 +324,38 @@ _R_retryWebhookDelivery = Route(
     "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("workspace_id", "namespace_id"),
 )
-_R_createWorkspace = Route("createWorkspace", "POST", "/v1/workspaces", replayable=True, auth=True, tenant=True)
+_R_createWorkspace = Route(
+    "createWorkspace", "POST", "/v1/workspaces", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_deleteWorkspace = Route(
-    "deleteWorkspace", "DELETE", "/v1/workspaces/{workspace_id}", replayable=True, auth=True, tenant=True
+    "deleteWorkspace", "DELETE", "/v1/workspaces/{workspace_id}", replayable=True, auth=True, tenant=("namespace_id",)
 )
 _R_getWorkspace = Route(
-    "getWorkspace", "GET", "/v1/workspaces/{workspace_id}", replayable=False, auth=True, tenant=True
+    "getWorkspace", "GET", "/v1/workspaces/{workspace_id}", replayable=False, auth=True, tenant=("namespace_id",)
 )
-_R_listWorkspaces = Route("listWorkspaces", "GET", "/v1/workspaces", replayable=False, auth=True, tenant=True)
+_R_listWorkspaces = Route(
+    "listWorkspaces", "GET", "/v1/workspaces", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_updateWorkspace = Route(
-    "updateWorkspace", "PATCH", "/v1/workspaces/{workspace_id}", replayable=True, auth=True, tenant=True
+    "updateWorkspace", "PATCH", "/v1/workspaces/{workspace_id}", replayable=True, auth=True, tenant=("namespace_id",)
 )
 _R_inviteWorkspaceMember = Route(
-    "inviteWorkspaceMember", "POST", "/v1/workspaces/{workspace_id}/members", replayable=True, auth=True, tenant=True
+    "inviteWorkspaceMember",
+    "POST",
+    "/v1/workspaces/{workspace_id}/members",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
 )
 _R_listWorkspaceMembers = Route(
-    "listWorkspaceMembers", "GET", "/v1/workspaces/{workspace_id}/members", replayable=False, auth=True, tenant=True
+    "listWorkspaceMembers",
+    "GET",
+    "/v1/workspaces/{workspace_id}/members",
+    replayable=False,
+    auth=True,
+    tenant=("namespace_id",),
 )
 _R_removeWorkspaceMember = Route(
     "removeWorkspaceMember",
@@ -236,7 +363,7 @@ _R_removeWorkspaceMember = Route(
     "/v1/workspaces/{workspace_id}/members/{user_id}",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("namespace_id",),
 )
 _R_updateWorkspaceMember = Route(
     "updateWorkspaceMember",
@@ -244,7 +371,7 @@ _R_updateWorkspaceMember = Route(
     "/v1/workspaces/{workspace_id}/members/{user_id}",
     replayable=True,
     auth=True,
-    tenant=True,
+    tenant=("namespace_id",),
 )
 
 
