@@ -251,7 +251,9 @@ export class HttpCore implements Transport {
       payload = '{}';
       headers['Content-Type'] = 'application/json';
     }
-    const idempotencyKey = route.replayable ? options.idempotencyKey || randomUUID() : null;
+    const idempotencyKey = route.replayable
+      ? options.idempotencyKey || headers['Idempotency-Key'] || randomUUID()
+      : null;
     if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
 
     let path = route.path;
@@ -284,10 +286,12 @@ export class HttpCore implements Transport {
           continue;
         }
         const Kind = timedOut ? ApiTimeoutError : ApiConnectionError;
+        const reason = (error as { cause?: { message?: string } })?.cause?.message;
+        const detail = `${(error as Error)?.message || 'connection failed'}${reason ? ` (${reason})` : ''}`;
         throw new Kind({
           status: 0,
           code: timedOut ? 'timeout' : 'connection_error',
-          message: `${route.httpMethod} ${path}: ${timedOut ? `no response within ${timeout} ms` : (error as Error)?.message || 'connection failed'}`,
+          message: `${route.httpMethod} ${path}: ${timedOut ? `no response within ${timeout} ms` : detail}`,
           cause: error,
         });
       }

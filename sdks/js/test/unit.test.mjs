@@ -60,11 +60,13 @@ describe('requests', () => {
   });
 
   it('uses the given Idempotency-Key; reads send none', async () => {
-    const { api, client } = await setup([{ status: 201, body: { data: ws } }, { status: 200, body: { data: ws } }]);
+    const { api, client } = await setup([{ status: 201, body: { data: ws } }, { status: 201, body: { data: ws } }, { status: 200, body: { data: ws } }]);
     await client.workspaces.create({ name: 'Acme' }, { idempotencyKey: 'key-123' });
+    await client.workspaces.create({ name: 'Acme' }, { headers: { 'Idempotency-Key': 'key-456' } });
     await client.workspaces.get('wks_1');
     assert.equal(api.requests[0].headers['idempotency-key'], 'key-123');
-    assert.equal(api.requests[1].headers['idempotency-key'], undefined);
+    assert.equal(api.requests[1].headers['idempotency-key'], 'key-456');
+    assert.equal(api.requests[2].headers['idempotency-key'], undefined);
   });
 
   it('puts path parameters in order, escaped, and query parameters as given', async () => {
@@ -265,6 +267,8 @@ describe('retries', () => {
     const error = await down.client.users.me().catch((e) => e);
     assert.ok(error instanceof ApiConnectionError, error);
     assert.equal(error.status, 0);
+    assert.equal(error.code, 'connection_error');
+    assert.match(error.message, /^GET \/v1\/users\/me: /);
     assert.equal(down.api.requests.length, 3);
   });
 
