@@ -515,6 +515,16 @@ def test_the_package_builds_an_installable_wheel(tmp_path):
     metadata = zipfile.ZipFile(wheel).read("core_php_sdk-0.1.0.dist-info/METADATA").decode()
     assert "Name: core-php-sdk" in metadata
     assert "Requires-Dist: requests" in metadata
+    # Installed on its own (dependencies from this environment), it imports and reports its version.
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=120,
+    )
+    probe = f"import sys; sys.path.insert(0, {str(target)!r}); import core_php_sdk; print(core_php_sdk.__file__)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.startswith(str(target))
 
 
 def test_a_schema_that_would_shadow_the_sdks_own_names_fails_the_generator():
