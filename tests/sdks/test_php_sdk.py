@@ -88,7 +88,9 @@ def test_php_unit():
 
 
 @pytest.mark.e2e
-def test_php_end_to_end(base_url, tmp_path):
+def test_php_end_to_end(request, tmp_path):
+    _toolchain()  # before starting the stack: without php this fails at once
+    base_url = request.getfixturevalue("base_url")
     state_file = tmp_path / "state.json"
     capture_file = tmp_path / "capture.json"
     with WebhookReceiver() as receiver:
