@@ -52,6 +52,7 @@ lint: install ## ruff lint and format check, mypy over the shared layer and ever
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	MYPYPATH=layers/shared/python $(BIN)/mypy -p platform_api
+	$(BIN)/mypy sdks/python/src sdks/python/generate.py sdks/python/examples
 	@for dir in functions/*/; do \
 		echo "mypy $$dir"; MYPYPATH=layers/shared/python:$$dir $(BIN)/mypy $${dir}app.py || exit 1; done
 
@@ -93,6 +94,9 @@ openapi: install ## regenerate functions/docs/openapi.json (served at /v1/openap
 
 sdks: openapi ## regenerate the SDKs' route table (sdks/routes.json) and their generated code from the OpenAPI document
 	$(BIN)/python -m sdks.routes --write
+	$(BIN)/python sdks/python/generate.py
+	$(BIN)/python sdks/php/generate.py
+	node sdks/js/scripts/generate.mjs
 
 clean: ## remove build output and caches (keeps the virtualenvs)
 	rm -rf .aws-sam .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""GENERATED from sdks/routes.json by sdks/python/generate.py: do not edit, run `make sdks`."""

@@ -1,0 +1,2865 @@
+"""GENERATED from sdks/routes.json by sdks/python/generate.py: do not edit, run `make sdks`."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from core_php_sdk._base import NOT_GIVEN, NotGiven
+from core_php_sdk._core import BaseClient, ListIterator, Route, body_of, query_of
+
+from .models import (
+    ApiKeyCreated,
+    ApiKeyOut,
+    BatchOperation,
+    BatchResult,
+    DeliveryDetail,
+    DeliveryOut,
+    EntitlementCheckResult,
+    Entitlements,
+    Health,
+    InvitationOut,
+    ListLinks,
+    ListMeta,
+    MemberOut,
+    NamespaceDetail,
+    NamespaceOut,
+    NamespacePackage,
+    ProfileUpdate,
+    RegisterResponse,
+    ResourceOut,
+    SettingsIn,
+    SparseApiKey,
+    SparseDelivery,
+    SparseInvitation,
+    SparseMember,
+    SparseNamespace,
+    SparsePackage,
+    SparseResource,
+    SparseWebhook,
+    SparseWorkspace,
+    SparseWorkspaceUser,
+    TokenResponse,
+    UsageOut,
+    UserOut,
+    WebhookCreated,
+    WebhookOut,
+    WebhookSecretRotated,
+    WebhookTestResult,
+    WorkspaceOut,
+)
+
+__all__ = ["OPERATIONS", "ClientGroups"]
+
+
+class Resource:
+    def __init__(self, client: BaseClient) -> None:
+        self._client = client
+
+
+_R_createApiKey = Route("createApiKey", "POST", "/v1/api-keys", replayable=True, auth=True, tenant=())
+_R_getApiKey = Route("getApiKey", "GET", "/v1/api-keys/{key_id}", replayable=False, auth=True, tenant=())
+_R_listApiKeys = Route("listApiKeys", "GET", "/v1/api-keys", replayable=False, auth=True, tenant=())
+_R_revokeApiKey = Route("revokeApiKey", "DELETE", "/v1/api-keys/{key_id}", replayable=True, auth=True, tenant=())
+_R_login = Route("login", "POST", "/v1/auth/login", replayable=False, auth=False, tenant=())
+_R_logout = Route("logout", "POST", "/v1/auth/logout", replayable=False, auth=True, tenant=())
+_R_refreshToken = Route("refreshToken", "POST", "/v1/auth/refresh", replayable=False, auth=False, tenant=())
+_R_register = Route("register", "POST", "/v1/auth/register", replayable=True, auth=False, tenant=())
+_R_getOpenApiDocument = Route("getOpenApiDocument", "GET", "/v1/openapi.json", replayable=False, auth=False, tenant=())
+_R_getHealth = Route("getHealth", "GET", "/v1/health", replayable=False, auth=False, tenant=())
+_R_acceptInvitation = Route(
+    "acceptInvitation",
+    "POST",
+    "/v1/invitations/{invitation_id}/accept",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_declineInvitation = Route(
+    "declineInvitation",
+    "DELETE",
+    "/v1/invitations/{invitation_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_listInvitations = Route(
+    "listInvitations", "GET", "/v1/invitations", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_createNamespace = Route(
+    "createNamespace", "POST", "/v1/namespaces", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_deleteNamespace = Route(
+    "deleteNamespace", "DELETE", "/v1/namespaces/{namespace_id}", replayable=True, auth=True, tenant=("workspace_id",)
+)
+_R_getNamespace = Route(
+    "getNamespace", "GET", "/v1/namespaces/{namespace_id}", replayable=False, auth=True, tenant=("workspace_id",)
+)
+_R_listNamespaces = Route(
+    "listNamespaces", "GET", "/v1/namespaces", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_updateNamespace = Route(
+    "updateNamespace", "PATCH", "/v1/namespaces/{namespace_id}", replayable=True, auth=True, tenant=("workspace_id",)
+)
+_R_checkNamespaceEntitlement = Route(
+    "checkNamespaceEntitlement",
+    "POST",
+    "/v1/namespaces/{namespace_id}/entitlements/check",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id",),
+)
+_R_getNamespaceEntitlements = Route(
+    "getNamespaceEntitlements",
+    "GET",
+    "/v1/namespaces/{namespace_id}/entitlements",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id",),
+)
+_R_assignNamespacePackage = Route(
+    "assignNamespacePackage",
+    "POST",
+    "/v1/namespaces/{namespace_id}/packages",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id",),
+)
+_R_listNamespacePackages = Route(
+    "listNamespacePackages",
+    "GET",
+    "/v1/namespaces/{namespace_id}/packages",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id",),
+)
+_R_removeNamespacePackage = Route(
+    "removeNamespacePackage",
+    "DELETE",
+    "/v1/namespaces/{namespace_id}/packages/{package_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id",),
+)
+_R_createOrganization = Route(
+    "createOrganization",
+    "POST",
+    "/v1/organizations",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_deleteOrganization = Route(
+    "deleteOrganization",
+    "DELETE",
+    "/v1/organizations/{workspace_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_getOrganization = Route(
+    "getOrganization", "GET", "/v1/organizations/{workspace_id}", replayable=False, auth=True, tenant=("namespace_id",)
+)
+_R_listOrganizations = Route(
+    "listOrganizations",
+    "GET",
+    "/v1/organizations",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_updateOrganization = Route(
+    "updateOrganization",
+    "PATCH",
+    "/v1/organizations/{workspace_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_inviteOrganizationMember = Route(
+    "inviteOrganizationMember",
+    "POST",
+    "/v1/organizations/{workspace_id}/members",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_listOrganizationMembers = Route(
+    "listOrganizationMembers",
+    "GET",
+    "/v1/organizations/{workspace_id}/members",
+    replayable=False,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_removeOrganizationMember = Route(
+    "removeOrganizationMember",
+    "DELETE",
+    "/v1/organizations/{workspace_id}/members/{user_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_updateOrganizationMember = Route(
+    "updateOrganizationMember",
+    "PATCH",
+    "/v1/organizations/{workspace_id}/members/{user_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_listPackages = Route(
+    "listPackages", "GET", "/v1/packages", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_batchResources = Route(
+    "batchResources", "POST", "/v1/resources/batch", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_createResource = Route(
+    "createResource", "POST", "/v1/resources", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_deleteResource = Route(
+    "deleteResource",
+    "DELETE",
+    "/v1/resources/{resource_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_getResource = Route(
+    "getResource",
+    "GET",
+    "/v1/resources/{resource_id}",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_listResources = Route(
+    "listResources", "GET", "/v1/resources", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_updateResource = Route(
+    "updateResource",
+    "PATCH",
+    "/v1/resources/{resource_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_getUsage = Route(
+    "getUsage", "GET", "/v1/usage", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_confirmEmail = Route("confirmEmail", "POST", "/v1/users/me/email/confirm", replayable=True, auth=True, tenant=())
+_R_getUser = Route("getUser", "GET", "/v1/users/{user_id}", replayable=False, auth=True, tenant=())
+_R_getAuthenticatedUser = Route("getAuthenticatedUser", "GET", "/v1/user", replayable=False, auth=True, tenant=())
+_R_listUsers = Route("listUsers", "GET", "/v1/users", replayable=False, auth=True, tenant=())
+_R_getCurrentUser = Route("getCurrentUser", "GET", "/v1/users/me", replayable=False, auth=True, tenant=())
+_R_updateUser = Route("updateUser", "PATCH", "/v1/users/{user_id}", replayable=True, auth=True, tenant=())
+_R_updateCurrentUser = Route("updateCurrentUser", "PATCH", "/v1/users/me", replayable=True, auth=True, tenant=())
+_R_createWebhook = Route(
+    "createWebhook", "POST", "/v1/webhooks", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_deleteWebhook = Route(
+    "deleteWebhook",
+    "DELETE",
+    "/v1/webhooks/{webhook_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_getWebhook = Route(
+    "getWebhook",
+    "GET",
+    "/v1/webhooks/{webhook_id}",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_listWebhooks = Route(
+    "listWebhooks", "GET", "/v1/webhooks", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_rotateWebhookSecret = Route(
+    "rotateWebhookSecret",
+    "POST",
+    "/v1/webhooks/{webhook_id}/rotate-secret",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_testWebhook = Route(
+    "testWebhook",
+    "POST",
+    "/v1/webhooks/{webhook_id}/test",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_updateWebhook = Route(
+    "updateWebhook",
+    "PATCH",
+    "/v1/webhooks/{webhook_id}",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_getWebhookDelivery = Route(
+    "getWebhookDelivery",
+    "GET",
+    "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_listWebhookDeliveries = Route(
+    "listWebhookDeliveries",
+    "GET",
+    "/v1/webhooks/{webhook_id}/deliveries",
+    replayable=False,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_retryWebhookDelivery = Route(
+    "retryWebhookDelivery",
+    "POST",
+    "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
+)
+_R_createWorkspace = Route(
+    "createWorkspace", "POST", "/v1/workspaces", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_deleteWorkspace = Route(
+    "deleteWorkspace", "DELETE", "/v1/workspaces/{workspace_id}", replayable=True, auth=True, tenant=("namespace_id",)
+)
+_R_getWorkspace = Route(
+    "getWorkspace", "GET", "/v1/workspaces/{workspace_id}", replayable=False, auth=True, tenant=("namespace_id",)
+)
+_R_listWorkspaces = Route(
+    "listWorkspaces", "GET", "/v1/workspaces", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_updateWorkspace = Route(
+    "updateWorkspace", "PATCH", "/v1/workspaces/{workspace_id}", replayable=True, auth=True, tenant=("namespace_id",)
+)
+_R_inviteWorkspaceMember = Route(
+    "inviteWorkspaceMember",
+    "POST",
+    "/v1/workspaces/{workspace_id}/members",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_listWorkspaceMembers = Route(
+    "listWorkspaceMembers",
+    "GET",
+    "/v1/workspaces/{workspace_id}/members",
+    replayable=False,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_removeWorkspaceMember = Route(
+    "removeWorkspaceMember",
+    "DELETE",
+    "/v1/workspaces/{workspace_id}/members/{user_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+_R_updateWorkspaceMember = Route(
+    "updateWorkspaceMember",
+    "PATCH",
+    "/v1/workspaces/{workspace_id}/members/{user_id}",
+    replayable=True,
+    auth=True,
+    tenant=("namespace_id",),
+)
+
+
+class NamespacesEntitlementsResource(Resource):
+    """client.namespaces.entitlements"""
+
+    def check(
+        self,
+        namespace_id: str,
+        *,
+        feature: str,
+        quantity: int | NotGiven = NOT_GIVEN,
+        workspace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> EntitlementCheckResult:
+        """Would consuming this quantity of a feature be allowed?
+
+        POST /v1/namespaces/{namespace_id}/entitlements/check
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_checkNamespaceEntitlement,
+            (namespace_id,),
+            model=EntitlementCheckResult,
+            body=body_of({"feature": feature, "quantity": quantity}),
+            tenant={"workspace_id": workspace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        namespace_id: str,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        workspace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Entitlements:
+        """Entitlements: used and limit
+
+        GET /v1/namespaces/{namespace_id}/entitlements
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getNamespaceEntitlements,
+            (namespace_id,),
+            model=Entitlements,
+            unwrap=True,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"workspace_id": workspace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class NamespacesPackagesResource(Resource):
+    """client.namespaces.packages"""
+
+    def assign(
+        self,
+        namespace_id: str,
+        *,
+        package_id: str,
+        workspace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> builtins.list[NamespacePackage]:
+        """Assign a package (owner or admin)
+
+        POST /v1/namespaces/{namespace_id}/packages
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_assignNamespacePackage,
+            (namespace_id,),
+            model=NamespacePackage,
+            unwrap=True,
+            body=body_of({"package_id": package_id}),
+            tenant={"workspace_id": workspace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        namespace_id: str,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        workspace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> builtins.list[NamespacePackage]:
+        """A namespace's packages
+
+        GET /v1/namespaces/{namespace_id}/packages
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_listNamespacePackages,
+            (namespace_id,),
+            model=NamespacePackage,
+            unwrap=True,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"workspace_id": workspace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def remove(
+        self,
+        namespace_id: str,
+        package_id: str,
+        *,
+        workspace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a package (owner or admin)
+
+        DELETE /v1/namespaces/{namespace_id}/packages/{package_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_removeNamespacePackage,
+            (
+                namespace_id,
+                package_id,
+            ),
+            tenant={"workspace_id": workspace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class OrganizationsMembersResource(Resource):
+    """client.organizations.members"""
+
+    def invite(
+        self,
+        workspace_id: str,
+        *,
+        user_id: str,
+        role: str | NotGiven = NOT_GIVEN,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> InvitationOut:
+        """Invite a user to join (owner or admin; the user accepts)
+
+        POST /v1/organizations/{workspace_id}/members
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_inviteOrganizationMember,
+            (workspace_id,),
+            model=InvitationOut,
+            unwrap=True,
+            body=body_of({"role": role, "user_id": user_id}),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        workspace_id: str,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseMember]:
+        """List a workspace's members
+
+        GET /v1/organizations/{workspace_id}/members (iterating the result follows meta.next_cursor through every
+        page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listOrganizationMembers,
+            (workspace_id,),
+            model=SparseMember,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def remove(
+        self,
+        workspace_id: str,
+        user_id: str,
+        *,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a member or cancel their invitation, or leave
+
+        DELETE /v1/organizations/{workspace_id}/members/{user_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_removeOrganizationMember,
+            (
+                workspace_id,
+                user_id,
+            ),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        workspace_id: str,
+        user_id: str,
+        *,
+        role: str,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> MemberOut:
+        """Change a member's role
+
+        PATCH /v1/organizations/{workspace_id}/members/{user_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_updateOrganizationMember,
+            (
+                workspace_id,
+                user_id,
+            ),
+            model=MemberOut,
+            unwrap=True,
+            body=body_of({"role": role}),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class WebhooksDeliveriesResource(Resource):
+    """client.webhooks.deliveries"""
+
+    def get(
+        self,
+        webhook_id: str,
+        delivery_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> DeliveryDetail:
+        """One delivery with its attempts and payload
+
+        GET /v1/webhooks/{webhook_id}/deliveries/{delivery_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getWebhookDelivery,
+            (
+                webhook_id,
+                delivery_id,
+            ),
+            model=DeliveryDetail,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        webhook_id: str,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        status: str | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseDelivery]:
+        """Delivery history (30 days)
+
+        GET /v1/webhooks/{webhook_id}/deliveries (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            status: Filter by status (same as `filter[status]`).
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listWebhookDeliveries,
+            (webhook_id,),
+            model=SparseDelivery,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                    "status": status,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def retry(
+        self,
+        webhook_id: str,
+        delivery_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> DeliveryOut:
+        """Retry a delivery that did not succeed
+
+        POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_retryWebhookDelivery,
+            (
+                webhook_id,
+                delivery_id,
+            ),
+            model=DeliveryOut,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class WorkspacesMembersResource(Resource):
+    """client.workspaces.members"""
+
+    def invite(
+        self,
+        workspace_id: str,
+        *,
+        user_id: str,
+        role: str | NotGiven = NOT_GIVEN,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> InvitationOut:
+        """Invite a user to join (owner or admin; the user accepts)
+
+        POST /v1/workspaces/{workspace_id}/members
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_inviteWorkspaceMember,
+            (workspace_id,),
+            model=InvitationOut,
+            unwrap=True,
+            body=body_of({"role": role, "user_id": user_id}),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        workspace_id: str,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseMember]:
+        """List a workspace's members
+
+        GET /v1/workspaces/{workspace_id}/members (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listWorkspaceMembers,
+            (workspace_id,),
+            model=SparseMember,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def remove(
+        self,
+        workspace_id: str,
+        user_id: str,
+        *,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a member or cancel their invitation, or leave
+
+        DELETE /v1/workspaces/{workspace_id}/members/{user_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_removeWorkspaceMember,
+            (
+                workspace_id,
+                user_id,
+            ),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        workspace_id: str,
+        user_id: str,
+        *,
+        role: str,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> MemberOut:
+        """Change a member's role
+
+        PATCH /v1/workspaces/{workspace_id}/members/{user_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_updateWorkspaceMember,
+            (
+                workspace_id,
+                user_id,
+            ),
+            model=MemberOut,
+            unwrap=True,
+            body=body_of({"role": role}),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class ApiKeysResource(Resource):
+    """client.api_keys"""
+
+    def create(
+        self,
+        *,
+        name: str,
+        expires_at: str | datetime | NotGiven | None = NOT_GIVEN,
+        rate_limit_tier: str | NotGiven | None = NOT_GIVEN,
+        scopes: builtins.list[str] | NotGiven = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ApiKeyCreated:
+        """Create an API key (the secret is returned once)
+
+        POST /v1/api-keys
+        """
+        return self._client._request(
+            _R_createApiKey,
+            (),
+            model=ApiKeyCreated,
+            unwrap=True,
+            body=body_of(
+                {"expires_at": expires_at, "name": name, "rate_limit_tier": rate_limit_tier, "scopes": scopes}
+            ),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self, key_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> ApiKeyOut:
+        """Get an API key
+
+        GET /v1/api-keys/{key_id}
+        """
+        return self._client._request(
+            _R_getApiKey, (key_id,), model=ApiKeyOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseApiKey]:
+        """List API keys (never their secrets)
+
+        GET /v1/api-keys (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+        """
+        return self._client._list(
+            _R_listApiKeys,
+            (),
+            model=SparseApiKey,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def revoke(
+        self,
+        key_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Revoke an API key (it stops working at once)
+
+        DELETE /v1/api-keys/{key_id}
+        """
+        self._client._request(
+            _R_revokeApiKey, (key_id,), idempotency_key=idempotency_key, extra_headers=extra_headers, timeout=timeout
+        )
+
+
+class AuthResource(Resource):
+    """client.auth"""
+
+    def login(
+        self, *, email: str, password: str, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> TokenResponse:
+        """Exchange email and password for tokens
+
+        POST /v1/auth/login
+        """
+        return self._client._request(
+            _R_login,
+            (),
+            model=TokenResponse,
+            body=body_of({"email": email, "password": password}),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def logout(self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None) -> None:
+        """End the session: its tokens stop working at once
+
+        POST /v1/auth/logout
+        """
+        self._client._request(_R_logout, (), extra_headers=extra_headers, timeout=timeout)
+
+    def refresh(
+        self, *, refresh_token: str, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> TokenResponse:
+        """Rotate the refresh token and get a new access token
+
+        POST /v1/auth/refresh
+        """
+        return self._client._request(
+            _R_refreshToken,
+            (),
+            model=TokenResponse,
+            body=body_of({"refresh_token": refresh_token}),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def register(
+        self,
+        *,
+        email: str,
+        password: str,
+        username: str,
+        name: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> RegisterResponse:
+        """Register a user (and their personal namespace)
+
+        POST /v1/auth/register
+        """
+        return self._client._request(
+            _R_register,
+            (),
+            model=RegisterResponse,
+            body=body_of({"email": email, "name": name, "password": password, "username": username}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class DocsResource(Resource):
+    """client.docs"""
+
+    def openapi(self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None) -> Any:
+        """The OpenAPI 3.1 document of the whole API
+
+        GET /v1/openapi.json
+        """
+        return self._client._request(_R_getOpenApiDocument, (), extra_headers=extra_headers, timeout=timeout)
+
+
+class HealthResource(Resource):
+    """client.health"""
+
+    def get(self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None) -> Health:
+        """Service health
+
+        GET /v1/health
+        """
+        return self._client._request(_R_getHealth, (), model=Health, extra_headers=extra_headers, timeout=timeout)
+
+
+class InvitationsResource(Resource):
+    """client.invitations"""
+
+    def accept(
+        self,
+        invitation_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> MemberOut:
+        """Accept an invitation: join
+
+        POST /v1/invitations/{invitation_id}/accept
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_acceptInvitation,
+            (invitation_id,),
+            model=MemberOut,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def decline(
+        self,
+        invitation_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Decline an invitation
+
+        DELETE /v1/invitations/{invitation_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_declineInvitation,
+            (invitation_id,),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseInvitation]:
+        """Your pending invitations to join workspaces
+
+        GET /v1/invitations (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listInvitations,
+            (),
+            model=SparseInvitation,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class NamespacesResource(Resource):
+    """client.namespaces"""
+
+    def __init__(self, client: BaseClient) -> None:
+        super().__init__(client)
+        self.entitlements = NamespacesEntitlementsResource(client)
+        self.packages = NamespacesPackagesResource(client)
+
+    def create(
+        self,
+        *,
+        name: str,
+        slug: str,
+        description: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | NotGiven | None = NOT_GIVEN,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> NamespaceOut:
+        """Create a namespace (personal, or in a workspace)
+
+        POST /v1/namespaces
+
+        Args:
+            slug: Unique among the owner's namespaces.
+            workspace_id: Create it in this workspace (admin or owner); X-Workspace-ID does the same. Else personal.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_createNamespace,
+            (),
+            model=NamespaceOut,
+            unwrap=True,
+            body=body_of({"description": description, "name": name, "slug": slug, "workspace_id": workspace_id}),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        namespace_id: str,
+        *,
+        workspace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Delete a namespace (refused while it owns data)
+
+        DELETE /v1/namespaces/{namespace_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_deleteNamespace,
+            (namespace_id,),
+            tenant={"workspace_id": workspace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        namespace_id: str,
+        *,
+        workspace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> NamespaceDetail:
+        """Get a namespace with packages and live usage
+
+        GET /v1/namespaces/{namespace_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getNamespace,
+            (namespace_id,),
+            model=NamespaceDetail,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        owner_type: str | None = None,
+        is_active: str | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseNamespace]:
+        """List the namespaces you can see
+
+        GET /v1/namespaces (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            owner_type: Filter by owner_type (same as `filter[owner_type]`).
+            is_active: Filter by is_active (same as `filter[is_active]`).
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listNamespaces,
+            (),
+            model=SparseNamespace,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                    "owner_type": owner_type,
+                    "is_active": is_active,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        namespace_id: str,
+        *,
+        description: str | NotGiven | None = NOT_GIVEN,
+        is_active: bool | NotGiven | None = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> NamespaceOut:
+        """Update a namespace
+
+        PATCH /v1/namespaces/{namespace_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_updateNamespace,
+            (namespace_id,),
+            model=NamespaceOut,
+            unwrap=True,
+            body=body_of({"description": description, "is_active": is_active, "name": name, "slug": slug}),
+            tenant={"workspace_id": workspace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class OrganizationsResource(Resource):
+    """client.organizations"""
+
+    def __init__(self, client: BaseClient) -> None:
+        super().__init__(client)
+        self.members = OrganizationsMembersResource(client)
+
+    def create(
+        self,
+        *,
+        name: str,
+        settings: SettingsIn | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        tier: str | NotGiven = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspaceOut:
+        """Create a workspace; you become its owner
+
+        POST /v1/organizations
+
+        Args:
+            slug: Unique; derived from the name when omitted.
+            tier: At most the creator's own tier.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_createOrganization,
+            (),
+            model=WorkspaceOut,
+            unwrap=True,
+            body=body_of({"name": name, "settings": settings, "slug": slug, "tier": tier}),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        workspace_id: str,
+        *,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Delete a workspace (owner; refused while it owns data)
+
+        DELETE /v1/organizations/{workspace_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_deleteOrganization,
+            (workspace_id,),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        workspace_id: str,
+        *,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspaceOut:
+        """Get a workspace
+
+        GET /v1/organizations/{workspace_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getOrganization,
+            (workspace_id,),
+            model=WorkspaceOut,
+            unwrap=True,
+            tenant={"namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseWorkspace]:
+        """List the workspaces (organizations) you belong to
+
+        GET /v1/organizations (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listOrganizations,
+            (),
+            model=SparseWorkspace,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        workspace_id: str,
+        *,
+        name: str | NotGiven | None = NOT_GIVEN,
+        settings: SettingsIn | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspaceOut:
+        """Update a workspace (admin; the slug: owner)
+
+        PATCH /v1/organizations/{workspace_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_updateOrganization,
+            (workspace_id,),
+            model=WorkspaceOut,
+            unwrap=True,
+            body=body_of({"name": name, "settings": settings, "slug": slug}),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class PackagesResource(Resource):
+    """client.packages"""
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparsePackage]:
+        """The package catalogue
+
+        GET /v1/packages (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listPackages,
+            (),
+            model=SparsePackage,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class ResourcesResource(Resource):
+    """client.resources"""
+
+    def batch(
+        self,
+        *,
+        operations: builtins.list[BatchOperation | dict[str, Any]],
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> builtins.list[BatchResult]:
+        """Create, update and delete resources atomically
+
+        POST /v1/resources/batch
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_batchResources,
+            (),
+            model=BatchResult,
+            unwrap=True,
+            body=body_of({"operations": operations}),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def create(
+        self,
+        *,
+        name: str,
+        description: str | NotGiven | None = NOT_GIVEN,
+        metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        status: str | NotGiven = NOT_GIVEN,
+        tags: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        type: str | NotGiven = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ResourceOut:
+        """Create a resource
+
+        POST /v1/resources
+
+        Args:
+            type: A token such as `standard`.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_createResource,
+            (),
+            model=ResourceOut,
+            unwrap=True,
+            body=body_of(
+                {
+                    "description": description,
+                    "metadata": metadata,
+                    "name": name,
+                    "status": status,
+                    "tags": tags,
+                    "type": type,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        resource_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Delete a resource
+
+        DELETE /v1/resources/{resource_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_deleteResource,
+            (resource_id,),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        resource_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> SparseResource:
+        """Get a resource
+
+        GET /v1/resources/{resource_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getResource,
+            (resource_id,),
+            model=SparseResource,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        status: str | None = None,
+        type: str | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseResource]:
+        """List resources
+
+        GET /v1/resources (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            status: Filter by status (same as `filter[status]`).
+            type: Filter by type (same as `filter[type]`).
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listResources,
+            (),
+            model=SparseResource,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                    "status": status,
+                    "type": type,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        resource_id: str,
+        *,
+        description: str | NotGiven | None = NOT_GIVEN,
+        metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        status: str | NotGiven | None = NOT_GIVEN,
+        tags: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        type: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ResourceOut:
+        """Update a resource
+
+        PATCH /v1/resources/{resource_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_updateResource,
+            (resource_id,),
+            model=ResourceOut,
+            unwrap=True,
+            body=body_of(
+                {
+                    "description": description,
+                    "metadata": metadata,
+                    "name": name,
+                    "status": status,
+                    "tags": tags,
+                    "type": type,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class UsageResource(Resource):
+    """client.usage"""
+
+    def get(
+        self,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> UsageOut:
+        """Your rate-limit windows, API calls this month and entitlement usage
+
+        GET /v1/usage
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getUsage,
+            (),
+            model=UsageOut,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class UsersResource(Resource):
+    """client.users"""
+
+    def confirm_email(
+        self,
+        *,
+        token: str,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> UserOut:
+        """Confirm the current email with the token from its confirmation link
+
+        POST /v1/users/me/email/confirm
+        """
+        return self._client._request(
+            _R_confirmEmail,
+            (),
+            model=UserOut,
+            unwrap=True,
+            body=body_of({"token": token}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self, user_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> UserOut:
+        """A user: yourself, or a member of a shared workspace
+
+        GET /v1/users/{user_id}
+        """
+        return self._client._request(
+            _R_getUser, (user_id,), model=UserOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+        )
+
+    def get_authenticated(
+        self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> UserOut:
+        """The current user (document 004's path)
+
+        GET /v1/user
+        """
+        return self._client._request(
+            _R_getAuthenticatedUser, (), model=UserOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        role: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseWorkspaceUser]:
+        """Users of the workspace in context (X-Workspace-ID)
+
+        GET /v1/users (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            role: Filter by role (same as `filter[role]`).
+        """
+        return self._client._list(
+            _R_listUsers,
+            (),
+            model=SparseWorkspaceUser,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                    "role": role,
+                }
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def me(self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None) -> UserOut:
+        """The current user
+
+        GET /v1/users/me
+        """
+        return self._client._request(
+            _R_getCurrentUser, (), model=UserOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+        )
+
+    def update(
+        self,
+        user_id: str,
+        *,
+        current_password: str | NotGiven | None = NOT_GIVEN,
+        email: str | NotGiven | None = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        password: str | NotGiven | None = NOT_GIVEN,
+        profile: ProfileUpdate | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        username: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> UserOut:
+        """Update a user you may manage
+
+        PATCH /v1/users/{user_id}
+
+        Args:
+            current_password: Required to change `email` or `password`; never stored or returned.
+            password: A new password.
+        """
+        return self._client._request(
+            _R_updateUser,
+            (user_id,),
+            model=UserOut,
+            unwrap=True,
+            body=body_of(
+                {
+                    "current_password": current_password,
+                    "email": email,
+                    "name": name,
+                    "password": password,
+                    "profile": profile,
+                    "username": username,
+                }
+            ),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update_me(
+        self,
+        *,
+        current_password: str | NotGiven | None = NOT_GIVEN,
+        email: str | NotGiven | None = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        password: str | NotGiven | None = NOT_GIVEN,
+        profile: ProfileUpdate | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        username: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> UserOut:
+        """Update the current user
+
+        PATCH /v1/users/me
+
+        Args:
+            current_password: Required to change `email` or `password`; never stored or returned.
+            password: A new password.
+        """
+        return self._client._request(
+            _R_updateCurrentUser,
+            (),
+            model=UserOut,
+            unwrap=True,
+            body=body_of(
+                {
+                    "current_password": current_password,
+                    "email": email,
+                    "name": name,
+                    "password": password,
+                    "profile": profile,
+                    "username": username,
+                }
+            ),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class WebhooksResource(Resource):
+    """client.webhooks"""
+
+    def __init__(self, client: BaseClient) -> None:
+        super().__init__(client)
+        self.deliveries = WebhooksDeliveriesResource(client)
+
+    def create(
+        self,
+        *,
+        events: builtins.list[str],
+        url: str,
+        description: str | NotGiven | None = NOT_GIVEN,
+        is_active: bool | NotGiven = NOT_GIVEN,
+        secret: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WebhookCreated:
+        """Create a webhook (the secret is returned once)
+
+        POST /v1/webhooks
+
+        Args:
+            secret: Your signing secret; generated (`whsec_...`) when omitted. Returned only now.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_createWebhook,
+            (),
+            model=WebhookCreated,
+            unwrap=True,
+            body=body_of(
+                {"description": description, "events": events, "is_active": is_active, "secret": secret, "url": url}
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        webhook_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Delete a webhook
+
+        DELETE /v1/webhooks/{webhook_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_deleteWebhook,
+            (webhook_id,),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        webhook_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WebhookOut:
+        """Get a webhook
+
+        GET /v1/webhooks/{webhook_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getWebhook,
+            (webhook_id,),
+            model=WebhookOut,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        is_active: str | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseWebhook]:
+        """List webhooks (never their secrets)
+
+        GET /v1/webhooks (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            is_active: Filter by is_active (same as `filter[is_active]`).
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listWebhooks,
+            (),
+            model=SparseWebhook,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                    "is_active": is_active,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def rotate_secret(
+        self,
+        webhook_id: str,
+        *,
+        grace_period_seconds: int | NotGiven = NOT_GIVEN,
+        secret: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WebhookSecretRotated:
+        """Rotate the signing secret (the old one keeps signing for a grace period)
+
+        POST /v1/webhooks/{webhook_id}/rotate-secret
+
+        Args:
+            grace_period_seconds: How long the previous secret keeps signing.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_rotateWebhookSecret,
+            (webhook_id,),
+            model=WebhookSecretRotated,
+            unwrap=True,
+            body=body_of({"grace_period_seconds": grace_period_seconds, "secret": secret}),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def test(
+        self,
+        webhook_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WebhookTestResult:
+        """Send a signed test event now
+
+        POST /v1/webhooks/{webhook_id}/test
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_testWebhook,
+            (webhook_id,),
+            model=WebhookTestResult,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        webhook_id: str,
+        *,
+        description: str | NotGiven | None = NOT_GIVEN,
+        events: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        is_active: bool | NotGiven | None = NOT_GIVEN,
+        url: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WebhookOut:
+        """Update a webhook
+
+        PATCH /v1/webhooks/{webhook_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_updateWebhook,
+            (webhook_id,),
+            model=WebhookOut,
+            unwrap=True,
+            body=body_of({"description": description, "events": events, "is_active": is_active, "url": url}),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class WorkspacesResource(Resource):
+    """client.workspaces"""
+
+    def __init__(self, client: BaseClient) -> None:
+        super().__init__(client)
+        self.members = WorkspacesMembersResource(client)
+
+    def create(
+        self,
+        *,
+        name: str,
+        settings: SettingsIn | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        tier: str | NotGiven = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspaceOut:
+        """Create a workspace; you become its owner
+
+        POST /v1/workspaces
+
+        Args:
+            slug: Unique; derived from the name when omitted.
+            tier: At most the creator's own tier.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_createWorkspace,
+            (),
+            model=WorkspaceOut,
+            unwrap=True,
+            body=body_of({"name": name, "settings": settings, "slug": slug, "tier": tier}),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        workspace_id: str,
+        *,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Delete a workspace (owner; refused while it owns data)
+
+        DELETE /v1/workspaces/{workspace_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        self._client._request(
+            _R_deleteWorkspace,
+            (workspace_id,),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        workspace_id: str,
+        *,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspaceOut:
+        """Get a workspace
+
+        GET /v1/workspaces/{workspace_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_getWorkspace,
+            (workspace_id,),
+            model=WorkspaceOut,
+            unwrap=True,
+            tenant={"namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseWorkspace]:
+        """List the workspaces (organizations) you belong to
+
+        GET /v1/workspaces (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._list(
+            _R_listWorkspaces,
+            (),
+            model=SparseWorkspace,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        workspace_id: str,
+        *,
+        name: str | NotGiven | None = NOT_GIVEN,
+        settings: SettingsIn | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        slug: str | NotGiven | None = NOT_GIVEN,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspaceOut:
+        """Update a workspace (admin; the slug: owner)
+
+        PATCH /v1/workspaces/{workspace_id}
+
+        Args:
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return self._client._request(
+            _R_updateWorkspace,
+            (workspace_id,),
+            model=WorkspaceOut,
+            unwrap=True,
+            body=body_of({"name": name, "settings": settings, "slug": slug}),
+            tenant={"namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class ClientGroups:
+    """The endpoint groups of the API, one attribute each (mixed into Client)."""
+
+    api_keys: ApiKeysResource
+    auth: AuthResource
+    docs: DocsResource
+    health: HealthResource
+    invitations: InvitationsResource
+    namespaces: NamespacesResource
+    organizations: OrganizationsResource
+    packages: PackagesResource
+    resources: ResourcesResource
+    usage: UsageResource
+    users: UsersResource
+    webhooks: WebhooksResource
+    workspaces: WorkspacesResource
+
+    def _init_groups(self, client: BaseClient) -> None:
+        self.api_keys = ApiKeysResource(client)
+        self.auth = AuthResource(client)
+        self.docs = DocsResource(client)
+        self.health = HealthResource(client)
+        self.invitations = InvitationsResource(client)
+        self.namespaces = NamespacesResource(client)
+        self.organizations = OrganizationsResource(client)
+        self.packages = PackagesResource(client)
+        self.resources = ResourcesResource(client)
+        self.usage = UsageResource(client)
+        self.users = UsersResource(client)
+        self.webhooks = WebhooksResource(client)
+        self.workspaces = WorkspacesResource(client)
+
+
+# operation_id -> the attribute path of its method on Client (tests check every route has one)
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    "createApiKey": ("api_keys", "create"),
+    "getApiKey": ("api_keys", "get"),
+    "listApiKeys": ("api_keys", "list"),
+    "revokeApiKey": ("api_keys", "revoke"),
+    "login": ("auth", "login"),
+    "logout": ("auth", "logout"),
+    "refreshToken": ("auth", "refresh"),
+    "register": ("auth", "register"),
+    "getOpenApiDocument": ("docs", "openapi"),
+    "getHealth": ("health", "get"),
+    "acceptInvitation": ("invitations", "accept"),
+    "declineInvitation": ("invitations", "decline"),
+    "listInvitations": ("invitations", "list"),
+    "createNamespace": ("namespaces", "create"),
+    "deleteNamespace": ("namespaces", "delete"),
+    "getNamespace": ("namespaces", "get"),
+    "listNamespaces": ("namespaces", "list"),
+    "updateNamespace": ("namespaces", "update"),
+    "checkNamespaceEntitlement": ("namespaces", "entitlements", "check"),
+    "getNamespaceEntitlements": ("namespaces", "entitlements", "get"),
+    "assignNamespacePackage": ("namespaces", "packages", "assign"),
+    "listNamespacePackages": ("namespaces", "packages", "list"),
+    "removeNamespacePackage": ("namespaces", "packages", "remove"),
+    "createOrganization": ("organizations", "create"),
+    "deleteOrganization": ("organizations", "delete"),
+    "getOrganization": ("organizations", "get"),
+    "listOrganizations": ("organizations", "list"),
+    "updateOrganization": ("organizations", "update"),
+    "inviteOrganizationMember": ("organizations", "members", "invite"),
+    "listOrganizationMembers": ("organizations", "members", "list"),
+    "removeOrganizationMember": ("organizations", "members", "remove"),
+    "updateOrganizationMember": ("organizations", "members", "update"),
+    "listPackages": ("packages", "list"),
+    "batchResources": ("resources", "batch"),
+    "createResource": ("resources", "create"),
+    "deleteResource": ("resources", "delete"),
+    "getResource": ("resources", "get"),
+    "listResources": ("resources", "list"),
+    "updateResource": ("resources", "update"),
+    "getUsage": ("usage", "get"),
+    "confirmEmail": ("users", "confirm_email"),
+    "getUser": ("users", "get"),
+    "getAuthenticatedUser": ("users", "get_authenticated"),
+    "listUsers": ("users", "list"),
+    "getCurrentUser": ("users", "me"),
+    "updateUser": ("users", "update"),
+    "updateCurrentUser": ("users", "update_me"),
+    "createWebhook": ("webhooks", "create"),
+    "deleteWebhook": ("webhooks", "delete"),
+    "getWebhook": ("webhooks", "get"),
+    "listWebhooks": ("webhooks", "list"),
+    "rotateWebhookSecret": ("webhooks", "rotate_secret"),
+    "testWebhook": ("webhooks", "test"),
+    "updateWebhook": ("webhooks", "update"),
+    "getWebhookDelivery": ("webhooks", "deliveries", "get"),
+    "listWebhookDeliveries": ("webhooks", "deliveries", "list"),
+    "retryWebhookDelivery": ("webhooks", "deliveries", "retry"),
+    "createWorkspace": ("workspaces", "create"),
+    "deleteWorkspace": ("workspaces", "delete"),
+    "getWorkspace": ("workspaces", "get"),
+    "listWorkspaces": ("workspaces", "list"),
+    "updateWorkspace": ("workspaces", "update"),
+    "inviteWorkspaceMember": ("workspaces", "members", "invite"),
+    "listWorkspaceMembers": ("workspaces", "members", "list"),
+    "removeWorkspaceMember": ("workspaces", "members", "remove"),
+    "updateWorkspaceMember": ("workspaces", "members", "update"),
+}
