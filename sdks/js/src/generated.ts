@@ -2554,7 +2554,7 @@ export class WebhooksApi {
    * `POST /v1/webhooks/{webhook_id}/rotate-secret` (rotateWebhookSecret).
    * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
    */
-  rotateSecret(webhookId: string, body?: SecretRotation | null, options: RotateWebhookSecretParams & CallOptions = {}): Promise<Model<WebhookSecretRotated>> {
+  rotateSecret(webhookId: string, body?: SecretRotation, options: RotateWebhookSecretParams & CallOptions = {}): Promise<Model<WebhookSecretRotated>> {
     return this._transport.call(ROUTES.rotateWebhookSecret, [webhookId], body, options) as Promise<Model<WebhookSecretRotated>>;
   }
 
