@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
@@ -105,6 +106,10 @@ def _outbox_records(aws_physical) -> list[dict]:
         for index, item in enumerate(items)
         if item["PK"]["S"].startswith("EVENT#")
     ]
+
+
+def _never() -> None:
+    raise AssertionError("dead-lettered before the schedule ran out")
 
 
 def _run(logical_id: str, event: dict) -> dict:
@@ -210,13 +215,16 @@ def test_failures_back_off_then_fail_and_can_be_retried_by_hand(alice, receiver,
         delivery_id, hook["id"], event["namespace_id"], event["event_id"], "resource.created", event["payload"]
     )
     postponed: list[int] = []
+    dead: list[str] = []
     schedule = webhooks.retry_schedule()
     for receive_count in range(1, webhooks.max_attempts()):
         with pytest.raises(webhook_pipeline.RetryLater):
-            webhook_pipeline.deliver(message, receive_count, postponed.append)
+            webhook_pipeline.deliver(message, receive_count, postponed.append, _never)
     assert postponed == list(schedule)
-    with pytest.raises(webhook_pipeline.RetryLater):  # the last attempt: failed, and on to the DLQ
-        webhook_pipeline.deliver(message, webhooks.max_attempts(), postponed.append)
+    # the last attempt: failed, and on to the DLQ
+    outcome = webhook_pipeline.deliver(message, webhooks.max_attempts(), postponed.append, lambda: dead.append("x"))
+    assert outcome.startswith("failed")
+    assert dead == ["x"]
     token = alice["access_token"]
     delivery = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
     assert (delivery["status"], delivery["attempts"], delivery["status_code"]) == ("failed", 8, 500)
@@ -287,13 +295,15 @@ def test_stream_records_other_than_events_are_not_forwarded():
     assert webhook_pipeline.fanout_message({k: deserialize(v) for k, v in image.items()}) is None
 
 
-def test_template_retry_schedule_matches_the_queue(aws):
+def test_template_retry_schedule_fits_the_queue(aws):
     from local.template import load_template
 
     resources = load_template()["Resources"]
     redrive = resources["WebhookDeliveryQueue"]["Properties"]["RedrivePolicy"]
     schedule = resources["WebhookDeliveryFunction"]["Properties"]["Environment"]["Variables"]["WEBHOOK_RETRY_SCHEDULE"]
-    assert redrive["maxReceiveCount"] == len(schedule.split(",")) + 1
+    # the function dead-letters after its last attempt; the redrive policy must not cut the schedule short
+    # when some receives made no attempt
+    assert redrive["maxReceiveCount"] >= 2 * (len(schedule.split(",")) + 1)
     assert max(int(s) for s in schedule.split(",")) <= 43200  # SQS visibility timeout ceiling (12 h)
 
 
@@ -311,9 +321,9 @@ def test_a_receiver_that_recovers_gets_the_delivery_with_every_attempt_recorded(
     receiver.status = 503
     for receive_count in (1, 2):
         with pytest.raises(webhook_pipeline.RetryLater):
-            webhook_pipeline.deliver(message, receive_count, lambda seconds: None)
+            webhook_pipeline.deliver(message, receive_count, lambda seconds: None, _never)
     receiver.status = 200
-    assert webhook_pipeline.deliver(message, 3, lambda seconds: None) == "success"
+    assert webhook_pipeline.deliver(message, 3, lambda seconds: None, _never) == "success"
     detail = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=alice["access_token"]).json[
         "data"
     ]
@@ -376,3 +386,108 @@ def test_an_event_committed_before_a_crash_is_still_delivered(alice, receiver, a
         "batchItemFailures": []
     }
     assert [json.loads(body)["data"]["object"]["attributes"]["name"] for _, body in receiver.requests] == ["survivor"]
+
+
+def _detail(user, hook, delivery_id) -> dict:
+    reply = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=user["access_token"])
+    assert reply.status == 200, reply
+    return reply.json["data"]
+
+
+def test_a_failed_manual_retry_during_the_schedule_does_not_end_it(alice, receiver, aws):
+    """Issue 22: a manual retry that failed while automatic attempts were scheduled marked the delivery failed,
+    and the scheduled copy was then skipped as 'already attempted': the event was lost."""
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    with pytest.raises(webhook_pipeline.RetryLater):
+        webhook_pipeline.deliver(message, 1, lambda seconds: None, _never)
+    token = alice["access_token"]
+    assert call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token).status == 202
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])) == {
+        "batchItemFailures": []
+    }
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"], detail["history"][-1]["manual"]) == ("pending", 2, True)
+    assert detail["next_attempt_at"] is not None  # the schedule's next attempt is still due
+    receiver.status = 200  # the receiver recovers before the scheduled attempt
+    assert webhook_pipeline.deliver(message, 2, lambda seconds: None, _never) == "success"
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"]) == ("success", 3)
+    assert [(a["manual"], a["status_code"]) for a in detail["history"]] == [(False, 500), (True, 500), (False, 200)]
+
+
+def test_a_manual_retry_after_the_schedule_ran_out_is_one_more_attempt(alice, receiver, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_SCHEDULE", "0")  # two automatic attempts
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    with pytest.raises(webhook_pipeline.RetryLater):
+        webhook_pipeline.deliver(message, 1, lambda seconds: None, _never)
+    dead: list[int] = []
+    assert webhook_pipeline.deliver(message, 2, lambda seconds: None, lambda: dead.append(1)).startswith("failed")
+    assert dead == [1]
+    manual = {**message, "manual": True}
+    assert webhook_pipeline.deliver(manual, 1, lambda seconds: None, _never) == "failed"
+    # the scheduled message back again (its move to the DLQ had failed): no attempt, only the move
+    assert webhook_pipeline.deliver(message, 3, lambda seconds: None, lambda: dead.append(2)).startswith("failed: past")
+    assert dead == [1, 2]
+    assert len(receiver.requests) == 3
+    assert (_detail(alice, hook, delivery_id)["status"], _detail(alice, hook, delivery_id)["attempts"]) == ("failed", 3)
+
+
+class _ShortContext(FakeContext):
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 4000
+
+
+def test_a_message_without_time_left_is_handed_back_without_using_an_attempt(alice, receiver, aws):
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    queue = aws["WebhookDeliveryQueue"]["QueueUrl"]
+    boto3.client("sqs", region_name="us-east-1").send_message(QueueUrl=queue, MessageBody=json.dumps(message))
+    event = _sqs_event(queue)
+    result = function_module("WebhookDeliveryFunction").handler(event, _ShortContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert receiver.requests == []
+    again = _sqs_event(queue)  # visible again at once, received a second time
+    assert again["Records"][0]["attributes"]["ApproximateReceiveCount"] == "2"
+    assert _run("WebhookDeliveryFunction", again)["batchItemFailures"]  # failed: postponed by the schedule
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"]) == ("pending", 1)  # the first attempt, not the second
+    assert [a["attempt"] for a in detail["history"]] == [1]
+
+
+def test_one_batch_hanging_dripping_and_healthy_endpoints_run_side_by_side(alice, aws, monkeypatch):
+    """Issue 22: a dripping receiver in the same batch as a healthy one ran the function past its timeout and
+    nobody got anything. Each attempt now has a total deadline and the batch's attempts run concurrently."""
+    from local.webhook_receiver import WebhookReceiver
+
+    monkeypatch.setattr(webhooks, "ATTEMPT_TIMEOUT_SECONDS", 1.5)
+    with (
+        WebhookReceiver(200, hang=30) as hanging,
+        WebhookReceiver(200, drip=0.3) as dripping,
+        WebhookReceiver(200) as healthy,
+    ):
+        hooks = [_hook(alice, r.url, events=["*"]) for r in (hanging, dripping, healthy)]
+        queue = aws["WebhookDeliveryQueue"]["QueueUrl"]
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        ids = []
+        for hook in hooks:
+            delivery_id, message = _message_for(alice, hook)
+            ids.append(delivery_id)
+            sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(message))
+        event = _sqs_event(queue)
+        assert len(event["Records"]) == 3
+        started = time.monotonic()
+        result = _run("WebhookDeliveryFunction", event)
+        took = time.monotonic() - started
+        assert healthy.deliveries
+        assert healthy.deliveries[0].at - started < 1.0
+    assert took < 4.0, took  # about one deadline, not the sum of them (or a hang's 30 s)
+    assert len(result["batchItemFailures"]) == 2  # the slow two, postponed by the schedule
+    statuses = [_detail(alice, hook, delivery_id) for hook, delivery_id in zip(hooks, ids, strict=True)]
+    assert [(d["status"], d["attempts"]) for d in statuses] == [("pending", 1), ("pending", 1), ("success", 1)]
+    assert all("DeadlineExceeded" in (d["error"] or "") for d in statuses[:2]), [d["error"] for d in statuses]

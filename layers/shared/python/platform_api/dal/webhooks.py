@@ -86,7 +86,11 @@ class DeliveryItem(TableItem, TtlMixin):
     event_id = UnicodeAttribute()
     event_type = UnicodeAttribute()
     status = UnicodeAttribute()  # pending | success | failed
-    attempts = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)  # every attempt: automatic, manual and test
+    # The automatic schedule's own count and whether its message is still on the queue: a manual attempt adds
+    # to `attempts` only, so it never makes the scheduled copy look already done. Null on older items.
+    auto_attempts = NumberAttribute(null=True)
+    retrying = BooleanAttribute(null=True)
     status_code = NumberAttribute(null=True)
     response_time_ms = NumberAttribute(null=True)
     response_excerpt = UnicodeAttribute(null=True)
@@ -127,6 +131,20 @@ def get(namespace_id: str, webhook_id: str) -> WebhookItem | None:
 def list_for(namespace_id: str) -> list[WebhookItem]:
     """A namespace's subscriptions: one Query (the fanout's only read)."""
     return list(WebhookItem.query(f"NS#{namespace_id}", WebhookItem.SK.startswith(WEBHOOK_PREFIX)))
+
+
+def automatic_attempts(item: DeliveryItem | None) -> int:
+    if item is None:
+        return 0
+    if item.auto_attempts is not None:
+        return int(item.auto_attempts)
+    return int(item.attempts) - sum(1 for a in item.history if a.manual)  # before the count existed
+
+
+def is_retrying(item: DeliveryItem | None) -> bool:
+    if item is None:
+        return False
+    return bool(item.retrying) if item.retrying is not None else item.status == "pending"
 
 
 def get_delivery(webhook_id: str, delivery_id: str) -> DeliveryItem | None:

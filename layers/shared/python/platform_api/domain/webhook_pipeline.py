@@ -5,8 +5,9 @@
 Each stage is idempotent on the event id: a delivery's id is derived from (event, webhook), and deliver()
 skips an attempt a previous copy of the same message already recorded. Retries use the delivery queue
 itself: a failed attempt sets its message's visibility to the next delay of the schedule and reports the
-message as failed, so SQS redelivers it then; after the last attempt the queue's redrive policy
-(maxReceiveCount = attempts) moves it to the DLQ, and the delivery is already marked `failed`.
+message as failed, so SQS redelivers it then; after the last attempt the delivery is marked `failed` and
+the message is moved to the DLQ by deliver() itself (the queue's redrive policy is only the backstop for a
+message that keeps crashing its function).
 """
 
 from __future__ import annotations
@@ -83,8 +84,16 @@ def _payload(message: dict[str, Any], current: dal.DeliveryItem | None) -> str |
         return None
 
 
-def deliver(message: dict[str, Any], receive_count: int, postpone: Any) -> str:
-    """One delivery message. Returns what happened; raises RetryLater when the attempt is to be retried."""
+def deliver(message: dict[str, Any], receive_count: int, postpone: Any, dead_letter: Any) -> str:
+    """One delivery message. Returns what happened; raises RetryLater when the attempt is to be retried.
+
+    The automatic schedule counts its own attempts on the delivery item (`auto_attempts`): the next one is that
+    count + 1, whatever SQS's receive count says, so a receive that made no attempt (the function had no time
+    left, see functions/webhook_delivery) does not use one up. The receive count only recognizes a copy: the
+    schedule's own message is received at least once per attempt it made, so a message received fewer times
+    than the attempts already recorded is a duplicate (a re-run fanout, SQS's at-least-once) and is dropped.
+    After the last automatic attempt fails, `dead_letter` puts the message on the DLQ and it leaves the queue.
+    """
     webhook = dal.get(message["namespace_id"], message["webhook_id"])
     if webhook is None or not webhook.is_active:
         return "skipped: webhook deleted or inactive"
@@ -92,36 +101,51 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any) -> str:
     manual = bool(message.get("manual"))
     if current is not None and current.status == "success":
         return "skipped: already delivered"
-    if not manual and current is not None and int(current.attempts) >= receive_count:
-        return "skipped: a copy of this message was already attempted"
-    limit = webhooks.max_attempts()
-    if not manual and receive_count > limit:
-        raise RetryLater("past the last attempt; the redrive policy moves it to the DLQ")
+    done, limit = dal.automatic_attempts(current), webhooks.max_attempts()
+    if not manual and current is not None:
+        if done >= receive_count:
+            return "skipped: a copy of this message was already attempted"
+        if done >= limit:  # the last attempt was recorded, but the message did not reach the DLQ then
+            dead_letter()
+            return "failed: past the last attempt; to the DLQ"
+        if done and not dal.is_retrying(current):
+            return "skipped: the schedule of this delivery has ended"
     payload = _payload(message, current)
     if payload is None:
         logger.warning("delivery without payload", extra={"delivery_id": message["delivery_id"]})
         return "skipped: event expired"
-    final = not manual and receive_count >= limit
-    retry_in = None if manual or final else webhooks.retry_schedule()[receive_count - 1]
-    delivery = webhooks.attempt(
+    number = done + 1
+    retry_in = None if manual or number >= limit else webhooks.retry_schedule()[number - 1]
+    delivery, recorded = webhooks.attempt(
         webhook,
         current,
         delivery_id=message["delivery_id"],
         event_id=message["event_id"],
         event_type=message["event_type"],
         payload=payload,
-        number=(int(current.attempts) + 1) if manual and current else receive_count,
         manual=manual,
-        final=final,
         retry_in=retry_in,
     )
-    if delivery.status == "pending" and retry_in is not None:
+    if not recorded:
+        return "skipped: a concurrent copy recorded this attempt"
+    if manual or delivery.status == "success":
+        return delivery.status
+    if delivery.retrying and retry_in is not None:
         postpone(retry_in)
-        raise RetryLater(f"attempt {receive_count} failed; next in {retry_in}s")
-    if delivery.status == "failed" and final:
-        postpone(0)  # visible again at once, so the next receive hands it to the redrive policy: the DLQ
-        raise RetryLater("last attempt failed; to the DLQ")
-    return delivery.status
+        raise RetryLater(f"attempt {number} failed; next in {retry_in}s")
+    dead_letter()
+    return "failed: last attempt; to the DLQ"
+
+
+def prepare() -> None:
+    """Create the clients and keys every attempt shares before several threads attempt at once: boto3's
+    default session is not safe to create clients from concurrently."""
+    from platform_api import db
+    from platform_api.queues import client
+
+    client()
+    db.client()
+    webhooks.prepare_signing()
 
 
 def parse(body: str) -> dict[str, Any]:

@@ -64,6 +64,10 @@ def _cipher() -> Any:
     return AESGCM(signing_key("webhook-secrets"))
 
 
+def prepare_signing() -> None:
+    _cipher()
+
+
 def _seal(secret: str, webhook_id: str) -> str:
     nonce = os.urandom(12)
     return base64.b64encode(nonce + _cipher().encrypt(nonce, secret.encode(), webhook_id.encode())).decode()
@@ -405,14 +409,13 @@ def send_test(actor: Actor, webhook_id: str) -> dict[str, Any]:
         workspace_id=item.workspace_id,
         event_type="webhook.test",
     )
-    delivery = attempt(
+    delivery, _ = attempt(
         item,
         None,  # the test event was minted just now: no delivery of it exists yet
         delivery_id=delivery_id_for(event.event_id, item.webhook_id),
         event_id=event.event_id,
         event_type="webhook.test",
         payload=event.payload,
-        number=1,
         manual=True,
     )
     return {
@@ -461,6 +464,9 @@ def _send(item: dal.WebhookItem, event_id: str, payload: str) -> Outcome:
     return Outcome(200 <= status < 300, status, int(elapsed), text, None if 200 <= status < 300 else f"HTTP {status}")
 
 
+RECORD_TRIES = 4
+
+
 def attempt(
     item: dal.WebhookItem,
     current: dal.DeliveryItem | None,
@@ -469,24 +475,61 @@ def attempt(
     event_id: str,
     event_type: str,
     payload: str,
-    number: int,
     manual: bool = False,
-    final: bool = False,
     retry_in: int | None = None,
-) -> dal.DeliveryItem:
+) -> tuple[dal.DeliveryItem, bool]:
     """Send one attempt and record it on the delivery item (`current`, the caller's read of it; None creates
-    it). The caller reads it because it decides whether to attempt at all (and a brand-new test has none)."""
+    it). The caller reads it because it decides whether to attempt at all (and a brand-new test has none).
+
+    An automatic attempt (`manual` False) is the schedule's next one; `retry_in` is the delay before the one
+    after it, None when it is the last. A manual attempt adds to the total only: it neither advances nor ends
+    the schedule, so a scheduled copy still on the queue goes on until it succeeds or runs out.
+
+    Returns the delivery as recorded and whether this attempt is in it: False when a concurrent copy of the
+    same automatic message recorded the same attempt first (its record stands; the receiver may have had both,
+    which at-least-once allows). A manual attempt racing an automatic one is recorded after it (re-read)."""
     outcome = _send(item, event_id, payload)
+    number = dal.automatic_attempts(current) + 1
+    for _ in range(RECORD_TRIES):
+        delivery = _recorded(item, current, outcome, delivery_id, event_id, event_type, payload, manual, retry_in)
+        if dal.save_delivery(delivery, previous=current):
+            return delivery, True
+        current = dal.get_delivery(item.webhook_id, delivery_id)
+        if current is not None and not manual and dal.automatic_attempts(current) >= number:
+            return current, False
+    return current or delivery, False
+
+
+def _recorded(
+    item: dal.WebhookItem,
+    current: dal.DeliveryItem | None,
+    outcome: Outcome,
+    delivery_id: str,
+    event_id: str,
+    event_type: str,
+    payload: str,
+    manual: bool,
+    retry_in: int | None,
+) -> dal.DeliveryItem:
+    """The delivery item after this attempt, from the item before it."""
     now = now_iso()
     attempts = (int(current.attempts) if current else 0) + 1
-    history = [*(current.history if current else []), _attempt_entry(number, now, outcome, manual)][-MAX_HISTORY:]
+    history = [*(current.history if current else []), _attempt_entry(attempts, now, outcome, manual)][-MAX_HISTORY:]
     if outcome.success:
-        status, next_at = "success", None
-    elif final or manual or retry_in is None:
-        status, next_at = "failed", None
+        retrying = False
+    elif manual:
+        retrying = dal.is_retrying(current)  # the schedule is not this attempt's to end
     else:
-        status, next_at = "pending", isoformat_epoch(int(time.time()) + retry_in)
-    delivery = dal.DeliveryItem(
+        retrying = retry_in is not None
+    delivered = outcome.success or (current is not None and current.status == "success")
+    status = "success" if delivered else "pending" if retrying else "failed"
+    if status != "pending":
+        next_at = None
+    elif manual:
+        next_at = current.next_attempt_at if current else None
+    else:
+        next_at = isoformat_epoch(int(time.time()) + int(retry_in or 0))
+    return dal.DeliveryItem(
         *dal.delivery_key(item.webhook_id, delivery_id),
         delivery_id=delivery_id,
         webhook_id=item.webhook_id,
@@ -495,6 +538,8 @@ def attempt(
         event_type=event_type,
         status=status,
         attempts=attempts,
+        auto_attempts=dal.automatic_attempts(current) + (0 if manual else 1),
+        retrying=retrying,
         status_code=outcome.status_code,
         response_time_ms=outcome.response_time_ms,
         response_excerpt=outcome.excerpt,
@@ -508,10 +553,6 @@ def attempt(
         # kept from the first attempt: the delivery and its event-type pointer expire together, 30 days on
         ttl=int(current.ttl) if current and current.ttl else int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
     )
-    if not dal.save_delivery(delivery, previous=current):
-        # A concurrent copy of the same message recorded first; its record stands (at-least-once delivery).
-        return dal.get_delivery(item.webhook_id, delivery_id) or delivery
-    return delivery
 
 
 def _attempt_entry(number: int, at: str, outcome: Outcome, manual: bool) -> dal.Attempt:
