@@ -491,3 +491,77 @@ def test_one_batch_hanging_dripping_and_healthy_endpoints_run_side_by_side(alice
     statuses = [_detail(alice, hook, delivery_id) for hook, delivery_id in zip(hooks, ids, strict=True)]
     assert [(d["status"], d["attempts"]) for d in statuses] == [("pending", 1), ("pending", 1), ("success", 1)]
     assert all("DeadlineExceeded" in (d["error"] or "") for d in statuses[:2]), [d["error"] for d in statuses]
+
+
+def _outbox_of_type(aws_physical, event_type: str) -> list[dict]:
+    deserialize = TypeDeserializer().deserialize
+    images = [{k: deserialize(v) for k, v in r["dynamodb"]["NewImage"].items()} for r in _outbox_records(aws_physical)]
+    return [image for image in images if image["event_type"] == event_type]
+
+
+def test_a_410_disables_the_endpoint_at_once_and_says_why(alice, receiver, aws):
+    """Issue 22: a receiver answering 410 Gone was retried 8 times, then sent to the DLQ."""
+    token = alice["access_token"]
+    watcher = _hook(alice, "https://ops.example.com/hooks", events=["webhook.disabled"])  # told of disabling
+    receiver.status = 410
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    assert webhook_pipeline.deliver(message, 1, _never, _never).startswith("failed: the endpoint is gone")
+    got = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    assert got["is_active"] is False
+    assert got["disabled_reason"] == "endpoint_gone"
+    assert got["disabled_by_event_id"] == message["event_id"]
+    assert got["disabled_at"] is not None
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"], detail["status_code"]) == ("failed", 1, 410)
+    # the outbox event, delivered to the namespace's other subscriptions like any event
+    (disabled,) = _outbox_of_type(aws, "webhook.disabled")
+    assert json.loads(disabled["payload"])["data"]["object"]["attributes"]["disabled_reason"] == "endpoint_gone"
+    fanned = webhook_pipeline.fan_out({**webhook_pipeline.fanout_message(disabled), "payload": disabled["payload"]})
+    # the watcher, and the disabled webhook itself (subscribed to '*'): recorded as not sent, it is among what a
+    # recovery re-sends once the endpoint is back
+    assert fanned == 2
+    messages = [json.loads(m["body"]) for m in _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])["Records"]]
+    assert {m["webhook_id"] for m in messages} == {watcher["id"], hook["id"]}
+    # a later event is not sent, but recorded, so that a recovery after re-enabling finds it
+    later_id, later = _message_for(alice, hook, event_id="evt_01JD0000000000000000000010")
+    assert webhook_pipeline.fan_out({**later, "namespace_id": alice["namespace_id"], "payload": later["payload"]})
+    assert webhook_pipeline.deliver(later, 1, _never, _never) == "failed: webhook inactive"
+    assert len(receiver.requests) == 1
+    unsent = _detail(alice, hook, later_id)
+    assert (unsent["status"], unsent["attempts"]) == ("failed", 0)
+    assert unsent["error"] == "not sent: the webhook is disabled (endpoint_gone)"
+    enabled = call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": True}, token=token).json["data"]
+    assert enabled["is_active"] is True
+    assert (enabled["disabled_reason"], enabled["disabled_at"], enabled["disabled_by_event_id"]) == (None,) * 3
+
+
+def test_an_endpoint_failing_for_the_configured_time_is_disabled(alice, receiver, aws, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_DISABLE_AFTER_SECONDS", "0")  # any run of two failures is long enough
+    token = alice["access_token"]
+    hook = _hook(alice, receiver.url, events=["*"])
+    receiver.status = 500
+    _, first = _message_for(alice, hook, event_id="evt_01JD0000000000000000000011")
+    with pytest.raises(webhook_pipeline.RetryLater):
+        webhook_pipeline.deliver(first, 1, lambda seconds: None, _never)
+    assert call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]["failing_since"] is not None
+    receiver.status = 200
+    _, second = _message_for(alice, hook, event_id="evt_01JD0000000000000000000012")
+    assert webhook_pipeline.deliver(second, 1, lambda seconds: None, _never) == "success"
+    got = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    assert (got["failing_since"], got["is_active"]) == (None, True)  # a success ends the run
+    receiver.status = 500
+    for receive_count in (2, 3):  # the first failure starts a new run, the next one finds it long enough
+        with pytest.raises(webhook_pipeline.RetryLater):
+            webhook_pipeline.deliver(first, receive_count, lambda seconds: None, _never)
+    got = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    assert (got["is_active"], got["disabled_reason"], got["disabled_by_event_id"]) == (
+        False,
+        "failing",
+        first["event_id"],
+    )
+    assert len(_outbox_of_type(aws, "webhook.disabled")) == 1
+    # the scheduled copy comes back: closed as failed, nothing sent
+    sent = len(receiver.requests)
+    assert webhook_pipeline.deliver(first, 4, _never, _never) == "failed: webhook inactive"
+    assert len(receiver.requests) == sent

@@ -33,7 +33,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from platform_api.dal import keyset
@@ -59,6 +59,11 @@ class WebhookItem(TableItem):
     events = ListAttribute(of=UnicodeAttribute)
     description = UnicodeAttribute(null=True)
     is_active = BooleanAttribute(default=True)
+    # Set when the platform (not its owner) turned it off: why, when, and the event whose delivery did it.
+    disabled_reason = UnicodeAttribute(null=True)  # endpoint_gone | failing
+    disabled_at = UnicodeAttribute(null=True)
+    disabled_by_event_id = UnicodeAttribute(null=True)
+    failing_since = UnicodeAttribute(null=True)  # the first failed attempt since the last success
     secrets = ListAttribute(of=SealedSecret, default=list)  # newest first
     created_by = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -126,6 +131,29 @@ def get(namespace_id: str, webhook_id: str) -> WebhookItem | None:
         return WebhookItem.get(*webhook_key(namespace_id, webhook_id), consistent_read=True)
     except WebhookItem.DoesNotExist:
         return None
+
+
+def mark_failing(item: WebhookItem, since: str) -> None:
+    """Start the webhook's run of failures, unless a concurrent attempt started it first (its time stands)."""
+    try:
+        item.update(
+            actions=[WebhookItem.failing_since.set(since)], condition=WebhookItem.failing_since.does_not_exist()
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def clear_failing(item: WebhookItem) -> None:
+    """End the run of failures that `item` read (a success); a newer run started meanwhile stays."""
+    try:
+        item.update(
+            actions=[WebhookItem.failing_since.remove()],
+            condition=WebhookItem.failing_since == item.failing_since,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def list_for(namespace_id: str) -> list[WebhookItem]:

@@ -54,7 +54,10 @@ def fan_out(event: dict[str, Any]) -> int:
     subscriptions = [
         item
         for item in dal.list_for(event["namespace_id"])
-        if item.is_active and webhooks.matches([str(e) for e in item.events], event["event_type"])
+        # a webhook the platform disabled still gets its deliveries, recorded as not sent (deliver()), so that
+        # re-enabling it and recovering since it was disabled re-sends what it missed
+        if (item.is_active or item.disabled_reason)
+        and webhooks.matches([str(e) for e in item.events], event["event_type"])
     ]
     messages = [
         webhooks.delivery_message(
@@ -95,12 +98,14 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any, dead_let
     After the last automatic attempt fails, `dead_letter` puts the message on the DLQ and it leaves the queue.
     """
     webhook = dal.get(message["namespace_id"], message["webhook_id"])
-    if webhook is None or not webhook.is_active:
-        return "skipped: webhook deleted or inactive"
+    if webhook is None:
+        return "skipped: webhook deleted"
     current = dal.get_delivery(webhook.webhook_id, message["delivery_id"])
     manual = bool(message.get("manual"))
     if current is not None and current.status == "success":
         return "skipped: already delivered"
+    if not webhook.is_active:
+        return _not_sent(webhook, current, message)
     done, limit = dal.automatic_attempts(current), webhooks.max_attempts()
     if not manual and current is not None:
         if done >= receive_count:
@@ -130,11 +135,36 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any, dead_let
         return "skipped: a concurrent copy recorded this attempt"
     if manual or delivery.status == "success":
         return delivery.status
+    if delivery.status_code == webhooks.GONE:
+        return "failed: the endpoint is gone; the webhook is disabled"
     if delivery.retrying and retry_in is not None:
         postpone(retry_in)
         raise RetryLater(f"attempt {number} failed; next in {retry_in}s")
     dead_letter()
     return "failed: last attempt; to the DLQ"
+
+
+def _not_sent(webhook: dal.WebhookItem, current: dal.DeliveryItem | None, message: dict[str, Any]) -> str:
+    """A delivery for a webhook that is off. Disabled by the platform: recorded as failed without an attempt, so
+    a recovery after re-enabling finds it; paused by its owner: nothing is recorded (it asked for nothing).
+    Either way a delivery still waiting for an attempt is closed as failed, rather than pending forever."""
+    waiting = current is not None and current.status == "pending"
+    if not waiting and (current is not None or not webhook.disabled_reason):
+        return "skipped: webhook inactive"
+    payload = _payload(message, current)
+    if payload is None:
+        return "skipped: event expired"
+    why = f"disabled ({webhook.disabled_reason})" if webhook.disabled_reason else "paused by its owner"
+    webhooks.record_not_sent(
+        webhook,
+        current,
+        delivery_id=message["delivery_id"],
+        event_id=message["event_id"],
+        event_type=message["event_type"],
+        payload=payload,
+        error=f"not sent: the webhook is {why}",
+    )
+    return "failed: webhook inactive"
 
 
 def prepare() -> None:

@@ -34,6 +34,9 @@ from platform_api.unit_of_work import UnitOfWork
 ENTITIES = ("resource", "workspace", "member", "namespace", "webhook")
 ACTIONS = ("created", "updated", "deleted")
 SPECIAL_EVENTS = ("webhook.test",)
+PLATFORM_EVENTS = ("webhook.disabled",)  # subscribed to by name, `webhook.*` or `*`
+GONE = 410  # Standard Webhooks / Svix: the receiver asks never to be sent anything again
+DEFAULT_DISABLE_AFTER_SECONDS = 5 * 24 * 3600  # Svix: an endpoint failing for 5 days in a row is disabled
 EVENT_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
 DEFAULT_RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)  # Svix-like: about 28 hours in all
 ATTEMPT_TIMEOUT_SECONDS = 10.0
@@ -52,6 +55,11 @@ def retry_schedule() -> tuple[int, ...]:
 
 def max_attempts() -> int:
     return len(retry_schedule()) + 1
+
+
+def disable_after_seconds() -> int:
+    """How long an endpoint may fail without a success before it is disabled (WEBHOOK_DISABLE_AFTER_SECONDS)."""
+    return int(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS") or DEFAULT_DISABLE_AFTER_SECONDS)
 
 
 # ---------------------------------------------------------------------------------------------- secrets
@@ -96,6 +104,10 @@ def to_api(item: dal.WebhookItem) -> dict[str, Any]:
         "events": list(item.events),
         "description": item.description,
         "is_active": item.is_active,
+        "disabled_reason": item.disabled_reason,
+        "disabled_at": item.disabled_at,
+        "disabled_by_event_id": item.disabled_by_event_id,
+        "failing_since": item.failing_since,
         "namespace_id": item.namespace_id,
         "workspace_id": item.workspace_id,
         "created_at": item.created_at,
@@ -145,13 +157,14 @@ def check_events(patterns: list[str]) -> list[str]:
         known = (
             pattern == "*"
             or pattern in SPECIAL_EVENTS
+            or pattern in PLATFORM_EVENTS
             or (EVENT_PATTERN.match(pattern) and entity in ENTITIES and action in (*ACTIONS, "*"))
         )
         if not known:
             bad.append(pattern)
     if bad:
-        names = ", ".join(f"{e}.{a}" for e in ENTITIES for a in ACTIONS)
-        message = f"Unknown event(s): {', '.join(bad)}. Use '*', '<entity>.*' or one of: {names}, webhook.test."
+        names = ", ".join([*(f"{e}.{a}" for e in ENTITIES for a in ACTIONS), *PLATFORM_EVENTS, *SPECIAL_EVENTS])
+        message = f"Unknown event(s): {', '.join(bad)}. Use '*', '<entity>.*' or one of: {names}."
         raise errors.InvalidRequest(message, details={"events": [message]})
     return list(dict.fromkeys(patterns))
 
@@ -229,6 +242,9 @@ def update_webhook(actor: Actor, webhook_id: str, body: Any) -> dict[str, Any]:
         changes["url"] = check_url(changes["url"])
     if "events" in changes:
         changes["events"] = check_events(changes["events"])
+    if changes.get("is_active") is True:
+        # enabled again by its owner: a new start, without the platform's reason or the old run of failures
+        changes.update(disabled_reason=None, disabled_at=None, disabled_by_event_id=None, failing_since=None)
     return _save_changes(item, changes)
 
 
@@ -489,6 +505,7 @@ def attempt(
     same automatic message recorded the same attempt first (its record stands; the receiver may have had both,
     which at-least-once allows). A manual attempt racing an automatic one is recorded after it (re-read)."""
     outcome = _send(item, event_id, payload)
+    _follow_health(item, outcome, event_id)
     number = dal.automatic_attempts(current) + 1
     for _ in range(RECORD_TRIES):
         delivery = _recorded(item, current, outcome, delivery_id, event_id, event_type, payload, manual, retry_in)
@@ -515,7 +532,7 @@ def _recorded(
     now = now_iso()
     attempts = (int(current.attempts) if current else 0) + 1
     history = [*(current.history if current else []), _attempt_entry(attempts, now, outcome, manual)][-MAX_HISTORY:]
-    if outcome.success:
+    if outcome.success or outcome.status_code == GONE:
         retrying = False
     elif manual:
         retrying = dal.is_retrying(current)  # the schedule is not this attempt's to end
@@ -553,6 +570,105 @@ def _recorded(
         # kept from the first attempt: the delivery and its event-type pointer expire together, 30 days on
         ttl=int(current.ttl) if current and current.ttl else int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
     )
+
+
+def record_not_sent(
+    item: dal.WebhookItem,
+    current: dal.DeliveryItem | None,
+    *,
+    delivery_id: str,
+    event_id: str,
+    event_type: str,
+    payload: str,
+    error: str,
+) -> None:
+    """Close a delivery as failed without an attempt (its webhook is off); the attempt counts stay as they are.
+    A concurrent write (an attempt just recorded) wins: the next message finds the delivery again."""
+    now = now_iso()
+    delivery = dal.DeliveryItem(
+        *dal.delivery_key(item.webhook_id, delivery_id),
+        delivery_id=delivery_id,
+        webhook_id=item.webhook_id,
+        namespace_id=item.namespace_id,
+        event_id=event_id,
+        event_type=event_type,
+        status="failed",
+        attempts=int(current.attempts) if current else 0,
+        auto_attempts=dal.automatic_attempts(current),
+        retrying=False,
+        status_code=current.status_code if current else None,
+        response_time_ms=current.response_time_ms if current else None,
+        response_excerpt=current.response_excerpt if current else None,
+        error=error,
+        history=list(current.history) if current else [],
+        payload=payload,
+        next_attempt_at=None,
+        delivered_at=None,
+        created_at=current.created_at if current else now,
+        updated_at=now,
+        ttl=int(current.ttl) if current and current.ttl else int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
+    )
+    dal.save_delivery(delivery, previous=current)
+
+
+def _follow_health(item: dal.WebhookItem, outcome: Outcome, event_id: str) -> None:
+    """The endpoint's state after an attempt: a 410 disables it at once; a run of failures is timed from its
+    first, and disables it once it lasts WEBHOOK_DISABLE_AFTER_SECONDS; a success ends the run. One write only
+    when the state changes (the first failure, the first success after failures, the disabling)."""
+    if outcome.success:
+        if item.failing_since is not None:
+            dal.clear_failing(item)
+        return
+    if outcome.status_code == GONE:
+        disable(item, "endpoint_gone", event_id)
+    elif item.failing_since is None:
+        dal.mark_failing(item, now_iso())
+    elif _seconds_since(item.failing_since) >= disable_after_seconds():
+        disable(item, "failing", event_id)
+
+
+def _seconds_since(at: str) -> float:
+    from datetime import UTC, datetime
+
+    return time.time() - datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+
+
+class _AlreadyOff(Exception):
+    """Its owner or a concurrent attempt turned the webhook off first: nothing to do."""
+
+
+def disable(item: dal.WebhookItem, reason: str, event_id: str) -> bool:
+    """Turn the webhook off on the platform's initiative, with why, when and which event's delivery did it, and
+    emit `webhook.disabled` in the same transaction, so its namespace's other webhooks can be told. False when
+    it was already off."""
+    now = now_iso()
+    changes = {
+        "is_active": False,
+        "disabled_reason": reason,
+        "disabled_at": now,
+        "disabled_by_event_id": event_id,
+        "updated_at": max(now, item.updated_at),
+    }
+    actions = [getattr(dal.WebhookItem, field).set(value) for field, value in changes.items()]
+    try:
+        with UnitOfWork() as uow:
+            uow.update(item, actions, condition=dal.WebhookItem.is_active == True, on_conflict=_AlreadyOff())  # noqa: E712
+            for field, value in changes.items():
+                setattr(item, field, value)
+            uow.emit(
+                new_event(
+                    "webhook",
+                    "disabled",
+                    item.webhook_id,
+                    to_api(item),
+                    namespace_id=item.namespace_id,
+                    workspace_id=item.workspace_id,
+                    event_type="webhook.disabled",
+                )
+            )
+    except _AlreadyOff:
+        return False
+    return True
 
 
 def _attempt_entry(number: int, at: str, outcome: Outcome, manual: bool) -> dal.Attempt:

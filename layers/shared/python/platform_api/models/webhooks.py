@@ -58,6 +58,16 @@ class WebhookOut(OutModel):
     events: list[str] = Field(description="Event types or patterns (`resource.*`, `*`).")
     description: str | None
     is_active: bool
+    disabled_reason: Literal["endpoint_gone", "failing"] | None = Field(
+        description="Set when the platform turned the webhook off: `endpoint_gone` (the endpoint answered 410), "
+        "`failing` (no success for WEBHOOK_DISABLE_AFTER_SECONDS, 5 days by default). Null otherwise, also when "
+        "its owner set `is_active` to false. Setting `is_active` to true clears it."
+    )
+    disabled_at: Timestamp | None = Field(description="When the platform disabled it.")
+    disabled_by_event_id: str | None = Field(description="The event whose delivery attempt disabled it.")
+    failing_since: Timestamp | None = Field(
+        description="The first failed attempt since the last success; null while attempts succeed."
+    )
     namespace_id: str
     workspace_id: str | None
     created_at: Timestamp
