@@ -565,3 +565,83 @@ def test_an_endpoint_failing_for_the_configured_time_is_disabled(alice, receiver
     sent = len(receiver.requests)
     assert webhook_pipeline.deliver(first, 4, _never, _never) == "failed: webhook inactive"
     assert len(receiver.requests) == sent
+
+
+def _failed_delivery(user, hook, event_id: str) -> str:
+    """One delivery whose only attempt (by hand) failed: `failed`, nothing scheduled."""
+    delivery_id, message = _message_for(user, hook, event_id=event_id)
+    assert webhook_pipeline.deliver({**message, "manual": True}, 1, _never, _never) == "failed"
+    return delivery_id
+
+
+def test_recover_resends_the_failed_deliveries_since_a_time_once(alice, receiver, aws):
+    token = alice["access_token"]
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    older = _failed_delivery(alice, hook, "evt_01JD0000000000000000000020")
+    time.sleep(1.05)  # stored times are whole seconds
+    from platform_api.timeutil import now_iso
+
+    since = now_iso()
+    recent = {_failed_delivery(alice, hook, f"evt_01JD00000000000000000000{n}") for n in (21, 22)}
+    receiver.status = 200
+    delivered_id, delivered = _message_for(alice, hook, event_id="evt_01JD0000000000000000000023")
+    assert webhook_pipeline.deliver(delivered, 1, _never, _never) == "success"
+    path = f"/v1/webhooks/{hook['id']}/recover"
+    first = call("POST", path, body={"since": since}, token=token)
+    assert first.status == 202, first
+    assert first.json["data"] == {"recovered": 2, "since": since, "has_more": False}
+    again = call("POST", path, body={"since": since}, token=token)  # a repeat queues nothing twice
+    assert again.json["data"]["recovered"] == 0
+    queued = _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])
+    assert {json.loads(r["body"])["delivery_id"] for r in queued["Records"]} == recent
+    assert all(json.loads(r["body"])["manual"] for r in queued["Records"])
+    pending = call("GET", f"/v1/webhooks/{hook['id']}/deliveries", query={"status": "pending"}, token=token)
+    assert {d["id"] for d in pending.json["data"]} == recent
+    assert _run("WebhookDeliveryFunction", queued) == {"batchItemFailures": []}
+    assert {(d["id"], d["status"]) for d in (_detail(alice, hook, i) for i in recent)} == {
+        (i, "success") for i in recent
+    }
+    assert _detail(alice, hook, older)["status"] == "failed"  # before `since`: left alone
+    assert _detail(alice, hook, delivered_id)["attempts"] == 1
+    assert call("POST", path, body={"since": since}, token=token).json["data"]["recovered"] == 0
+
+
+def test_recover_is_scoped_validated_and_refused_while_disabled(alice, receiver, aws):
+    hook = _hook(alice, receiver.url, events=["*"])
+    path = f"/v1/webhooks/{hook['id']}/recover"
+    bob = register_user()
+    assert call("POST", path, body={"since": "2026-01-01T00:00:00Z"}, token=bob["access_token"]).status == 404
+    for bad in (
+        {},
+        {"since": "yesterday"},
+        {"since": "2026-01-01T00:00:00"},
+        {"since": "2026-01-01T00:00:00Z", "x": 1},
+    ):
+        reply = call("POST", path, body=bad, token=alice["access_token"])
+        assert reply.status == 400, (bad, reply)
+        assert reply.json["error"]["code"] == "invalid_request"
+    call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": False}, token=alice["access_token"])
+    paused = call("POST", path, body={"since": "2026-01-01T00:00:00Z"}, token=alice["access_token"])
+    assert paused.status == 409, paused
+
+
+def test_re_enabling_a_disabled_endpoint_and_recovering_resends_what_it_missed(alice, receiver, aws):
+    token = alice["access_token"]
+    receiver.status = 410
+    hook = _hook(alice, receiver.url, events=["*"])
+    gone_id, gone = _message_for(alice, hook, event_id="evt_01JD0000000000000000000030")
+    webhook_pipeline.deliver(gone, 1, _never, _never)
+    disabled = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    missed_id, missed = _message_for(alice, hook, event_id="evt_01JD0000000000000000000031")
+    assert webhook_pipeline.deliver(missed, 1, _never, _never) == "failed: webhook inactive"
+    assert len(receiver.requests) == 1
+    receiver.status = 200
+    assert call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": True}, token=token).status == 200
+    recovered = call("POST", f"/v1/webhooks/{hook['id']}/recover", body={"since": disabled["disabled_at"]}, token=token)
+    assert recovered.json["data"]["recovered"] == 2
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])) == {
+        "batchItemFailures": []
+    }
+    assert {json.loads(body)["id"] for _, body in receiver.requests[1:]} == {gone["event_id"], missed["event_id"]}
+    assert [_detail(alice, hook, i)["status"] for i in (gone_id, missed_id)] == ["success", "success"]

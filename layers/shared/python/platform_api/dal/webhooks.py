@@ -233,6 +233,35 @@ def save_delivery(item: DeliveryItem, *, previous: DeliveryItem | None) -> bool:
     return True
 
 
+def failed_since(webhook_id: str, since: datetime, limit: int) -> list[DeliveryItem]:
+    """The webhook's failed deliveries created at or after `since` (to the second), oldest first, at most
+    `limit`: one Query of GSI2 WHD#<wh>#failed with the time as a key condition, never the whole history."""
+    range_ = keyset.Range("GSI2", "GSI2PK", f"WHD#{webhook_id}#failed", "GSI2SK", keyset.timestamp(since))
+    found: list[DeliveryItem] = []
+    for raw in keyset.query_pages(range_, forward=True, start=None, demand=lambda: limit - len(found)):
+        found.extend(DeliveryItem.from_raw_data(r) for r in raw)
+    return found
+
+
+def set_status(item: DeliveryItem, status: str, *, expected: str, updated_at: str) -> bool:
+    """Move a delivery from `expected` to `status` (its GSI2 partition follows); False when it was no longer
+    `expected` (another recovery, or an attempt, got there first)."""
+    try:
+        item.update(
+            actions=[
+                DeliveryItem.status.set(status),
+                DeliveryItem.GSI2PK.set(f"WHD#{item.webhook_id}#{status}"),
+                DeliveryItem.updated_at.set(updated_at),
+            ],
+            condition=(DeliveryItem.status == expected) & DeliveryItem.GSI2PK.exists(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def delivery_pages(
     webhook_id: str,
     *,

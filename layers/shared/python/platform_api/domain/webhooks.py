@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +28,7 @@ from platform_api.domain.tenancy import Actor
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.query import ListQuery
+from platform_api.queues import SendFailed
 from platform_api.settings import get_settings
 from platform_api.timeutil import isoformat, now_iso
 from platform_api.unit_of_work import UnitOfWork
@@ -389,6 +391,38 @@ def retry_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str,
     message = delivery_message(item.delivery_id, webhook_id, item.namespace_id, item.event_id, item.event_type, None)
     enqueue([{**message, "manual": True}])
     return {**delivery_to_api(item), "status": "pending"}
+
+
+RECOVER_LIMIT = 500
+
+
+def recover_deliveries(actor: Actor, webhook_id: str, since: datetime) -> dict[str, Any]:
+    """Svix's "recover": re-send every failed delivery of the webhook created since `since` (202).
+
+    Each delivery is moved from `failed` to `pending` with a condition on its status before its message is
+    queued, so a recovery repeated (or run twice at once) queues each delivery once: the second finds none
+    failed. What a queued attempt then does is a manual attempt's: success, or `failed` again (and then a
+    later recovery sends it again). At most RECOVER_LIMIT per call, oldest first; `has_more` says to call
+    again with the same `since`, which continues where this one stopped."""
+    item = _load(actor, webhook_id)
+    if not item.is_active:
+        raise errors.Conflict("The webhook is disabled; enable it (PATCH is_active true) before recovering.")
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    found = dal.failed_since(webhook_id, since, RECOVER_LIMIT + 1)
+    now = now_iso()
+    reopened = [d for d in found[:RECOVER_LIMIT] if dal.set_status(d, "pending", expected="failed", updated_at=now)]
+    messages = [
+        {**delivery_message(d.delivery_id, webhook_id, d.namespace_id, d.event_id, d.event_type, None), "manual": True}
+        for d in reopened
+    ]
+    try:
+        enqueue(messages)
+    except SendFailed:
+        # Some may be queued: those get their attempt; the rest go back to failed, for the next recovery.
+        for delivery in reopened:
+            dal.set_status(delivery, "failed", expected="pending", updated_at=now)
+        raise errors.ServiceUnavailable("The deliveries could not be queued; retry the recovery.") from None
+    return {"recovered": len(reopened), "since": isoformat(since), "has_more": len(found) > RECOVER_LIMIT}
 
 
 def delivery_message(

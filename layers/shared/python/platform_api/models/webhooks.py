@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from platform_api.models.envelopes import OutModel, Timestamp, sparse
 from platform_api.models.text import MultiLine
@@ -46,6 +46,16 @@ class SecretRotation(BaseModel):
     secret: str | None = Field(default=None, min_length=8, max_length=256, pattern=r"^[\x21-\x7e]+$")
     grace_period_seconds: int = Field(
         default=86400, ge=0, le=7 * 86400, description="How long the previous secret keeps signing."
+    )
+
+
+class DeliveryRecovery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: AwareDatetime = Field(
+        description="Re-send every failed delivery created at or after this time (ISO 8601 with a zone), e.g. "
+        "the webhook's `disabled_at` before enabling it again.",
+        examples=["2026-11-23T10:30:00Z"],
     )
 
 
@@ -162,3 +172,13 @@ class DeliveryDetail(DeliveryOut):
     response_excerpt: str | None = Field(description="The start of the receiver's last answer.")
     payload: WebhookEvent = Field(description="The event as sent.")
     history: list[DeliveryAttempt]
+
+
+class DeliveriesRecovered(OutModel):
+    """`POST /v1/webhooks/{id}/recover`: how many failed deliveries were queued again."""
+
+    recovered: int = Field(description="Failed deliveries queued for one more attempt by this call.")
+    since: Timestamp
+    has_more: bool = Field(
+        description="More failed deliveries than one call queues (500): call again with the same `since`."
+    )
