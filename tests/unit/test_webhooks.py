@@ -645,3 +645,27 @@ def test_re_enabling_a_disabled_endpoint_and_recovering_resends_what_it_missed(a
     }
     assert {json.loads(body)["id"] for _, body in receiver.requests[1:]} == {gone["event_id"], missed["event_id"]}
     assert [_detail(alice, hook, i)["status"] for i in (gone_id, missed_id)] == ["success", "success"]
+
+
+def test_a_recovery_the_queue_refuses_is_a_503_and_leaves_the_deliveries_failed(alice, receiver, aws, monkeypatch):
+    from platform_api import queues
+
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id = _failed_delivery(alice, hook, "evt_01JD0000000000000000000040")
+
+    def refused(*args, **kwargs):
+        raise queues.SendFailed("SQS unavailable")
+
+    monkeypatch.setattr(webhooks, "enqueue", refused)
+    path = f"/v1/webhooks/{hook['id']}/recover"
+    reply = call("POST", path, body={"since": "2020-01-01T00:00:00Z"}, token=alice["access_token"])
+    assert reply.status == 503, reply
+    assert reply.json["error"]["code"] == "service_unavailable"
+    assert _detail(alice, hook, delivery_id)["status"] == "failed"  # found by the next recovery
+    monkeypatch.undo()
+    reply = call("POST", path, body={"since": "2020-01-01T00:00:00Z"}, token=alice["access_token"])
+    assert reply.json["data"]["recovered"] == 1
+    call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": False}, token=alice["access_token"])
+    retry = call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=alice["access_token"])
+    assert retry.status == 409, retry

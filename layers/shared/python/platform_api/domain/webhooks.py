@@ -381,8 +381,11 @@ def get_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str, A
 
 
 def retry_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str, Any]:
-    """Queue one more attempt of a delivery that did not succeed (202); a success is a 409."""
-    _load(actor, webhook_id)
+    """Queue one more attempt of a delivery that did not succeed (202); a success is a 409, and so is a webhook
+    that is off (the attempt would not be made)."""
+    webhook = _load(actor, webhook_id)
+    if not webhook.is_active:
+        raise errors.Conflict("The webhook is disabled; enable it (PATCH is_active true) before retrying.")
     item = dal.get_delivery(webhook_id, delivery_id) if has_prefix(delivery_id, "del") else None
     if item is None:
         raise errors.NotFound("Delivery not found.")
