@@ -79,12 +79,18 @@ def _sqs_event(queue_url: str, max_messages: int = 10) -> dict:
                 "messageAttributes": {},
                 "md5OfBody": m["MD5OfBody"],
                 "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
+                "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{queue_url.rsplit('/', 1)[-1]}",
                 "awsRegion": "us-east-1",
             }
             for m in messages
         ]
     }
+
+
+def _sqs_bodies(queue_url: str) -> list[dict]:
+    """Every message now visible on a queue (received, so hidden again for the visibility timeout)."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    return sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
 
 
 def _outbox_records(aws_physical) -> list[dict]:
@@ -233,7 +239,7 @@ def test_failures_back_off_then_fail_and_can_be_retried_by_hand(alice, receiver,
     receiver.status = 204
     retried = call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token)
     assert retried.status == 202, retried
-    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])) == {
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])) == {
         "batchItemFailures": []
     }
     delivery = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
@@ -304,6 +310,10 @@ def test_template_retry_schedule_fits_the_queue(aws):
     # the function dead-letters after its last attempt; the redrive policy must not cut the schedule short
     # when some receives made no attempt
     assert redrive["maxReceiveCount"] >= 2 * (len(schedule.split(",")) + 1)
+    slow_lane = resources["WebhookRetryQueue"]["Properties"]["RedrivePolicy"]
+    assert slow_lane["maxReceiveCount"] >= 4 * (len(schedule.split(",")) + 1)  # + one early receive per retry
+    slow_function = resources["WebhookSlowDeliveryFunction"]["Properties"]["Environment"]["Variables"]
+    assert slow_function["WEBHOOK_RETRY_SCHEDULE"] == schedule  # one schedule, whichever lane runs it
     assert max(int(s) for s in schedule.split(",")) <= 43200  # SQS visibility timeout ceiling (12 h)
 
 
@@ -340,16 +350,20 @@ def test_an_always_failing_receiver_ends_in_the_dlq_then_a_manual_retry_delivers
     delivery_id, message = _message_for(alice, hook)
     sqs = boto3.client("sqs", region_name="us-east-1")
     queue, dlq = aws["WebhookDeliveryQueue"]["QueueUrl"], aws["WebhookDeliveryDLQ"]["QueueUrl"]
+    slow_lane = aws["WebhookRetryQueue"]["QueueUrl"]
     sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(message))
-    for _ in range(20):  # what Lambda's event source mapping does: receive, invoke, delete unless failed
-        event = _sqs_event(queue)
-        if not event["Records"]:
+    for _ in range(20):  # what Lambda's event source mappings do: receive, invoke, delete unless failed
+        events = [(url, _sqs_event(url)) for url in (queue, slow_lane)]
+        if not any(event["Records"] for _, event in events):
             break
-        result = _run("WebhookDeliveryFunction", event)
-        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-        for record in event["Records"]:
-            if record["messageId"] not in failed:
-                sqs.delete_message(QueueUrl=queue, ReceiptHandle=record["receiptHandle"])
+        for url, event in events:
+            if not event["Records"]:
+                continue
+            result = _run("WebhookDeliveryFunction", event)
+            failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+            for record in event["Records"]:
+                if record["messageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=record["receiptHandle"])
     assert len(receiver.requests) == webhooks.max_attempts() == 8
     dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", [])
     assert [json.loads(m["Body"])["delivery_id"] for m in dead] == [delivery_id]
@@ -358,7 +372,7 @@ def test_an_always_failing_receiver_ends_in_the_dlq_then_a_manual_retry_delivers
     assert (detail["status"], detail["attempts"]) == ("failed", 8)
     receiver.status = 200
     assert call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token).status == 202
-    assert _run("WebhookDeliveryFunction", _sqs_event(queue)) == {"batchItemFailures": []}
+    assert _run("WebhookDeliveryFunction", _sqs_event(slow_lane)) == {"batchItemFailures": []}
     detail = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
     assert (detail["status"], detail["attempts"]) == ("success", 9)
 
@@ -404,7 +418,7 @@ def test_a_failed_manual_retry_during_the_schedule_does_not_end_it(alice, receiv
         webhook_pipeline.deliver(message, 1, lambda seconds: None, _never)
     token = alice["access_token"]
     assert call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token).status == 202
-    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])) == {
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])) == {
         "batchItemFailures": []
     }
     detail = _detail(alice, hook, delivery_id)
@@ -442,7 +456,8 @@ class _ShortContext(FakeContext):
         return 4000
 
 
-def test_a_message_without_time_left_is_handed_back_without_using_an_attempt(alice, receiver, aws):
+def test_a_message_without_time_left_is_handed_back_without_using_an_attempt(alice, receiver, aws, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_SCHEDULE", "0,0,0,0,0,0,0")  # the moved copy visible at once
     receiver.status = 500
     hook = _hook(alice, receiver.url, events=["*"])
     delivery_id, message = _message_for(alice, hook)
@@ -454,10 +469,12 @@ def test_a_message_without_time_left_is_handed_back_without_using_an_attempt(ali
     assert receiver.requests == []
     again = _sqs_event(queue)  # visible again at once, received a second time
     assert again["Records"][0]["attributes"]["ApproximateReceiveCount"] == "2"
-    assert _run("WebhookDeliveryFunction", again)["batchItemFailures"]  # failed: postponed by the schedule
+    assert _run("WebhookDeliveryFunction", again) == {"batchItemFailures": []}  # failed: moved to the slow lane
     detail = _detail(alice, hook, delivery_id)
     assert (detail["status"], detail["attempts"]) == ("pending", 1)  # the first attempt, not the second
     assert [a["attempt"] for a in detail["history"]] == [1]
+    (moved,) = [json.loads(m["Body"]) for m in _sqs_bodies(aws["WebhookRetryQueue"]["QueueUrl"])]
+    assert moved["after"] == 1  # the copy knows an attempt was made before it
 
 
 def test_one_batch_hanging_dripping_and_healthy_endpoints_run_side_by_side(alice, aws, monkeypatch):
@@ -466,6 +483,8 @@ def test_one_batch_hanging_dripping_and_healthy_endpoints_run_side_by_side(alice
     from local.webhook_receiver import WebhookReceiver
 
     monkeypatch.setattr(webhooks, "ATTEMPT_TIMEOUT_SECONDS", 1.5)
+    monkeypatch.setattr(webhooks, "SLOW_ATTEMPT_MS", 1000)
+    monkeypatch.setenv("WEBHOOK_RETRY_SCHEDULE", "0,0,0,0,0,0,0")  # the moved copies visible at once
     with (
         WebhookReceiver(200, hang=30) as hanging,
         WebhookReceiver(200, drip=0.3) as dripping,
@@ -487,10 +506,27 @@ def test_one_batch_hanging_dripping_and_healthy_endpoints_run_side_by_side(alice
         assert healthy.deliveries
         assert healthy.deliveries[0].at - started < 1.0
     assert took < 4.0, took  # about one deadline, not the sum of them (or a hang's 30 s)
-    assert len(result["batchItemFailures"]) == 2  # the slow two, postponed by the schedule
+    assert result == {"batchItemFailures": []}  # the slow two failed: moved to the slow lane
+    moved = [json.loads(m["Body"])["webhook_id"] for m in _sqs_bodies(aws["WebhookRetryQueue"]["QueueUrl"])]
     statuses = [_detail(alice, hook, delivery_id) for hook, delivery_id in zip(hooks, ids, strict=True)]
     assert [(d["status"], d["attempts"]) for d in statuses] == [("pending", 1), ("pending", 1), ("success", 1)]
     assert all("DeadlineExceeded" in (d["error"] or "") for d in statuses[:2]), [d["error"] for d in statuses]
+    # the slow lane for the two slow endpoints from now on: their next event's message is not queued with others
+    assert sorted(moved) == sorted(h["id"] for h in hooks[:2])
+    from platform_api.dal import webhooks as dal
+
+    assert [webhooks.in_slow_lane(dal.get(alice["namespace_id"], h["id"])) for h in hooks] == [True, True, False]
+    sent = webhook_pipeline.fan_out(
+        {
+            "event_id": "evt_01JD0000000000000000000050",
+            "event_type": "resource.created",
+            "namespace_id": alice["namespace_id"],
+            "payload": "{}",
+        }
+    )
+    assert sent == 3
+    first = [json.loads(m["Body"])["webhook_id"] for m in _sqs_bodies(aws["WebhookDeliveryQueue"]["QueueUrl"])]
+    assert first == [hooks[2]["id"]]
 
 
 def _outbox_of_type(aws_physical, event_type: str) -> list[dict]:
@@ -593,7 +629,7 @@ def test_recover_resends_the_failed_deliveries_since_a_time_once(alice, receiver
     assert first.json["data"] == {"recovered": 2, "since": since, "has_more": False}
     again = call("POST", path, body={"since": since}, token=token)  # a repeat queues nothing twice
     assert again.json["data"]["recovered"] == 0
-    queued = _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])
+    queued = _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])
     assert {json.loads(r["body"])["delivery_id"] for r in queued["Records"]} == recent
     assert all(json.loads(r["body"])["manual"] for r in queued["Records"])
     pending = call("GET", f"/v1/webhooks/{hook['id']}/deliveries", query={"status": "pending"}, token=token)
@@ -640,7 +676,7 @@ def test_re_enabling_a_disabled_endpoint_and_recovering_resends_what_it_missed(a
     assert call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": True}, token=token).status == 200
     recovered = call("POST", f"/v1/webhooks/{hook['id']}/recover", body={"since": disabled["disabled_at"]}, token=token)
     assert recovered.json["data"]["recovered"] == 2
-    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])) == {
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])) == {
         "batchItemFailures": []
     }
     assert {json.loads(body)["id"] for _, body in receiver.requests[1:]} == {gone["event_id"], missed["event_id"]}
@@ -669,3 +705,26 @@ def test_a_recovery_the_queue_refuses_is_a_503_and_leaves_the_deliveries_failed(
     call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": False}, token=alice["access_token"])
     retry = call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=alice["access_token"])
     assert retry.status == 409, retry
+
+
+def test_a_failed_first_attempt_moves_to_the_slow_lane_and_waits_there_until_due(alice, receiver):
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    moved: list[tuple[dict, int]] = []
+    outcome = webhook_pipeline.deliver(message, 1, _never, _never, lambda copy, delay: moved.append((copy, delay)))
+    assert outcome.endswith("on the slow lane")
+    ((copy, delay),) = moved
+    assert (copy["after"], delay) == (1, webhooks.retry_schedule()[0])
+    postponed: list[int] = []
+    with pytest.raises(webhook_pipeline.RetryLater, match="due in"):  # received before it is due: no attempt
+        webhook_pipeline.deliver({**copy, "due": time.time() + 60}, 1, postponed.append, _never)
+    assert 58 <= postponed[0] <= 61
+    assert len(receiver.requests) == 1
+    with pytest.raises(webhook_pipeline.RetryLater, match="attempt 2 failed"):
+        webhook_pipeline.deliver({**copy, "due": time.time()}, 1, postponed.append, _never)
+    assert postponed[-1] == webhooks.retry_schedule()[1]
+    # the original, back on the delivery queue (its delete was lost): a copy, dropped without sending
+    assert webhook_pipeline.deliver(message, 2, _never, _never).startswith("skipped: a copy")
+    assert len(receiver.requests) == 2
+    assert _detail(alice, hook, delivery_id)["attempts"] == 2

@@ -64,6 +64,7 @@ class WebhookItem(TableItem):
     disabled_at = UnicodeAttribute(null=True)
     disabled_by_event_id = UnicodeAttribute(null=True)
     failing_since = UnicodeAttribute(null=True)  # the first failed attempt since the last success
+    slow_until = UnicodeAttribute(null=True)  # its attempts took seconds: deliveries use the slow lane until then
     secrets = ListAttribute(of=SealedSecret, default=list)  # newest first
     created_by = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -138,6 +139,19 @@ def mark_failing(item: WebhookItem, since: str) -> None:
     try:
         item.update(
             actions=[WebhookItem.failing_since.set(since)], condition=WebhookItem.failing_since.does_not_exist()
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def mark_slow(item: WebhookItem, until: str, now: str) -> None:
+    """Send the webhook's deliveries through the slow lane until `until`; one write per window (concurrent
+    attempts that found it slow at the same time: the first one's window stands)."""
+    try:
+        item.update(
+            actions=[WebhookItem.slow_until.set(until)],
+            condition=WebhookItem.slow_until.does_not_exist() | (WebhookItem.slow_until < now),
         )
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":

@@ -13,6 +13,8 @@ message that keeps crashing its function).
 from __future__ import annotations
 
 import json
+import math
+import time
 from typing import Any
 
 from platform_api.dal import webhooks as dal
@@ -48,7 +50,8 @@ def forward(messages: list[dict[str, Any]]) -> int:
 def fan_out(event: dict[str, Any]) -> int:
     """One event -> one delivery message per matching active subscription of its namespace.
 
-    One Query for the subscriptions, then one SendMessageBatch per 10 deliveries: 11 calls for 100.
+    One Query for the subscriptions, then one SendMessageBatch per 10 deliveries: 11 calls for 100. An endpoint
+    whose attempts recently took seconds gets its message on the slow lane, never in a batch with the others.
     Returns the number of messages sent.
     """
     subscriptions = [
@@ -59,8 +62,9 @@ def fan_out(event: dict[str, Any]) -> int:
         if (item.is_active or item.disabled_reason)
         and webhooks.matches([str(e) for e in item.events], event["event_type"])
     ]
-    messages = [
-        webhooks.delivery_message(
+    lanes: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for item in subscriptions:
+        message = webhooks.delivery_message(
             webhooks.delivery_id_for(event["event_id"], item.webhook_id),
             item.webhook_id,
             event["namespace_id"],
@@ -68,10 +72,10 @@ def fan_out(event: dict[str, Any]) -> int:
             event["event_type"],
             event["payload"],
         )
-        for item in subscriptions
-    ]
-    webhooks.enqueue(messages)
-    return len(messages)
+        lanes[webhooks.in_slow_lane(item)].append(message)
+    for slow, messages in lanes.items():
+        webhooks.enqueue(messages, slow=slow)
+    return len(subscriptions)
 
 
 def _payload(message: dict[str, Any], current: dal.DeliveryItem | None) -> str | None:
@@ -87,7 +91,9 @@ def _payload(message: dict[str, Any], current: dal.DeliveryItem | None) -> str |
         return None
 
 
-def deliver(message: dict[str, Any], receive_count: int, postpone: Any, dead_letter: Any) -> str:
+def deliver(
+    message: dict[str, Any], receive_count: int, postpone: Any, dead_letter: Any, move: Any | None = None
+) -> str:
     """One delivery message. Returns what happened; raises RetryLater when the attempt is to be retried.
 
     The automatic schedule counts its own attempts on the delivery item (`auto_attempts`): the next one is that
@@ -96,6 +102,11 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any, dead_let
     schedule's own message is received at least once per attempt it made, so a message received fewer times
     than the attempts already recorded is a duplicate (a re-run fanout, SQS's at-least-once) and is dropped.
     After the last automatic attempt fails, `dead_letter` puts the message on the DLQ and it leaves the queue.
+
+    `move` (a message on the delivery queue, whose batches are first attempts only): a failed attempt's message
+    goes to the slow lane, `move(copy, delay)`, instead of waiting on this queue. The copy carries the number of
+    attempts made before it (`after`), which the copy check adds to its own receive count; a copy that arrives
+    before its attempt is due (SQS delays a message 15 min at most) waits out the rest without an attempt.
     """
     webhook = dal.get(message["namespace_id"], message["webhook_id"])
     if webhook is None:
@@ -108,13 +119,17 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any, dead_let
         return _not_sent(webhook, current, message)
     done, limit = dal.automatic_attempts(current), webhooks.max_attempts()
     if not manual and current is not None:
-        if done >= receive_count:
+        if done >= int(message.get("after") or 0) + receive_count:
             return "skipped: a copy of this message was already attempted"
         if done >= limit:  # the last attempt was recorded, but the message did not reach the DLQ then
             dead_letter()
             return "failed: past the last attempt; to the DLQ"
         if done and not dal.is_retrying(current):
             return "skipped: the schedule of this delivery has ended"
+        wait = math.ceil(float(message.get("due") or 0) - time.time())
+        if wait > 1:  # a copy sent with SQS's longest delay, before its attempt is due: wait out the rest
+            postpone(wait)
+            raise RetryLater(f"attempt {done + 1} is due in {wait}s")
     payload = _payload(message, current)
     if payload is None:
         logger.warning("delivery without payload", extra={"delivery_id": message["delivery_id"]})
@@ -138,6 +153,9 @@ def deliver(message: dict[str, Any], receive_count: int, postpone: Any, dead_let
     if delivery.status_code == webhooks.GONE:
         return "failed: the endpoint is gone; the webhook is disabled"
     if delivery.retrying and retry_in is not None:
+        if move is not None:
+            move({**message, "after": number, "due": int(time.time()) + retry_in}, retry_in)
+            return f"attempt {number} failed; next in {retry_in}s, on the slow lane"
         postpone(retry_in)
         raise RetryLater(f"attempt {number} failed; next in {retry_in}s")
     dead_letter()

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from platform_api.domain import entitlements, listing
 from platform_api.domain.tenancy import Actor
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
+from platform_api.observability import logger
 from platform_api.query import ListQuery
 from platform_api.queues import SendFailed
 from platform_api.settings import get_settings
@@ -39,6 +41,8 @@ SPECIAL_EVENTS = ("webhook.test",)
 PLATFORM_EVENTS = ("webhook.disabled",)  # subscribed to by name, `webhook.*` or `*`
 GONE = 410  # Standard Webhooks / Svix: the receiver asks never to be sent anything again
 DEFAULT_DISABLE_AFTER_SECONDS = 5 * 24 * 3600  # Svix: an endpoint failing for 5 days in a row is disabled
+SLOW_ATTEMPT_MS = 3000  # an attempt this long (a deadline reached, a slow answer) puts its endpoint in the slow lane
+DEFAULT_SLOW_LANE_SECONDS = 600
 EVENT_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
 DEFAULT_RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)  # Svix-like: about 28 hours in all
 ATTEMPT_TIMEOUT_SECONDS = 10.0
@@ -57,6 +61,20 @@ def retry_schedule() -> tuple[int, ...]:
 
 def max_attempts() -> int:
     return len(retry_schedule()) + 1
+
+
+def slow_lane_seconds() -> int:
+    """How long an endpoint stays in the slow lane after a slow attempt (WEBHOOK_SLOW_LANE_SECONDS)."""
+    return int(os.environ.get("WEBHOOK_SLOW_LANE_SECONDS") or DEFAULT_SLOW_LANE_SECONDS)
+
+
+def in_slow_lane(item: dal.WebhookItem) -> bool:
+    return item.slow_until is not None and item.slow_until > now_iso()
+
+
+def retry_queue_url() -> str:
+    """The slow lane (docs/webhooks.md, "Isolation"); the delivery queue itself where none is configured."""
+    return os.environ.get("WEBHOOK_RETRY_QUEUE_URL") or get_settings().webhook_delivery_queue_url or ""
 
 
 def disable_after_seconds() -> int:
@@ -392,7 +410,7 @@ def retry_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str,
     if item.status == "success":
         raise errors.Conflict("The delivery already succeeded.")
     message = delivery_message(item.delivery_id, webhook_id, item.namespace_id, item.event_id, item.event_type, None)
-    enqueue([{**message, "manual": True}])
+    enqueue([{**message, "manual": True}], slow=True)
     return {**delivery_to_api(item), "status": "pending"}
 
 
@@ -419,7 +437,7 @@ def recover_deliveries(actor: Actor, webhook_id: str, since: datetime) -> dict[s
         for d in reopened
     ]
     try:
-        enqueue(messages)
+        enqueue(messages, slow=True)
     except SendFailed:
         # Some may be queued: those get their attempt; the rest go back to failed, for the next recovery.
         for delivery in reopened:
@@ -443,11 +461,12 @@ def delivery_message(
     return message
 
 
-def enqueue(messages: list[dict[str, Any]]) -> int:
-    """SendMessageBatch to the delivery queue, 10 at a time; returns the number of calls made."""
+def enqueue(messages: list[dict[str, Any]], *, slow: bool = False) -> int:
+    """SendMessageBatch to the delivery queue (first attempts of endpoints in good standing) or, `slow`, to the
+    slow lane, 10 at a time; returns the number of calls made."""
     from platform_api.queues import send_batch
 
-    return send_batch(get_settings().webhook_delivery_queue_url or "", messages)
+    return send_batch(retry_queue_url() if slow else get_settings().webhook_delivery_queue_url or "", messages)
 
 
 def send_test(actor: Actor, webhook_id: str) -> dict[str, Any]:
@@ -541,7 +560,16 @@ def attempt(
     Returns the delivery as recorded and whether this attempt is in it: False when a concurrent copy of the
     same automatic message recorded the same attempt first (its record stands; the receiver may have had both,
     which at-least-once allows). A manual attempt racing an automatic one is recorded after it (re-read)."""
-    outcome = _send(item, event_id, payload)
+    # An attempt still running after SLOW_ATTEMPT_MS puts its endpoint in the slow lane at once, not when its
+    # deadline ends it: every event fanned out meanwhile would otherwise be queued with healthy endpoints'.
+    watch = threading.Timer(SLOW_ATTEMPT_MS / 1000, _enter_slow_lane, args=(item,))
+    watch.daemon = True
+    if not in_slow_lane(item):
+        watch.start()
+    try:
+        outcome = _send(item, event_id, payload)
+    finally:
+        watch.cancel()
     _follow_health(item, outcome, event_id)
     number = dal.automatic_attempts(current) + 1
     for _ in range(RECORD_TRIES):
@@ -646,6 +674,14 @@ def record_not_sent(
         ttl=int(current.ttl) if current and current.ttl else int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
     )
     dal.save_delivery(delivery, previous=current)
+
+
+def _enter_slow_lane(item: dal.WebhookItem) -> None:
+    now = int(time.time())
+    try:
+        dal.mark_slow(item, isoformat_epoch(now + slow_lane_seconds()), isoformat_epoch(now))
+    except Exception:  # a timer thread: the attempt goes on, the endpoint stays in its lane
+        logger.exception("could not put the endpoint in the slow lane", extra={"webhook_id": item.webhook_id})
 
 
 def _follow_health(item: dal.WebhookItem, outcome: Outcome, event_id: str) -> None:
