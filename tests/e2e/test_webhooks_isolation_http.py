@@ -1,6 +1,7 @@
 """One endpoint never delays another's (issue 22): on the local stack, with its concurrent pollers and the real
-delivery function, a hanging and a dripping endpoint subscribed to the same event as a healthy one do not hold
-the healthy one's delivery back, and their own attempts end at the deadline and are recorded."""
+delivery functions, a hanging and a dripping endpoint subscribed to the same event as a healthy one do not hold
+the healthy one's delivery back, their own attempts end at the deadline and are recorded, and from then on
+they are in the slow lane: the next event reaches the healthy endpoint as if they were not there."""
 
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def test_a_hanging_and_a_dripping_endpoint_do_not_delay_a_healthy_one(base_url):
                 if data and data[0]["attempts"] >= 1:
                     recorded[name] = data[0]
             time.sleep(0.5)
+        # the slow two are now in the slow lane: the next event's healthy delivery shares nothing with them
+        again = requests.post(f"{base_url}/v1/resources", json={"name": "isolated 2"}, headers=auth, timeout=30)
+        committed = time.monotonic()
+        healthy.wait_for({again.json()["data"]["id"]}, 30)
+        latest = max(d.at for d in healthy.deliveries) - committed
+        print(f"next event: healthy endpoint delivered {latest:.2f} s after the commit")
+        assert latest < 4, f"the healthy endpoint waited {latest:.1f} s for the second event"
     assert set(recorded) == {"hanging", "dripping"}, recorded
     for delivery in recorded.values():
         assert delivery["status"] == "pending"  # retried on the schedule, not lost
