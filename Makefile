@@ -85,6 +85,7 @@ bench: install tools ## benchmarks: cold start, DynamoDB cost, pagination depth,
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.list_cost --output docs/list-cost.md
+	$(BIN)/python -m bench.webhook_latency --output docs/webhook-latency.md
 
 events: install ## re-record events/ from the end-to-end tests' real requests (one file per route)
 	LOCAL_RECORD_EVENTS=$(CURDIR)/events $(BIN)/python -m pytest tests/e2e -q -p no:randomly $(PYTEST_ARGS)

@@ -7,8 +7,10 @@ from platform_api.domain import webhooks as domain
 from platform_api.http import create_app, current_actor, lambda_handler, tenant_route
 from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
 from platform_api.models.webhooks import (
+    DeliveriesRecovered,
     DeliveryDetail,
     DeliveryOut,
+    DeliveryRecovery,
     SecretRotation,
     SparseDelivery,
     SparseWebhook,
@@ -32,6 +34,10 @@ LIST_SPEC = ListSpec(
         "events",
         "description",
         "is_active",
+        "disabled_reason",
+        "disabled_at",
+        "disabled_by_event_id",
+        "failing_since",
         "namespace_id",
         "workspace_id",
         "created_at",
@@ -190,6 +196,18 @@ def get_delivery(webhook_id: str, delivery_id: str) -> dict:
 @tenant_route("write:webhooks", role="admin")
 def retry_delivery(webhook_id: str, delivery_id: str) -> Response[dict]:
     return _json(202, {"data": domain.retry_delivery(current_actor(), webhook_id, delivery_id)})
+
+
+@app.post(
+    "/v1/webhooks/<webhook_id>/recover",
+    summary="Re-send the failed deliveries since a time",
+    tags=["webhooks"],
+    operation_id="recoverWebhookDeliveries",
+    responses=answers(Envelope[DeliveriesRecovered], 202, "Accepted: the failed deliveries are queued again"),
+)
+@tenant_route("write:webhooks", role="admin")
+def recover_deliveries(webhook_id: str, body: DeliveryRecovery) -> Response[dict]:
+    return _json(202, {"data": domain.recover_deliveries(current_actor(), webhook_id, body.since)})
 
 
 handler = lambda_handler(app)

@@ -30,6 +30,7 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/v1/webhooks/{webhook_id}/test"): None,
     ("POST", "/v1/webhooks/{webhook_id}/rotate-secret"): None,
     ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): None,
+    ("POST", "/v1/webhooks/{webhook_id}/recover"): {"since": "2020-01-01T00:00:00Z"},
 }
 # Routes whose collection is the caller's own (no foreign id can appear): the header matrix covers them.
 CONTEXT_ROUTES = [

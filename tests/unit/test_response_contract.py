@@ -232,6 +232,8 @@ def run_scenario(api: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
             api("GET", f"/v1/webhooks/{target['id']}/deliveries/{deliveries[0]['id']}", 200, **auth)
         api("GET", f"/v1/webhooks/{broken['id']}/deliveries", 200, query={"fields": "status"}, **auth)
         api("POST", f"/v1/webhooks/{broken['id']}/deliveries/{deliveries[0]['id']}/retry", 202, **auth)
+        recovery = {"since": "2020-01-01T00:00:00Z"}
+        assert api("POST", f"/v1/webhooks/{broken['id']}/recover", 202, body=recovery, **auth)["data"]["recovered"]
         api("POST", f"{wh}/rotate-secret", 200, **auth)
         api("POST", f"{wh}/rotate-secret", 200, body={"grace_period_seconds": 0}, **auth)
         api("DELETE", wh, 204, **auth)

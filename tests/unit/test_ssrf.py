@@ -7,6 +7,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -336,3 +337,26 @@ def test_https_refuses_a_certificate_for_another_hostname(tls_server):
     with pytest.raises(ssl.SSLCertVerificationError, match=r"(?i)hostname mismatch"):
         ssrf.post(f"https://other.test:{tls_server}/ok", b"{}", {}, timeout=5, allow_http=False, allow_loopback=True)
     assert _Recorder.received == []
+
+
+def test_post_bounds_the_whole_exchange_however_slowly_the_receiver_drips():
+    """One byte every 0.4 s never trips a per-read timeout of 1 s; the total deadline ends it at 1 s."""
+    from local.webhook_receiver import WebhookReceiver
+
+    with WebhookReceiver(status=200, drip=0.4) as dripping:
+        started = time.monotonic()
+        with pytest.raises(ssrf.DeadlineExceeded):
+            ssrf.post(dripping.url, b"{}", {}, timeout=1.0, allow_http=True, allow_loopback=True)
+        took = time.monotonic() - started
+    assert 0.9 < took < 1.8, took
+
+
+def test_post_bounds_a_receiver_that_never_answers():
+    from local.webhook_receiver import WebhookReceiver
+
+    with WebhookReceiver(status=200, hang=30) as hanging:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            ssrf.post(hanging.url, b"{}", {}, timeout=0.5, allow_http=True, allow_loopback=True)
+        assert time.monotonic() - started < 1.5
+        assert len(hanging.deliveries) == 1  # it got the request: the deadline ended the wait, not the send

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
@@ -78,12 +79,18 @@ def _sqs_event(queue_url: str, max_messages: int = 10) -> dict:
                 "messageAttributes": {},
                 "md5OfBody": m["MD5OfBody"],
                 "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
+                "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{queue_url.rsplit('/', 1)[-1]}",
                 "awsRegion": "us-east-1",
             }
             for m in messages
         ]
     }
+
+
+def _sqs_bodies(queue_url: str) -> list[dict]:
+    """Every message now visible on a queue (received, so hidden again for the visibility timeout)."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    return sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
 
 
 def _outbox_records(aws_physical) -> list[dict]:
@@ -105,6 +112,10 @@ def _outbox_records(aws_physical) -> list[dict]:
         for index, item in enumerate(items)
         if item["PK"]["S"].startswith("EVENT#")
     ]
+
+
+def _never() -> None:
+    raise AssertionError("dead-lettered before the schedule ran out")
 
 
 def _run(logical_id: str, event: dict) -> dict:
@@ -210,13 +221,16 @@ def test_failures_back_off_then_fail_and_can_be_retried_by_hand(alice, receiver,
         delivery_id, hook["id"], event["namespace_id"], event["event_id"], "resource.created", event["payload"]
     )
     postponed: list[int] = []
+    dead: list[str] = []
     schedule = webhooks.retry_schedule()
     for receive_count in range(1, webhooks.max_attempts()):
         with pytest.raises(webhook_pipeline.RetryLater):
-            webhook_pipeline.deliver(message, receive_count, postponed.append)
+            webhook_pipeline.deliver(message, receive_count, postponed.append, _never)
     assert postponed == list(schedule)
-    with pytest.raises(webhook_pipeline.RetryLater):  # the last attempt: failed, and on to the DLQ
-        webhook_pipeline.deliver(message, webhooks.max_attempts(), postponed.append)
+    # the last attempt: failed, and on to the DLQ
+    outcome = webhook_pipeline.deliver(message, webhooks.max_attempts(), postponed.append, lambda: dead.append("x"))
+    assert outcome.startswith("failed")
+    assert dead == ["x"]
     token = alice["access_token"]
     delivery = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
     assert (delivery["status"], delivery["attempts"], delivery["status_code"]) == ("failed", 8, 500)
@@ -225,7 +239,7 @@ def test_failures_back_off_then_fail_and_can_be_retried_by_hand(alice, receiver,
     receiver.status = 204
     retried = call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token)
     assert retried.status == 202, retried
-    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])) == {
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])) == {
         "batchItemFailures": []
     }
     delivery = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
@@ -287,13 +301,19 @@ def test_stream_records_other_than_events_are_not_forwarded():
     assert webhook_pipeline.fanout_message({k: deserialize(v) for k, v in image.items()}) is None
 
 
-def test_template_retry_schedule_matches_the_queue(aws):
+def test_template_retry_schedule_fits_the_queue(aws):
     from local.template import load_template
 
     resources = load_template()["Resources"]
     redrive = resources["WebhookDeliveryQueue"]["Properties"]["RedrivePolicy"]
     schedule = resources["WebhookDeliveryFunction"]["Properties"]["Environment"]["Variables"]["WEBHOOK_RETRY_SCHEDULE"]
-    assert redrive["maxReceiveCount"] == len(schedule.split(",")) + 1
+    # the function dead-letters after its last attempt; the redrive policy must not cut the schedule short
+    # when some receives made no attempt
+    assert redrive["maxReceiveCount"] >= 2 * (len(schedule.split(",")) + 1)
+    slow_lane = resources["WebhookRetryQueue"]["Properties"]["RedrivePolicy"]
+    assert slow_lane["maxReceiveCount"] >= 4 * (len(schedule.split(",")) + 1)  # + one early receive per retry
+    slow_function = resources["WebhookSlowDeliveryFunction"]["Properties"]["Environment"]["Variables"]
+    assert slow_function["WEBHOOK_RETRY_SCHEDULE"] == schedule  # one schedule, whichever lane runs it
     assert max(int(s) for s in schedule.split(",")) <= 43200  # SQS visibility timeout ceiling (12 h)
 
 
@@ -311,9 +331,9 @@ def test_a_receiver_that_recovers_gets_the_delivery_with_every_attempt_recorded(
     receiver.status = 503
     for receive_count in (1, 2):
         with pytest.raises(webhook_pipeline.RetryLater):
-            webhook_pipeline.deliver(message, receive_count, lambda seconds: None)
+            webhook_pipeline.deliver(message, receive_count, lambda seconds: None, _never)
     receiver.status = 200
-    assert webhook_pipeline.deliver(message, 3, lambda seconds: None) == "success"
+    assert webhook_pipeline.deliver(message, 3, lambda seconds: None, _never) == "success"
     detail = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=alice["access_token"]).json[
         "data"
     ]
@@ -330,16 +350,20 @@ def test_an_always_failing_receiver_ends_in_the_dlq_then_a_manual_retry_delivers
     delivery_id, message = _message_for(alice, hook)
     sqs = boto3.client("sqs", region_name="us-east-1")
     queue, dlq = aws["WebhookDeliveryQueue"]["QueueUrl"], aws["WebhookDeliveryDLQ"]["QueueUrl"]
+    slow_lane = aws["WebhookRetryQueue"]["QueueUrl"]
     sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(message))
-    for _ in range(20):  # what Lambda's event source mapping does: receive, invoke, delete unless failed
-        event = _sqs_event(queue)
-        if not event["Records"]:
+    for _ in range(20):  # what Lambda's event source mappings do: receive, invoke, delete unless failed
+        events = [(url, _sqs_event(url)) for url in (queue, slow_lane)]
+        if not any(event["Records"] for _, event in events):
             break
-        result = _run("WebhookDeliveryFunction", event)
-        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-        for record in event["Records"]:
-            if record["messageId"] not in failed:
-                sqs.delete_message(QueueUrl=queue, ReceiptHandle=record["receiptHandle"])
+        for url, event in events:
+            if not event["Records"]:
+                continue
+            result = _run("WebhookDeliveryFunction", event)
+            failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+            for record in event["Records"]:
+                if record["messageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=record["receiptHandle"])
     assert len(receiver.requests) == webhooks.max_attempts() == 8
     dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", [])
     assert [json.loads(m["Body"])["delivery_id"] for m in dead] == [delivery_id]
@@ -348,7 +372,7 @@ def test_an_always_failing_receiver_ends_in_the_dlq_then_a_manual_retry_delivers
     assert (detail["status"], detail["attempts"]) == ("failed", 8)
     receiver.status = 200
     assert call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token).status == 202
-    assert _run("WebhookDeliveryFunction", _sqs_event(queue)) == {"batchItemFailures": []}
+    assert _run("WebhookDeliveryFunction", _sqs_event(slow_lane)) == {"batchItemFailures": []}
     detail = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=token).json["data"]
     assert (detail["status"], detail["attempts"]) == ("success", 9)
 
@@ -376,3 +400,331 @@ def test_an_event_committed_before_a_crash_is_still_delivered(alice, receiver, a
         "batchItemFailures": []
     }
     assert [json.loads(body)["data"]["object"]["attributes"]["name"] for _, body in receiver.requests] == ["survivor"]
+
+
+def _detail(user, hook, delivery_id) -> dict:
+    reply = call("GET", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}", token=user["access_token"])
+    assert reply.status == 200, reply
+    return reply.json["data"]
+
+
+def test_a_failed_manual_retry_during_the_schedule_does_not_end_it(alice, receiver, aws):
+    """Issue 22: a manual retry that failed while automatic attempts were scheduled marked the delivery failed,
+    and the scheduled copy was then skipped as 'already attempted': the event was lost."""
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    with pytest.raises(webhook_pipeline.RetryLater):
+        webhook_pipeline.deliver(message, 1, lambda seconds: None, _never)
+    token = alice["access_token"]
+    assert call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=token).status == 202
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])) == {
+        "batchItemFailures": []
+    }
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"], detail["history"][-1]["manual"]) == ("pending", 2, True)
+    assert detail["next_attempt_at"] is not None  # the schedule's next attempt is still due
+    receiver.status = 200  # the receiver recovers before the scheduled attempt
+    assert webhook_pipeline.deliver(message, 2, lambda seconds: None, _never) == "success"
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"]) == ("success", 3)
+    assert [(a["manual"], a["status_code"]) for a in detail["history"]] == [(False, 500), (True, 500), (False, 200)]
+
+
+def test_a_manual_retry_after_the_schedule_ran_out_is_one_more_attempt(alice, receiver, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_SCHEDULE", "0")  # two automatic attempts
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    with pytest.raises(webhook_pipeline.RetryLater):
+        webhook_pipeline.deliver(message, 1, lambda seconds: None, _never)
+    dead: list[int] = []
+    assert webhook_pipeline.deliver(message, 2, lambda seconds: None, lambda: dead.append(1)).startswith("failed")
+    assert dead == [1]
+    manual = {**message, "manual": True}
+    assert webhook_pipeline.deliver(manual, 1, lambda seconds: None, _never) == "failed"
+    # the scheduled message back again (its move to the DLQ had failed): no attempt, only the move
+    assert webhook_pipeline.deliver(message, 3, lambda seconds: None, lambda: dead.append(2)).startswith("failed: past")
+    assert dead == [1, 2]
+    assert len(receiver.requests) == 3
+    assert (_detail(alice, hook, delivery_id)["status"], _detail(alice, hook, delivery_id)["attempts"]) == ("failed", 3)
+
+
+class _ShortContext(FakeContext):
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 4000
+
+
+def test_a_message_without_time_left_is_handed_back_without_using_an_attempt(alice, receiver, aws, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_RETRY_SCHEDULE", "0,0,0,0,0,0,0")  # the moved copy visible at once
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    queue = aws["WebhookDeliveryQueue"]["QueueUrl"]
+    boto3.client("sqs", region_name="us-east-1").send_message(QueueUrl=queue, MessageBody=json.dumps(message))
+    event = _sqs_event(queue)
+    result = function_module("WebhookDeliveryFunction").handler(event, _ShortContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert receiver.requests == []
+    again = _sqs_event(queue)  # visible again at once, received a second time
+    assert again["Records"][0]["attributes"]["ApproximateReceiveCount"] == "2"
+    assert _run("WebhookDeliveryFunction", again) == {"batchItemFailures": []}  # failed: moved to the slow lane
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"]) == ("pending", 1)  # the first attempt, not the second
+    assert [a["attempt"] for a in detail["history"]] == [1]
+    (moved,) = [json.loads(m["Body"]) for m in _sqs_bodies(aws["WebhookRetryQueue"]["QueueUrl"])]
+    assert moved["after"] == 1  # the copy knows an attempt was made before it
+
+
+def test_one_batch_hanging_dripping_and_healthy_endpoints_run_side_by_side(alice, aws, monkeypatch):
+    """Issue 22: a dripping receiver in the same batch as a healthy one ran the function past its timeout and
+    nobody got anything. Each attempt now has a total deadline and the batch's attempts run concurrently."""
+    from local.webhook_receiver import WebhookReceiver
+
+    monkeypatch.setattr(webhooks, "ATTEMPT_TIMEOUT_SECONDS", 1.5)
+    monkeypatch.setattr(webhooks, "SLOW_ATTEMPT_MS", 1000)
+    monkeypatch.setenv("WEBHOOK_RETRY_SCHEDULE", "0,0,0,0,0,0,0")  # the moved copies visible at once
+    with (
+        WebhookReceiver(200, hang=30) as hanging,
+        WebhookReceiver(200, drip=0.3) as dripping,
+        WebhookReceiver(200) as healthy,
+    ):
+        hooks = [_hook(alice, r.url, events=["*"]) for r in (hanging, dripping, healthy)]
+        queue = aws["WebhookDeliveryQueue"]["QueueUrl"]
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        ids = []
+        for hook in hooks:
+            delivery_id, message = _message_for(alice, hook)
+            ids.append(delivery_id)
+            sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(message))
+        event = _sqs_event(queue)
+        assert len(event["Records"]) == 3
+        started = time.monotonic()
+        result = _run("WebhookDeliveryFunction", event)
+        took = time.monotonic() - started
+        assert healthy.deliveries
+        assert healthy.deliveries[0].at - started < 1.0
+    assert took < 4.0, took  # about one deadline, not the sum of them (or a hang's 30 s)
+    assert result == {"batchItemFailures": []}  # the slow two failed: moved to the slow lane
+    moved = [json.loads(m["Body"])["webhook_id"] for m in _sqs_bodies(aws["WebhookRetryQueue"]["QueueUrl"])]
+    statuses = [_detail(alice, hook, delivery_id) for hook, delivery_id in zip(hooks, ids, strict=True)]
+    assert [(d["status"], d["attempts"]) for d in statuses] == [("pending", 1), ("pending", 1), ("success", 1)]
+    assert all("DeadlineExceeded" in (d["error"] or "") for d in statuses[:2]), [d["error"] for d in statuses]
+    # the slow lane for the two slow endpoints from now on: their next event's message is not queued with others
+    assert sorted(moved) == sorted(h["id"] for h in hooks[:2])
+    from platform_api.dal import webhooks as dal
+
+    assert [webhooks.in_slow_lane(dal.get(alice["namespace_id"], h["id"])) for h in hooks] == [True, True, False]
+    sent = webhook_pipeline.fan_out(
+        {
+            "event_id": "evt_01JD0000000000000000000050",
+            "event_type": "resource.created",
+            "namespace_id": alice["namespace_id"],
+            "payload": "{}",
+        }
+    )
+    assert sent == 3
+    first = [json.loads(m["Body"])["webhook_id"] for m in _sqs_bodies(aws["WebhookDeliveryQueue"]["QueueUrl"])]
+    assert first == [hooks[2]["id"]]
+
+
+def _outbox_of_type(aws_physical, event_type: str) -> list[dict]:
+    deserialize = TypeDeserializer().deserialize
+    images = [{k: deserialize(v) for k, v in r["dynamodb"]["NewImage"].items()} for r in _outbox_records(aws_physical)]
+    return [image for image in images if image["event_type"] == event_type]
+
+
+def test_a_410_disables_the_endpoint_at_once_and_says_why(alice, receiver, aws):
+    """Issue 22: a receiver answering 410 Gone was retried 8 times, then sent to the DLQ."""
+    token = alice["access_token"]
+    watcher = _hook(alice, "https://ops.example.com/hooks", events=["webhook.disabled"])  # told of disabling
+    receiver.status = 410
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    assert webhook_pipeline.deliver(message, 1, _never, _never).startswith("failed: the endpoint is gone")
+    got = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    assert got["is_active"] is False
+    assert got["disabled_reason"] == "endpoint_gone"
+    assert got["disabled_by_event_id"] == message["event_id"]
+    assert got["disabled_at"] is not None
+    detail = _detail(alice, hook, delivery_id)
+    assert (detail["status"], detail["attempts"], detail["status_code"]) == ("failed", 1, 410)
+    # the outbox event, delivered to the namespace's other subscriptions like any event
+    (disabled,) = _outbox_of_type(aws, "webhook.disabled")
+    assert json.loads(disabled["payload"])["data"]["object"]["attributes"]["disabled_reason"] == "endpoint_gone"
+    fanned = webhook_pipeline.fan_out({**webhook_pipeline.fanout_message(disabled), "payload": disabled["payload"]})
+    # the watcher, and the disabled webhook itself (subscribed to '*'): recorded as not sent, it is among what a
+    # recovery re-sends once the endpoint is back
+    assert fanned == 2
+    messages = [json.loads(m["body"]) for m in _sqs_event(aws["WebhookDeliveryQueue"]["QueueUrl"])["Records"]]
+    assert {m["webhook_id"] for m in messages} == {watcher["id"], hook["id"]}
+    # a later event is not sent, but recorded, so that a recovery after re-enabling finds it
+    later_id, later = _message_for(alice, hook, event_id="evt_01JD0000000000000000000010")
+    assert webhook_pipeline.fan_out({**later, "namespace_id": alice["namespace_id"], "payload": later["payload"]})
+    assert webhook_pipeline.deliver(later, 1, _never, _never) == "failed: webhook inactive"
+    assert len(receiver.requests) == 1
+    unsent = _detail(alice, hook, later_id)
+    assert (unsent["status"], unsent["attempts"]) == ("failed", 0)
+    assert unsent["error"] == "not sent: the webhook is disabled (endpoint_gone)"
+    enabled = call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": True}, token=token).json["data"]
+    assert enabled["is_active"] is True
+    assert (enabled["disabled_reason"], enabled["disabled_at"], enabled["disabled_by_event_id"]) == (None,) * 3
+
+
+def test_an_endpoint_failing_for_the_configured_time_is_disabled(alice, receiver, aws, monkeypatch):
+    monkeypatch.setenv("WEBHOOK_DISABLE_AFTER_SECONDS", "0")  # any run of two failures is long enough
+    token = alice["access_token"]
+    hook = _hook(alice, receiver.url, events=["*"])
+    receiver.status = 500
+    _, first = _message_for(alice, hook, event_id="evt_01JD0000000000000000000011")
+    with pytest.raises(webhook_pipeline.RetryLater):
+        webhook_pipeline.deliver(first, 1, lambda seconds: None, _never)
+    assert call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]["failing_since"] is not None
+    receiver.status = 200
+    _, second = _message_for(alice, hook, event_id="evt_01JD0000000000000000000012")
+    assert webhook_pipeline.deliver(second, 1, lambda seconds: None, _never) == "success"
+    got = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    assert (got["failing_since"], got["is_active"]) == (None, True)  # a success ends the run
+    receiver.status = 500
+    for receive_count in (2, 3):  # the first failure starts a new run, the next one finds it long enough
+        with pytest.raises(webhook_pipeline.RetryLater):
+            webhook_pipeline.deliver(first, receive_count, lambda seconds: None, _never)
+    got = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    assert (got["is_active"], got["disabled_reason"], got["disabled_by_event_id"]) == (
+        False,
+        "failing",
+        first["event_id"],
+    )
+    assert len(_outbox_of_type(aws, "webhook.disabled")) == 1
+    # the scheduled copy comes back: closed as failed, nothing sent
+    sent = len(receiver.requests)
+    assert webhook_pipeline.deliver(first, 4, _never, _never) == "failed: webhook inactive"
+    assert len(receiver.requests) == sent
+
+
+def _failed_delivery(user, hook, event_id: str) -> str:
+    """One delivery whose only attempt (by hand) failed: `failed`, nothing scheduled."""
+    delivery_id, message = _message_for(user, hook, event_id=event_id)
+    assert webhook_pipeline.deliver({**message, "manual": True}, 1, _never, _never) == "failed"
+    return delivery_id
+
+
+def test_recover_resends_the_failed_deliveries_since_a_time_once(alice, receiver, aws):
+    token = alice["access_token"]
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    older = _failed_delivery(alice, hook, "evt_01JD0000000000000000000020")
+    time.sleep(1.05)  # stored times are whole seconds
+    from platform_api.timeutil import now_iso
+
+    since = now_iso()
+    recent = {_failed_delivery(alice, hook, f"evt_01JD00000000000000000000{n}") for n in (21, 22)}
+    receiver.status = 200
+    delivered_id, delivered = _message_for(alice, hook, event_id="evt_01JD0000000000000000000023")
+    assert webhook_pipeline.deliver(delivered, 1, _never, _never) == "success"
+    path = f"/v1/webhooks/{hook['id']}/recover"
+    first = call("POST", path, body={"since": since}, token=token)
+    assert first.status == 202, first
+    assert first.json["data"] == {"recovered": 2, "since": since, "has_more": False}
+    again = call("POST", path, body={"since": since}, token=token)  # a repeat queues nothing twice
+    assert again.json["data"]["recovered"] == 0
+    queued = _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])
+    assert {json.loads(r["body"])["delivery_id"] for r in queued["Records"]} == recent
+    assert all(json.loads(r["body"])["manual"] for r in queued["Records"])
+    pending = call("GET", f"/v1/webhooks/{hook['id']}/deliveries", query={"status": "pending"}, token=token)
+    assert {d["id"] for d in pending.json["data"]} == recent
+    assert _run("WebhookDeliveryFunction", queued) == {"batchItemFailures": []}
+    assert {(d["id"], d["status"]) for d in (_detail(alice, hook, i) for i in recent)} == {
+        (i, "success") for i in recent
+    }
+    assert _detail(alice, hook, older)["status"] == "failed"  # before `since`: left alone
+    assert _detail(alice, hook, delivered_id)["attempts"] == 1
+    assert call("POST", path, body={"since": since}, token=token).json["data"]["recovered"] == 0
+
+
+def test_recover_is_scoped_validated_and_refused_while_disabled(alice, receiver, aws):
+    hook = _hook(alice, receiver.url, events=["*"])
+    path = f"/v1/webhooks/{hook['id']}/recover"
+    bob = register_user()
+    assert call("POST", path, body={"since": "2026-01-01T00:00:00Z"}, token=bob["access_token"]).status == 404
+    for bad in (
+        {},
+        {"since": "yesterday"},
+        {"since": "2026-01-01T00:00:00"},
+        {"since": "2026-01-01T00:00:00Z", "x": 1},
+    ):
+        reply = call("POST", path, body=bad, token=alice["access_token"])
+        assert reply.status == 400, (bad, reply)
+        assert reply.json["error"]["code"] == "invalid_request"
+    call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": False}, token=alice["access_token"])
+    paused = call("POST", path, body={"since": "2026-01-01T00:00:00Z"}, token=alice["access_token"])
+    assert paused.status == 409, paused
+
+
+def test_re_enabling_a_disabled_endpoint_and_recovering_resends_what_it_missed(alice, receiver, aws):
+    token = alice["access_token"]
+    receiver.status = 410
+    hook = _hook(alice, receiver.url, events=["*"])
+    gone_id, gone = _message_for(alice, hook, event_id="evt_01JD0000000000000000000030")
+    webhook_pipeline.deliver(gone, 1, _never, _never)
+    disabled = call("GET", f"/v1/webhooks/{hook['id']}", token=token).json["data"]
+    missed_id, missed = _message_for(alice, hook, event_id="evt_01JD0000000000000000000031")
+    assert webhook_pipeline.deliver(missed, 1, _never, _never) == "failed: webhook inactive"
+    assert len(receiver.requests) == 1
+    receiver.status = 200
+    assert call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": True}, token=token).status == 200
+    recovered = call("POST", f"/v1/webhooks/{hook['id']}/recover", body={"since": disabled["disabled_at"]}, token=token)
+    assert recovered.json["data"]["recovered"] == 2
+    assert _run("WebhookDeliveryFunction", _sqs_event(aws["WebhookRetryQueue"]["QueueUrl"])) == {
+        "batchItemFailures": []
+    }
+    assert {json.loads(body)["id"] for _, body in receiver.requests[1:]} == {gone["event_id"], missed["event_id"]}
+    assert [_detail(alice, hook, i)["status"] for i in (gone_id, missed_id)] == ["success", "success"]
+
+
+def test_a_recovery_the_queue_refuses_is_a_503_and_leaves_the_deliveries_failed(alice, receiver, aws, monkeypatch):
+    from platform_api import queues
+
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id = _failed_delivery(alice, hook, "evt_01JD0000000000000000000040")
+
+    def refused(*args, **kwargs):
+        raise queues.SendFailed("SQS unavailable")
+
+    monkeypatch.setattr(webhooks, "enqueue", refused)
+    path = f"/v1/webhooks/{hook['id']}/recover"
+    reply = call("POST", path, body={"since": "2020-01-01T00:00:00Z"}, token=alice["access_token"])
+    assert reply.status == 503, reply
+    assert reply.json["error"]["code"] == "service_unavailable"
+    assert _detail(alice, hook, delivery_id)["status"] == "failed"  # found by the next recovery
+    monkeypatch.undo()
+    reply = call("POST", path, body={"since": "2020-01-01T00:00:00Z"}, token=alice["access_token"])
+    assert reply.json["data"]["recovered"] == 1
+    call("PATCH", f"/v1/webhooks/{hook['id']}", body={"is_active": False}, token=alice["access_token"])
+    retry = call("POST", f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/retry", token=alice["access_token"])
+    assert retry.status == 409, retry
+
+
+def test_a_failed_first_attempt_moves_to_the_slow_lane_and_waits_there_until_due(alice, receiver):
+    receiver.status = 500
+    hook = _hook(alice, receiver.url, events=["*"])
+    delivery_id, message = _message_for(alice, hook)
+    moved: list[tuple[dict, int]] = []
+    outcome = webhook_pipeline.deliver(message, 1, _never, _never, lambda copy, delay: moved.append((copy, delay)))
+    assert outcome.endswith("on the slow lane")
+    ((copy, delay),) = moved
+    assert (copy["after"], delay) == (1, webhooks.retry_schedule()[0])
+    postponed: list[int] = []
+    with pytest.raises(webhook_pipeline.RetryLater, match="due in"):  # received before it is due: no attempt
+        webhook_pipeline.deliver({**copy, "due": time.time() + 60}, 1, postponed.append, _never)
+    assert 58 <= postponed[0] <= 61
+    assert len(receiver.requests) == 1
+    with pytest.raises(webhook_pipeline.RetryLater, match="attempt 2 failed"):
+        webhook_pipeline.deliver({**copy, "due": time.time()}, 1, postponed.append, _never)
+    assert postponed[-1] == webhooks.retry_schedule()[1]
+    # the original, back on the delivery queue (its delete was lost): a copy, dropped without sending
+    assert webhook_pipeline.deliver(message, 2, _never, _never).startswith("skipped: a copy")
+    assert len(receiver.requests) == 2
+    assert _detail(alice, hook, delivery_id)["attempts"] == 2

@@ -156,3 +156,11 @@ def validation_details(validation_errors: Iterable[Mapping[str, Any]]) -> dict[s
             message = "This field is required."
         details.setdefault(name, []).append(message)
     return details
+
+
+class ServiceUnavailable(ApiError):
+    """A dependency refused the work for now (a queue did not accept its messages); nothing was lost: retry."""
+
+    status_code = 503
+    code = "service_unavailable"
+    default_message = "The service is briefly unavailable; retry."

@@ -6,15 +6,18 @@ a guard that reaches the instance metadata service (169.254.169.254), VPC-intern
 The guard is applied twice: when a URL is registered (:func:`validate_url`, for a helpful 422) and when a delivery
 is sent (:func:`post`). At send time the host is resolved once, every address is checked, and the connection goes
 to the checked address itself, so a DNS answer that changes between the check and the connect (DNS rebinding)
-cannot redirect the request. Redirects are never followed, since a 3xx could point anywhere.
+cannot redirect the request. Redirects are never followed, since a 3xx could point anywhere. :func:`post` also
+bounds the whole exchange, so one slow receiver cannot hold its caller past a known time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -109,7 +112,7 @@ def _check_address(host: str, address: str, *, allow_loopback: bool) -> None:
 DNS_TIMEOUT_SECONDS = 3.0
 
 
-def _getaddrinfo(host: str, port: int) -> list:
+def _getaddrinfo(host: str, port: int, timeout: float = DNS_TIMEOUT_SECONDS) -> list:
     """getaddrinfo with a deadline: the resolver has none of its own, and a slow DNS must not hold a request
     (or a delivery batch) for tens of seconds. A timeout counts as "does not resolve"."""
     import concurrent.futures
@@ -117,14 +120,14 @@ def _getaddrinfo(host: str, port: int) -> list:
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     try:
         future = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
-        return future.result(timeout=DNS_TIMEOUT_SECONDS)
+        return future.result(timeout=timeout)
     except concurrent.futures.TimeoutError:
-        raise socket.gaierror(f"resolving {host!r} took longer than {DNS_TIMEOUT_SECONDS:g} s") from None
+        raise socket.gaierror(f"resolving {host!r} took longer than {timeout:g} s") from None
     finally:
         pool.shutdown(wait=False)
 
 
-def resolve_safe(host: str, port: int, *, allow_loopback: bool) -> str:
+def resolve_safe(host: str, port: int, *, allow_loopback: bool, dns_timeout: float = DNS_TIMEOUT_SECONDS) -> str:
     """Resolve ``host`` once, refuse it if ANY address is unsafe, and return the address to connect to.
 
     Checking every address (not just the one we would pick) matters because an attacker controls the answer order
@@ -135,7 +138,7 @@ def resolve_safe(host: str, port: int, *, allow_loopback: bool) -> str:
         _check_address(host, host, allow_loopback=allow_loopback)
         return host
     try:
-        infos = _getaddrinfo(host, port)
+        infos = _getaddrinfo(host, port, min(dns_timeout, DNS_TIMEOUT_SECONDS))
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeUrl(f"The webhook host {host!r} does not resolve to any address.") from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -196,19 +199,87 @@ def validate_url(url: str, *, allow_http: bool, allow_loopback: bool, unresolvab
     resolve_safe(target.host, target.port, allow_loopback=allow_loopback)
 
 
+class DeadlineExceeded(TimeoutError):
+    """The whole exchange (resolve, connect, TLS, send, answer) did not finish within its total time."""
+
+
+class _Deadline:
+    """A total time for one exchange. Socket timeouts bound each read, not their sum: a receiver that drips one
+    byte every few seconds never trips them. At the deadline a timer shuts the socket down, which wakes whatever
+    read or write is blocked on it; the caller then reports DeadlineExceeded instead of what the read saw."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._socket: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0 or self.expired:
+            raise DeadlineExceeded(f"no complete answer within {self.seconds:g} s")
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socket = sock
+            expired = self.expired
+        if expired:
+            self._shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sock = self._socket
+        if sock is not None:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        # socket.socket's own shutdown, also for an SSLSocket: its override drops the TLS state under a thread
+        # that may be reading with it; the plain one only ends the connection at the OS level. OSError: closed.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to a pre-checked IP, its socket handed to the deadline as soon as it exists."""
+
+    def __init__(self, address: str, port: int, *, deadline: _Deadline):
+        super().__init__(address, port, timeout=deadline.remaining())
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.host, self.port), self._deadline.remaining())
+        self._deadline.watch(sock)
+        self.sock = sock
+
+
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a pre-checked IP while SNI and certificate verification use the URL's hostname."""
 
-    def __init__(self, address: str, port: int, *, tls_hostname: str, timeout: float, context: ssl.SSLContext):
-        super().__init__(address, port, timeout=timeout, context=context)
+    def __init__(self, address: str, port: int, *, tls_hostname: str, deadline: _Deadline, context: ssl.SSLContext):
+        super().__init__(address, port, timeout=deadline.remaining(), context=context)
         self._tls_hostname = tls_hostname
         self._tls_context = context
+        self._deadline = deadline
 
     def connect(self) -> None:
-        # http.client sets source_address in __init__; typeshed does not declare it
-        sock = socket.create_connection((self.host, self.port), self.timeout, getattr(self, "source_address", None))
+        sock = socket.create_connection((self.host, self.port), self._deadline.remaining())
+        self._deadline.watch(sock)
         try:
-            self.sock = self._tls_context.wrap_socket(sock, server_hostname=self._tls_hostname)
+            # the handshake after wrapping: wrapping detaches the plain socket, and a handshake can drip too
+            tls = self._tls_context.wrap_socket(sock, server_hostname=self._tls_hostname, do_handshake_on_connect=False)
+            self._deadline.watch(tls)
+            tls.do_handshake()
+            self.sock = tls
         except BaseException:
             sock.close()
             raise
@@ -227,30 +298,47 @@ def post(
     """POST ``body`` to a webhook URL through the guard; return (status, body excerpt, elapsed ms).
 
     Raises :class:`UnsafeUrl` when the guard refuses. Network failures (OSError, TimeoutError, ssl and http.client
-    errors) propagate so that the caller can record them as a failed attempt. ``timeout`` applies to each socket
-    operation; a 3xx is returned as a status like any other, never followed.
+    errors) propagate so that the caller can record them as a failed attempt. ``timeout`` is the TOTAL time of the
+    exchange — resolving, connecting, the TLS handshake, sending and reading the status, headers and excerpt —
+    however the receiver paces its bytes (:class:`DeadlineExceeded`). A 3xx is returned like any other status,
+    never followed.
     """
-    target = _parse(url, allow_http=allow_http)
-    address = resolve_safe(target.host, target.port, allow_loopback=allow_loopback)
-    connection: http.client.HTTPConnection
-    if target.scheme == "https":
-        connection = _PinnedHTTPSConnection(
-            address, target.port, tls_hostname=target.host, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        connection = http.client.HTTPConnection(address, target.port, timeout=timeout)
-    # Host must name the checked hostname (http.client would otherwise send the IP we connect to); a caller's own
-    # Host or Connection header is dropped so the request cannot claim a different virtual host or keep-alive.
-    request_headers = {name: value for name, value in headers.items() if name.lower() not in ("host", "connection")}
-    request_headers["Host"] = target.host_header
-    request_headers["Connection"] = "close"
     started = time.perf_counter()
+    target = _parse(url, allow_http=allow_http)
+    deadline = _Deadline(timeout)
     try:
-        connection.request("POST", target.request_path, body=body, headers=request_headers)
-        response = connection.getresponse()
-        excerpt = response.read(max_response_bytes) if max_response_bytes > 0 else b""
-        status = response.status
+        address = resolve_safe(
+            target.host, target.port, allow_loopback=allow_loopback, dns_timeout=deadline.remaining()
+        )
+        connection: http.client.HTTPConnection
+        if target.scheme == "https":
+            connection = _PinnedHTTPSConnection(
+                address,
+                target.port,
+                tls_hostname=target.host,
+                deadline=deadline,
+                context=ssl.create_default_context(),
+            )
+        else:
+            connection = _WatchedHTTPConnection(address, target.port, deadline=deadline)
+        # Host must name the checked hostname (http.client would otherwise send the IP we connect to); a caller's
+        # own Host or Connection header is dropped so the request cannot claim a different virtual host or
+        # keep-alive.
+        request_headers = {n: v for n, v in headers.items() if n.lower() not in ("host", "connection")}
+        request_headers["Host"] = target.host_header
+        request_headers["Connection"] = "close"
+        try:
+            connection.request("POST", target.request_path, body=body, headers=request_headers)
+            response = connection.getresponse()
+            excerpt = response.read(max_response_bytes) if max_response_bytes > 0 else b""
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            deadline.remaining()  # a read the deadline cut short is a timeout, whatever the read made of it
+            raise
+        finally:
+            connection.close()
+        deadline.remaining()  # an answer completed only by the shutdown (a truncated excerpt) is not an answer
     finally:
-        connection.close()
+        deadline.cancel()
     elapsed_ms = (time.perf_counter() - started) * 1000
     return status, excerpt, elapsed_ms

@@ -33,7 +33,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from platform_api.dal import keyset
@@ -59,6 +59,12 @@ class WebhookItem(TableItem):
     events = ListAttribute(of=UnicodeAttribute)
     description = UnicodeAttribute(null=True)
     is_active = BooleanAttribute(default=True)
+    # Set when the platform (not its owner) turned it off: why, when, and the event whose delivery did it.
+    disabled_reason = UnicodeAttribute(null=True)  # endpoint_gone | failing
+    disabled_at = UnicodeAttribute(null=True)
+    disabled_by_event_id = UnicodeAttribute(null=True)
+    failing_since = UnicodeAttribute(null=True)  # the first failed attempt since the last success
+    slow_until = UnicodeAttribute(null=True)  # its attempts took seconds: deliveries use the slow lane until then
     secrets = ListAttribute(of=SealedSecret, default=list)  # newest first
     created_by = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
@@ -86,7 +92,11 @@ class DeliveryItem(TableItem, TtlMixin):
     event_id = UnicodeAttribute()
     event_type = UnicodeAttribute()
     status = UnicodeAttribute()  # pending | success | failed
-    attempts = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)  # every attempt: automatic, manual and test
+    # The automatic schedule's own count and whether its message is still on the queue: a manual attempt adds
+    # to `attempts` only, so it never makes the scheduled copy look already done. Null on older items.
+    auto_attempts = NumberAttribute(null=True)
+    retrying = BooleanAttribute(null=True)
     status_code = NumberAttribute(null=True)
     response_time_ms = NumberAttribute(null=True)
     response_excerpt = UnicodeAttribute(null=True)
@@ -124,9 +134,59 @@ def get(namespace_id: str, webhook_id: str) -> WebhookItem | None:
         return None
 
 
+def mark_failing(item: WebhookItem, since: str) -> None:
+    """Start the webhook's run of failures, unless a concurrent attempt started it first (its time stands)."""
+    try:
+        item.update(
+            actions=[WebhookItem.failing_since.set(since)], condition=WebhookItem.failing_since.does_not_exist()
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def mark_slow(item: WebhookItem, until: str, now: str) -> None:
+    """Send the webhook's deliveries through the slow lane until `until`; one write per window (concurrent
+    attempts that found it slow at the same time: the first one's window stands)."""
+    try:
+        item.update(
+            actions=[WebhookItem.slow_until.set(until)],
+            condition=WebhookItem.slow_until.does_not_exist() | (WebhookItem.slow_until < now),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def clear_failing(item: WebhookItem) -> None:
+    """End the run of failures that `item` read (a success); a newer run started meanwhile stays."""
+    try:
+        item.update(
+            actions=[WebhookItem.failing_since.remove()],
+            condition=WebhookItem.failing_since == item.failing_since,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
 def list_for(namespace_id: str) -> list[WebhookItem]:
     """A namespace's subscriptions: one Query (the fanout's only read)."""
     return list(WebhookItem.query(f"NS#{namespace_id}", WebhookItem.SK.startswith(WEBHOOK_PREFIX)))
+
+
+def automatic_attempts(item: DeliveryItem | None) -> int:
+    if item is None:
+        return 0
+    if item.auto_attempts is not None:
+        return int(item.auto_attempts)
+    return int(item.attempts) - sum(1 for a in item.history if a.manual)  # before the count existed
+
+
+def is_retrying(item: DeliveryItem | None) -> bool:
+    if item is None:
+        return False
+    return bool(item.retrying) if item.retrying is not None else item.status == "pending"
 
 
 def get_delivery(webhook_id: str, delivery_id: str) -> DeliveryItem | None:
@@ -181,6 +241,35 @@ def save_delivery(item: DeliveryItem, *, previous: DeliveryItem | None) -> bool:
     try:
         item.save(condition=condition)
     except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def failed_since(webhook_id: str, since: datetime, limit: int) -> list[DeliveryItem]:
+    """The webhook's failed deliveries created at or after `since` (to the second), oldest first, at most
+    `limit`: one Query of GSI2 WHD#<wh>#failed with the time as a key condition, never the whole history."""
+    range_ = keyset.Range("GSI2", "GSI2PK", f"WHD#{webhook_id}#failed", "GSI2SK", keyset.timestamp(since))
+    found: list[DeliveryItem] = []
+    for raw in keyset.query_pages(range_, forward=True, start=None, demand=lambda: limit - len(found)):
+        found.extend(DeliveryItem.from_raw_data(r) for r in raw)
+    return found
+
+
+def set_status(item: DeliveryItem, status: str, *, expected: str, updated_at: str) -> bool:
+    """Move a delivery from `expected` to `status` (its GSI2 partition follows); False when it was no longer
+    `expected` (another recovery, or an attempt, got there first)."""
+    try:
+        item.update(
+            actions=[
+                DeliveryItem.status.set(status),
+                DeliveryItem.GSI2PK.set(f"WHD#{item.webhook_id}#{status}"),
+                DeliveryItem.updated_at.set(updated_at),
+            ],
+            condition=(DeliveryItem.status == expected) & DeliveryItem.GSI2PK.exists(),
+        )
+    except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise

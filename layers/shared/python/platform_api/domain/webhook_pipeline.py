@@ -5,13 +5,16 @@
 Each stage is idempotent on the event id: a delivery's id is derived from (event, webhook), and deliver()
 skips an attempt a previous copy of the same message already recorded. Retries use the delivery queue
 itself: a failed attempt sets its message's visibility to the next delay of the schedule and reports the
-message as failed, so SQS redelivers it then; after the last attempt the queue's redrive policy
-(maxReceiveCount = attempts) moves it to the DLQ, and the delivery is already marked `failed`.
+message as failed, so SQS redelivers it then; after the last attempt the delivery is marked `failed` and
+the message is moved to the DLQ by deliver() itself (the queue's redrive policy is only the backstop for a
+message that keeps crashing its function).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import time
 from typing import Any
 
 from platform_api.dal import webhooks as dal
@@ -47,16 +50,21 @@ def forward(messages: list[dict[str, Any]]) -> int:
 def fan_out(event: dict[str, Any]) -> int:
     """One event -> one delivery message per matching active subscription of its namespace.
 
-    One Query for the subscriptions, then one SendMessageBatch per 10 deliveries: 11 calls for 100.
+    One Query for the subscriptions, then one SendMessageBatch per 10 deliveries: 11 calls for 100. An endpoint
+    whose attempts recently took seconds gets its message on the slow lane, never in a batch with the others.
     Returns the number of messages sent.
     """
     subscriptions = [
         item
         for item in dal.list_for(event["namespace_id"])
-        if item.is_active and webhooks.matches([str(e) for e in item.events], event["event_type"])
+        # a webhook the platform disabled still gets its deliveries, recorded as not sent (deliver()), so that
+        # re-enabling it and recovering since it was disabled re-sends what it missed
+        if (item.is_active or item.disabled_reason)
+        and webhooks.matches([str(e) for e in item.events], event["event_type"])
     ]
-    messages = [
-        webhooks.delivery_message(
+    lanes: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for item in subscriptions:
+        message = webhooks.delivery_message(
             webhooks.delivery_id_for(event["event_id"], item.webhook_id),
             item.webhook_id,
             event["namespace_id"],
@@ -64,10 +72,10 @@ def fan_out(event: dict[str, Any]) -> int:
             event["event_type"],
             event["payload"],
         )
-        for item in subscriptions
-    ]
-    webhooks.enqueue(messages)
-    return len(messages)
+        lanes[webhooks.in_slow_lane(item)].append(message)
+    for slow, messages in lanes.items():
+        webhooks.enqueue(messages, slow=slow)
+    return len(subscriptions)
 
 
 def _payload(message: dict[str, Any], current: dal.DeliveryItem | None) -> str | None:
@@ -83,45 +91,109 @@ def _payload(message: dict[str, Any], current: dal.DeliveryItem | None) -> str |
         return None
 
 
-def deliver(message: dict[str, Any], receive_count: int, postpone: Any) -> str:
-    """One delivery message. Returns what happened; raises RetryLater when the attempt is to be retried."""
+def deliver(
+    message: dict[str, Any], receive_count: int, postpone: Any, dead_letter: Any, move: Any | None = None
+) -> str:
+    """One delivery message. Returns what happened; raises RetryLater when the attempt is to be retried.
+
+    The automatic schedule counts its own attempts on the delivery item (`auto_attempts`): the next one is that
+    count + 1, whatever SQS's receive count says, so a receive that made no attempt (the function had no time
+    left, see functions/webhook_delivery) does not use one up. The receive count only recognizes a copy: the
+    schedule's own message is received at least once per attempt it made, so a message received fewer times
+    than the attempts already recorded is a duplicate (a re-run fanout, SQS's at-least-once) and is dropped.
+    After the last automatic attempt fails, `dead_letter` puts the message on the DLQ and it leaves the queue.
+
+    `move` (a message on the delivery queue, whose batches are first attempts only): a failed attempt's message
+    goes to the slow lane, `move(copy, delay)`, instead of waiting on this queue. The copy carries the number of
+    attempts made before it (`after`), which the copy check adds to its own receive count; a copy that arrives
+    before its attempt is due (SQS delays a message 15 min at most) waits out the rest without an attempt.
+    """
     webhook = dal.get(message["namespace_id"], message["webhook_id"])
-    if webhook is None or not webhook.is_active:
-        return "skipped: webhook deleted or inactive"
+    if webhook is None:
+        return "skipped: webhook deleted"
     current = dal.get_delivery(webhook.webhook_id, message["delivery_id"])
     manual = bool(message.get("manual"))
     if current is not None and current.status == "success":
         return "skipped: already delivered"
-    if not manual and current is not None and int(current.attempts) >= receive_count:
-        return "skipped: a copy of this message was already attempted"
-    limit = webhooks.max_attempts()
-    if not manual and receive_count > limit:
-        raise RetryLater("past the last attempt; the redrive policy moves it to the DLQ")
+    if not webhook.is_active:
+        return _not_sent(webhook, current, message)
+    done, limit = dal.automatic_attempts(current), webhooks.max_attempts()
+    if not manual and current is not None:
+        if done >= int(message.get("after") or 0) + receive_count:
+            return "skipped: a copy of this message was already attempted"
+        if done >= limit:  # the last attempt was recorded, but the message did not reach the DLQ then
+            dead_letter()
+            return "failed: past the last attempt; to the DLQ"
+        if done and not dal.is_retrying(current):
+            return "skipped: the schedule of this delivery has ended"
+        wait = math.ceil(float(message.get("due") or 0) - time.time())
+        if wait > 1:  # a copy sent with SQS's longest delay, before its attempt is due: wait out the rest
+            postpone(wait)
+            raise RetryLater(f"attempt {done + 1} is due in {wait}s")
     payload = _payload(message, current)
     if payload is None:
         logger.warning("delivery without payload", extra={"delivery_id": message["delivery_id"]})
         return "skipped: event expired"
-    final = not manual and receive_count >= limit
-    retry_in = None if manual or final else webhooks.retry_schedule()[receive_count - 1]
-    delivery = webhooks.attempt(
+    number = done + 1
+    retry_in = None if manual or number >= limit else webhooks.retry_schedule()[number - 1]
+    delivery, recorded = webhooks.attempt(
         webhook,
         current,
         delivery_id=message["delivery_id"],
         event_id=message["event_id"],
         event_type=message["event_type"],
         payload=payload,
-        number=(int(current.attempts) + 1) if manual and current else receive_count,
         manual=manual,
-        final=final,
         retry_in=retry_in,
     )
-    if delivery.status == "pending" and retry_in is not None:
+    if not recorded:
+        return "skipped: a concurrent copy recorded this attempt"
+    if manual or delivery.status == "success":
+        return delivery.status
+    if delivery.status_code == webhooks.GONE:
+        return "failed: the endpoint is gone; the webhook is disabled"
+    if delivery.retrying and retry_in is not None:
+        if move is not None:
+            move({**message, "after": number, "due": int(time.time()) + retry_in}, retry_in)
+            return f"attempt {number} failed; next in {retry_in}s, on the slow lane"
         postpone(retry_in)
-        raise RetryLater(f"attempt {receive_count} failed; next in {retry_in}s")
-    if delivery.status == "failed" and final:
-        postpone(0)  # visible again at once, so the next receive hands it to the redrive policy: the DLQ
-        raise RetryLater("last attempt failed; to the DLQ")
-    return delivery.status
+        raise RetryLater(f"attempt {number} failed; next in {retry_in}s")
+    dead_letter()
+    return "failed: last attempt; to the DLQ"
+
+
+def _not_sent(webhook: dal.WebhookItem, current: dal.DeliveryItem | None, message: dict[str, Any]) -> str:
+    """A delivery for a webhook that is off. Disabled by the platform: recorded as failed without an attempt, so
+    a recovery after re-enabling finds it; paused by its owner: nothing is recorded (it asked for nothing).
+    Either way a delivery still waiting for an attempt is closed as failed, rather than pending forever."""
+    waiting = current is not None and current.status == "pending"
+    if not waiting and (current is not None or not webhook.disabled_reason):
+        return "skipped: webhook inactive"
+    payload = _payload(message, current)
+    if payload is None:
+        return "skipped: event expired"
+    why = f"disabled ({webhook.disabled_reason})" if webhook.disabled_reason else "paused by its owner"
+    webhooks.record_not_sent(
+        webhook,
+        current,
+        delivery_id=message["delivery_id"],
+        event_id=message["event_id"],
+        event_type=message["event_type"],
+        payload=payload,
+        error=f"not sent: the webhook is {why}",
+    )
+    return "failed: webhook inactive"
+
+
+def prepare() -> None:
+    """Create the clients and keys every attempt shares before several threads attempt at once: boto3's
+    default session is not safe to create clients from concurrently."""
+    from platform_api import db
+    from platform_api.queues import client
+
+    client()
+    db.client()
+    webhooks.prepare_signing()
 
 
 def parse(body: str) -> dict[str, Any]:

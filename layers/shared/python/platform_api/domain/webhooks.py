@@ -14,9 +14,11 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +28,9 @@ from platform_api.domain import entitlements, listing
 from platform_api.domain.tenancy import Actor
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
+from platform_api.observability import logger
 from platform_api.query import ListQuery
+from platform_api.queues import SendFailed
 from platform_api.settings import get_settings
 from platform_api.timeutil import isoformat, now_iso
 from platform_api.unit_of_work import UnitOfWork
@@ -34,6 +38,11 @@ from platform_api.unit_of_work import UnitOfWork
 ENTITIES = ("resource", "workspace", "member", "namespace", "webhook")
 ACTIONS = ("created", "updated", "deleted")
 SPECIAL_EVENTS = ("webhook.test",)
+PLATFORM_EVENTS = ("webhook.disabled",)  # subscribed to by name, `webhook.*` or `*`
+GONE = 410  # Standard Webhooks / Svix: the receiver asks never to be sent anything again
+DEFAULT_DISABLE_AFTER_SECONDS = 5 * 24 * 3600  # Svix: an endpoint failing for 5 days in a row is disabled
+SLOW_ATTEMPT_MS = 3000  # an attempt this long (a deadline reached, a slow answer) puts its endpoint in the slow lane
+DEFAULT_SLOW_LANE_SECONDS = 600
 EVENT_PATTERN = re.compile(r"^(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)$")
 DEFAULT_RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)  # Svix-like: about 28 hours in all
 ATTEMPT_TIMEOUT_SECONDS = 10.0
@@ -54,6 +63,25 @@ def max_attempts() -> int:
     return len(retry_schedule()) + 1
 
 
+def slow_lane_seconds() -> int:
+    """How long an endpoint stays in the slow lane after a slow attempt (WEBHOOK_SLOW_LANE_SECONDS)."""
+    return int(os.environ.get("WEBHOOK_SLOW_LANE_SECONDS") or DEFAULT_SLOW_LANE_SECONDS)
+
+
+def in_slow_lane(item: dal.WebhookItem) -> bool:
+    return item.slow_until is not None and item.slow_until > now_iso()
+
+
+def retry_queue_url() -> str:
+    """The slow lane (docs/webhooks.md, "Isolation"); the delivery queue itself where none is configured."""
+    return os.environ.get("WEBHOOK_RETRY_QUEUE_URL") or get_settings().webhook_delivery_queue_url or ""
+
+
+def disable_after_seconds() -> int:
+    """How long an endpoint may fail without a success before it is disabled (WEBHOOK_DISABLE_AFTER_SECONDS)."""
+    return int(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS") or DEFAULT_DISABLE_AFTER_SECONDS)
+
+
 # ---------------------------------------------------------------------------------------------- secrets
 @lru_cache(maxsize=1)
 def _cipher() -> Any:
@@ -62,6 +90,10 @@ def _cipher() -> Any:
     from platform_api.keys import signing_key
 
     return AESGCM(signing_key("webhook-secrets"))
+
+
+def prepare_signing() -> None:
+    _cipher()
 
 
 def _seal(secret: str, webhook_id: str) -> str:
@@ -92,6 +124,10 @@ def to_api(item: dal.WebhookItem) -> dict[str, Any]:
         "events": list(item.events),
         "description": item.description,
         "is_active": item.is_active,
+        "disabled_reason": item.disabled_reason,
+        "disabled_at": item.disabled_at,
+        "disabled_by_event_id": item.disabled_by_event_id,
+        "failing_since": item.failing_since,
         "namespace_id": item.namespace_id,
         "workspace_id": item.workspace_id,
         "created_at": item.created_at,
@@ -141,13 +177,14 @@ def check_events(patterns: list[str]) -> list[str]:
         known = (
             pattern == "*"
             or pattern in SPECIAL_EVENTS
+            or pattern in PLATFORM_EVENTS
             or (EVENT_PATTERN.match(pattern) and entity in ENTITIES and action in (*ACTIONS, "*"))
         )
         if not known:
             bad.append(pattern)
     if bad:
-        names = ", ".join(f"{e}.{a}" for e in ENTITIES for a in ACTIONS)
-        message = f"Unknown event(s): {', '.join(bad)}. Use '*', '<entity>.*' or one of: {names}, webhook.test."
+        names = ", ".join([*(f"{e}.{a}" for e in ENTITIES for a in ACTIONS), *PLATFORM_EVENTS, *SPECIAL_EVENTS])
+        message = f"Unknown event(s): {', '.join(bad)}. Use '*', '<entity>.*' or one of: {names}."
         raise errors.InvalidRequest(message, details={"events": [message]})
     return list(dict.fromkeys(patterns))
 
@@ -225,6 +262,9 @@ def update_webhook(actor: Actor, webhook_id: str, body: Any) -> dict[str, Any]:
         changes["url"] = check_url(changes["url"])
     if "events" in changes:
         changes["events"] = check_events(changes["events"])
+    if changes.get("is_active") is True:
+        # enabled again by its owner: a new start, without the platform's reason or the old run of failures
+        changes.update(disabled_reason=None, disabled_at=None, disabled_by_event_id=None, failing_since=None)
     return _save_changes(item, changes)
 
 
@@ -359,16 +399,51 @@ def get_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str, A
 
 
 def retry_delivery(actor: Actor, webhook_id: str, delivery_id: str) -> dict[str, Any]:
-    """Queue one more attempt of a delivery that did not succeed (202); a success is a 409."""
-    _load(actor, webhook_id)
+    """Queue one more attempt of a delivery that did not succeed (202); a success is a 409, and so is a webhook
+    that is off (the attempt would not be made)."""
+    webhook = _load(actor, webhook_id)
+    if not webhook.is_active:
+        raise errors.Conflict("The webhook is disabled; enable it (PATCH is_active true) before retrying.")
     item = dal.get_delivery(webhook_id, delivery_id) if has_prefix(delivery_id, "del") else None
     if item is None:
         raise errors.NotFound("Delivery not found.")
     if item.status == "success":
         raise errors.Conflict("The delivery already succeeded.")
     message = delivery_message(item.delivery_id, webhook_id, item.namespace_id, item.event_id, item.event_type, None)
-    enqueue([{**message, "manual": True}])
+    enqueue([{**message, "manual": True}], slow=True)
     return {**delivery_to_api(item), "status": "pending"}
+
+
+RECOVER_LIMIT = 500
+
+
+def recover_deliveries(actor: Actor, webhook_id: str, since: datetime) -> dict[str, Any]:
+    """Svix's "recover": re-send every failed delivery of the webhook created since `since` (202).
+
+    Each delivery is moved from `failed` to `pending` with a condition on its status before its message is
+    queued, so a recovery repeated (or run twice at once) queues each delivery once: the second finds none
+    failed. What a queued attempt then does is a manual attempt's: success, or `failed` again (and then a
+    later recovery sends it again). At most RECOVER_LIMIT per call, oldest first; `has_more` says to call
+    again with the same `since`, which continues where this one stopped."""
+    item = _load(actor, webhook_id)
+    if not item.is_active:
+        raise errors.Conflict("The webhook is disabled; enable it (PATCH is_active true) before recovering.")
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    found = dal.failed_since(webhook_id, since, RECOVER_LIMIT + 1)
+    now = now_iso()
+    reopened = [d for d in found[:RECOVER_LIMIT] if dal.set_status(d, "pending", expected="failed", updated_at=now)]
+    messages = [
+        {**delivery_message(d.delivery_id, webhook_id, d.namespace_id, d.event_id, d.event_type, None), "manual": True}
+        for d in reopened
+    ]
+    try:
+        enqueue(messages, slow=True)
+    except SendFailed:
+        # Some may be queued: those get their attempt; the rest go back to failed, for the next recovery.
+        for delivery in reopened:
+            dal.set_status(delivery, "failed", expected="pending", updated_at=now)
+        raise errors.ServiceUnavailable("The deliveries could not be queued; retry the recovery.") from None
+    return {"recovered": len(reopened), "since": isoformat(since), "has_more": len(found) > RECOVER_LIMIT}
 
 
 def delivery_message(
@@ -386,11 +461,12 @@ def delivery_message(
     return message
 
 
-def enqueue(messages: list[dict[str, Any]]) -> int:
-    """SendMessageBatch to the delivery queue, 10 at a time; returns the number of calls made."""
+def enqueue(messages: list[dict[str, Any]], *, slow: bool = False) -> int:
+    """SendMessageBatch to the delivery queue (first attempts of endpoints in good standing) or, `slow`, to the
+    slow lane, 10 at a time; returns the number of calls made."""
     from platform_api.queues import send_batch
 
-    return send_batch(get_settings().webhook_delivery_queue_url or "", messages)
+    return send_batch(retry_queue_url() if slow else get_settings().webhook_delivery_queue_url or "", messages)
 
 
 def send_test(actor: Actor, webhook_id: str) -> dict[str, Any]:
@@ -405,14 +481,13 @@ def send_test(actor: Actor, webhook_id: str) -> dict[str, Any]:
         workspace_id=item.workspace_id,
         event_type="webhook.test",
     )
-    delivery = attempt(
+    delivery, _ = attempt(
         item,
         None,  # the test event was minted just now: no delivery of it exists yet
         delivery_id=delivery_id_for(event.event_id, item.webhook_id),
         event_id=event.event_id,
         event_type="webhook.test",
         payload=event.payload,
-        number=1,
         manual=True,
     )
     return {
@@ -461,6 +536,9 @@ def _send(item: dal.WebhookItem, event_id: str, payload: str) -> Outcome:
     return Outcome(200 <= status < 300, status, int(elapsed), text, None if 200 <= status < 300 else f"HTTP {status}")
 
 
+RECORD_TRIES = 4
+
+
 def attempt(
     item: dal.WebhookItem,
     current: dal.DeliveryItem | None,
@@ -469,24 +547,71 @@ def attempt(
     event_id: str,
     event_type: str,
     payload: str,
-    number: int,
     manual: bool = False,
-    final: bool = False,
     retry_in: int | None = None,
-) -> dal.DeliveryItem:
+) -> tuple[dal.DeliveryItem, bool]:
     """Send one attempt and record it on the delivery item (`current`, the caller's read of it; None creates
-    it). The caller reads it because it decides whether to attempt at all (and a brand-new test has none)."""
-    outcome = _send(item, event_id, payload)
+    it). The caller reads it because it decides whether to attempt at all (and a brand-new test has none).
+
+    An automatic attempt (`manual` False) is the schedule's next one; `retry_in` is the delay before the one
+    after it, None when it is the last. A manual attempt adds to the total only: it neither advances nor ends
+    the schedule, so a scheduled copy still on the queue goes on until it succeeds or runs out.
+
+    Returns the delivery as recorded and whether this attempt is in it: False when a concurrent copy of the
+    same automatic message recorded the same attempt first (its record stands; the receiver may have had both,
+    which at-least-once allows). A manual attempt racing an automatic one is recorded after it (re-read)."""
+    # An attempt still running after SLOW_ATTEMPT_MS puts its endpoint in the slow lane at once, not when its
+    # deadline ends it: every event fanned out meanwhile would otherwise be queued with healthy endpoints'.
+    watch = threading.Timer(SLOW_ATTEMPT_MS / 1000, _enter_slow_lane, args=(item,))
+    watch.daemon = True
+    if not in_slow_lane(item):
+        watch.start()
+    try:
+        outcome = _send(item, event_id, payload)
+    finally:
+        watch.cancel()
+    _follow_health(item, outcome, event_id)
+    number = dal.automatic_attempts(current) + 1
+    for _ in range(RECORD_TRIES):
+        delivery = _recorded(item, current, outcome, delivery_id, event_id, event_type, payload, manual, retry_in)
+        if dal.save_delivery(delivery, previous=current):
+            return delivery, True
+        current = dal.get_delivery(item.webhook_id, delivery_id)
+        if current is not None and not manual and dal.automatic_attempts(current) >= number:
+            return current, False
+    return current or delivery, False
+
+
+def _recorded(
+    item: dal.WebhookItem,
+    current: dal.DeliveryItem | None,
+    outcome: Outcome,
+    delivery_id: str,
+    event_id: str,
+    event_type: str,
+    payload: str,
+    manual: bool,
+    retry_in: int | None,
+) -> dal.DeliveryItem:
+    """The delivery item after this attempt, from the item before it."""
     now = now_iso()
     attempts = (int(current.attempts) if current else 0) + 1
-    history = [*(current.history if current else []), _attempt_entry(number, now, outcome, manual)][-MAX_HISTORY:]
-    if outcome.success:
-        status, next_at = "success", None
-    elif final or manual or retry_in is None:
-        status, next_at = "failed", None
+    history = [*(current.history if current else []), _attempt_entry(attempts, now, outcome, manual)][-MAX_HISTORY:]
+    if outcome.success or outcome.status_code == GONE:
+        retrying = False
+    elif manual:
+        retrying = dal.is_retrying(current)  # the schedule is not this attempt's to end
     else:
-        status, next_at = "pending", isoformat_epoch(int(time.time()) + retry_in)
-    delivery = dal.DeliveryItem(
+        retrying = retry_in is not None
+    delivered = outcome.success or (current is not None and current.status == "success")
+    status = "success" if delivered else "pending" if retrying else "failed"
+    if status != "pending":
+        next_at = None
+    elif manual:
+        next_at = current.next_attempt_at if current else None
+    else:
+        next_at = isoformat_epoch(int(time.time()) + int(retry_in or 0))
+    return dal.DeliveryItem(
         *dal.delivery_key(item.webhook_id, delivery_id),
         delivery_id=delivery_id,
         webhook_id=item.webhook_id,
@@ -495,6 +620,8 @@ def attempt(
         event_type=event_type,
         status=status,
         attempts=attempts,
+        auto_attempts=dal.automatic_attempts(current) + (0 if manual else 1),
+        retrying=retrying,
         status_code=outcome.status_code,
         response_time_ms=outcome.response_time_ms,
         response_excerpt=outcome.excerpt,
@@ -508,10 +635,113 @@ def attempt(
         # kept from the first attempt: the delivery and its event-type pointer expire together, 30 days on
         ttl=int(current.ttl) if current and current.ttl else int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
     )
-    if not dal.save_delivery(delivery, previous=current):
-        # A concurrent copy of the same message recorded first; its record stands (at-least-once delivery).
-        return dal.get_delivery(item.webhook_id, delivery_id) or delivery
-    return delivery
+
+
+def record_not_sent(
+    item: dal.WebhookItem,
+    current: dal.DeliveryItem | None,
+    *,
+    delivery_id: str,
+    event_id: str,
+    event_type: str,
+    payload: str,
+    error: str,
+) -> None:
+    """Close a delivery as failed without an attempt (its webhook is off); the attempt counts stay as they are.
+    A concurrent write (an attempt just recorded) wins: the next message finds the delivery again."""
+    now = now_iso()
+    delivery = dal.DeliveryItem(
+        *dal.delivery_key(item.webhook_id, delivery_id),
+        delivery_id=delivery_id,
+        webhook_id=item.webhook_id,
+        namespace_id=item.namespace_id,
+        event_id=event_id,
+        event_type=event_type,
+        status="failed",
+        attempts=int(current.attempts) if current else 0,
+        auto_attempts=dal.automatic_attempts(current),
+        retrying=False,
+        status_code=current.status_code if current else None,
+        response_time_ms=current.response_time_ms if current else None,
+        response_excerpt=current.response_excerpt if current else None,
+        error=error,
+        history=list(current.history) if current else [],
+        payload=payload,
+        next_attempt_at=None,
+        delivered_at=None,
+        created_at=current.created_at if current else now,
+        updated_at=now,
+        ttl=int(current.ttl) if current and current.ttl else int(time.time()) + dal.DELIVERY_RETENTION_SECONDS,
+    )
+    dal.save_delivery(delivery, previous=current)
+
+
+def _enter_slow_lane(item: dal.WebhookItem) -> None:
+    now = int(time.time())
+    try:
+        dal.mark_slow(item, isoformat_epoch(now + slow_lane_seconds()), isoformat_epoch(now))
+    except Exception:  # a timer thread: the attempt goes on, the endpoint stays in its lane
+        logger.exception("could not put the endpoint in the slow lane", extra={"webhook_id": item.webhook_id})
+
+
+def _follow_health(item: dal.WebhookItem, outcome: Outcome, event_id: str) -> None:
+    """The endpoint's state after an attempt: a 410 disables it at once; a run of failures is timed from its
+    first, and disables it once it lasts WEBHOOK_DISABLE_AFTER_SECONDS; a success ends the run. One write only
+    when the state changes (the first failure, the first success after failures, the disabling)."""
+    if outcome.success:
+        if item.failing_since is not None:
+            dal.clear_failing(item)
+        return
+    if outcome.status_code == GONE:
+        disable(item, "endpoint_gone", event_id)
+    elif item.failing_since is None:
+        dal.mark_failing(item, now_iso())
+    elif _seconds_since(item.failing_since) >= disable_after_seconds():
+        disable(item, "failing", event_id)
+
+
+def _seconds_since(at: str) -> float:
+    from datetime import UTC, datetime
+
+    return time.time() - datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+
+
+class _AlreadyOff(Exception):
+    """Its owner or a concurrent attempt turned the webhook off first: nothing to do."""
+
+
+def disable(item: dal.WebhookItem, reason: str, event_id: str) -> bool:
+    """Turn the webhook off on the platform's initiative, with why, when and which event's delivery did it, and
+    emit `webhook.disabled` in the same transaction, so its namespace's other webhooks can be told. False when
+    it was already off."""
+    now = now_iso()
+    changes = {
+        "is_active": False,
+        "disabled_reason": reason,
+        "disabled_at": now,
+        "disabled_by_event_id": event_id,
+        "updated_at": max(now, item.updated_at),
+    }
+    actions = [getattr(dal.WebhookItem, field).set(value) for field, value in changes.items()]
+    try:
+        with UnitOfWork() as uow:
+            uow.update(item, actions, condition=dal.WebhookItem.is_active == True, on_conflict=_AlreadyOff())  # noqa: E712
+            for field, value in changes.items():
+                setattr(item, field, value)
+            uow.emit(
+                new_event(
+                    "webhook",
+                    "disabled",
+                    item.webhook_id,
+                    to_api(item),
+                    namespace_id=item.namespace_id,
+                    workspace_id=item.workspace_id,
+                    event_type="webhook.disabled",
+                )
+            )
+    except _AlreadyOff:
+        return False
+    return True
 
 
 def _attempt_entry(number: int, at: str, outcome: Outcome, manual: bool) -> dal.Attempt:

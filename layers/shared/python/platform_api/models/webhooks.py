@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from platform_api.models.envelopes import OutModel, Timestamp, sparse
 from platform_api.models.text import MultiLine
@@ -49,6 +49,16 @@ class SecretRotation(BaseModel):
     )
 
 
+class DeliveryRecovery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: AwareDatetime = Field(
+        description="Re-send every failed delivery created at or after this time (ISO 8601 with a zone), e.g. "
+        "the webhook's `disabled_at` before enabling it again.",
+        examples=["2026-11-23T10:30:00Z"],
+    )
+
+
 # ---------------------------------------------------------------------------------------------- responses
 class WebhookOut(OutModel):
     """A webhook subscription, never its secret."""
@@ -58,6 +68,16 @@ class WebhookOut(OutModel):
     events: list[str] = Field(description="Event types or patterns (`resource.*`, `*`).")
     description: str | None
     is_active: bool
+    disabled_reason: Literal["endpoint_gone", "failing"] | None = Field(
+        description="Set when the platform turned the webhook off: `endpoint_gone` (the endpoint answered 410), "
+        "`failing` (no success for WEBHOOK_DISABLE_AFTER_SECONDS, 5 days by default). Null otherwise, also when "
+        "its owner set `is_active` to false. Setting `is_active` to true clears it."
+    )
+    disabled_at: Timestamp | None = Field(description="When the platform disabled it.")
+    disabled_by_event_id: str | None = Field(description="The event whose delivery attempt disabled it.")
+    failing_since: Timestamp | None = Field(
+        description="The first failed attempt since the last success; null while attempts succeed."
+    )
     namespace_id: str
     workspace_id: str | None
     created_at: Timestamp
@@ -152,3 +172,13 @@ class DeliveryDetail(DeliveryOut):
     response_excerpt: str | None = Field(description="The start of the receiver's last answer.")
     payload: WebhookEvent = Field(description="The event as sent.")
     history: list[DeliveryAttempt]
+
+
+class DeliveriesRecovered(OutModel):
+    """`POST /v1/webhooks/{id}/recover`: how many failed deliveries were queued again."""
+
+    recovered: int = Field(description="Failed deliveries queued for one more attempt by this call.")
+    since: Timestamp
+    has_more: bool = Field(
+        description="More failed deliveries than one call queues (500): call again with the same `since`."
+    )
