@@ -87,6 +87,19 @@ export interface BatchResultArrayEnvelope {
   data: Array<BatchResult>;
 }
 
+/** `POST /v1/webhooks/{id}/recover`: how many failed deliveries were queued again. */
+export interface DeliveriesRecovered {
+  /** More failed deliveries than one call queues (500): call again with the same `since`. */
+  has_more: boolean;
+  /** Failed deliveries queued for one more attempt by this call. */
+  recovered: number;
+  since: string;
+}
+
+export interface DeliveriesRecoveredEnvelope {
+  data: DeliveriesRecovered;
+}
+
 export interface DeliveryAttempt {
   at: string;
   /** 1 for the first attempt. */
@@ -143,6 +156,11 @@ export interface DeliveryOut {
 
 export interface DeliveryOutEnvelope {
   data: DeliveryOut;
+}
+
+export interface DeliveryRecovery {
+  /** Re-send every failed delivery created at or after this time (ISO 8601 with a zone), e.g. the webhook's `disabled_at` before enabling it again. */
+  since: string;
 }
 
 /** `POST /v1/users/me/email/confirm`: the token from the confirmation link. */
@@ -760,8 +778,16 @@ export interface SparseWebhook {
   created_at?: string;
   /** Absent when a sparse fieldset (`fields=`) leaves it out. */
   description?: string | null;
+  /** When the platform disabled it. Absent when a sparse fieldset (`fields=`) leaves it out. */
+  disabled_at?: string | null;
+  /** The event whose delivery attempt disabled it. Absent when a sparse fieldset (`fields=`) leaves it out. */
+  disabled_by_event_id?: string | null;
+  /** Set when the platform turned the webhook off: `endpoint_gone` (the endpoint answered 410), `failing` (no success for WEBHOOK_DISABLE_AFTER_SECONDS, 5 days by default). Null otherwise, also when its owner set `is_active` to false. Setting `is_active` to true clears it. Absent when a sparse fieldset (`fields=`) leaves it out. */
+  disabled_reason?: ("endpoint_gone" | "failing") | null;
   /** Event types or patterns (`resource.*`, `*`). Absent when a sparse fieldset (`fields=`) leaves it out. */
   events?: Array<string>;
+  /** The first failed attempt since the last success; null while attempts succeed. Absent when a sparse fieldset (`fields=`) leaves it out. */
+  failing_since?: string | null;
   id: string;
   /** Absent when a sparse fieldset (`fields=`) leaves it out. */
   is_active?: boolean;
@@ -912,8 +938,16 @@ export interface WebhookCreate {
 export interface WebhookCreated {
   created_at: string;
   description: string | null;
+  /** When the platform disabled it. */
+  disabled_at: string | null;
+  /** The event whose delivery attempt disabled it. */
+  disabled_by_event_id: string | null;
+  /** Set when the platform turned the webhook off: `endpoint_gone` (the endpoint answered 410), `failing` (no success for WEBHOOK_DISABLE_AFTER_SECONDS, 5 days by default). Null otherwise, also when its owner set `is_active` to false. Setting `is_active` to true clears it. */
+  disabled_reason: ("endpoint_gone" | "failing") | null;
   /** Event types or patterns (`resource.*`, `*`). */
   events: Array<string>;
+  /** The first failed attempt since the last success; null while attempts succeed. */
+  failing_since: string | null;
   id: string;
   is_active: boolean;
   namespace_id: string;
@@ -941,8 +975,16 @@ export interface WebhookEvent {
 export interface WebhookOut {
   created_at: string;
   description: string | null;
+  /** When the platform disabled it. */
+  disabled_at: string | null;
+  /** The event whose delivery attempt disabled it. */
+  disabled_by_event_id: string | null;
+  /** Set when the platform turned the webhook off: `endpoint_gone` (the endpoint answered 410), `failing` (no success for WEBHOOK_DISABLE_AFTER_SECONDS, 5 days by default). Null otherwise, also when its owner set `is_active` to false. Setting `is_active` to true clears it. */
+  disabled_reason: ("endpoint_gone" | "failing") | null;
   /** Event types or patterns (`resource.*`, `*`). */
   events: Array<string>;
+  /** The first failed attempt since the last success; null while attempts succeed. */
+  failing_since: string | null;
   id: string;
   is_active: boolean;
   namespace_id: string;
@@ -959,8 +1001,16 @@ export interface WebhookOutEnvelope {
 export interface WebhookSecretRotated {
   created_at: string;
   description: string | null;
+  /** When the platform disabled it. */
+  disabled_at: string | null;
+  /** The event whose delivery attempt disabled it. */
+  disabled_by_event_id: string | null;
+  /** Set when the platform turned the webhook off: `endpoint_gone` (the endpoint answered 410), `failing` (no success for WEBHOOK_DISABLE_AFTER_SECONDS, 5 days by default). Null otherwise, also when its owner set `is_active` to false. Setting `is_active` to true clears it. */
+  disabled_reason: ("endpoint_gone" | "failing") | null;
   /** Event types or patterns (`resource.*`, `*`). */
   events: Array<string>;
+  /** The first failed attempt since the last success; null while attempts succeed. */
+  failing_since: string | null;
   id: string;
   is_active: boolean;
   namespace_id: string;
@@ -1102,6 +1152,7 @@ export const ROUTES = {
   deleteWebhook: {"operationId":"deleteWebhook","name":"webhooks.delete","httpMethod":"DELETE","path":"/v1/webhooks/{webhook_id}","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   getWebhook: {"operationId":"getWebhook","name":"webhooks.get","httpMethod":"GET","path":"/v1/webhooks/{webhook_id}","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   listWebhooks: {"operationId":"listWebhooks","name":"webhooks.list","httpMethod":"GET","path":"/v1/webhooks","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before","filter[is_active]","is_active"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  recoverWebhookDeliveries: {"operationId":"recoverWebhookDeliveries","name":"webhooks.recover","httpMethod":"POST","path":"/v1/webhooks/{webhook_id}/recover","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   rotateWebhookSecret: {"operationId":"rotateWebhookSecret","name":"webhooks.rotateSecret","httpMethod":"POST","path":"/v1/webhooks/{webhook_id}/rotate-secret","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   testWebhook: {"operationId":"testWebhook","name":"webhooks.test","httpMethod":"POST","path":"/v1/webhooks/{webhook_id}/test","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   updateWebhook: {"operationId":"updateWebhook","name":"webhooks.update","httpMethod":"PATCH","path":"/v1/webhooks/{webhook_id}","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
@@ -1667,6 +1718,14 @@ export interface ListWebhooksParams {
   "filter[is_active]"?: string;
   /** Filter by is_active (same as `filter[is_active]`). */
   is_active?: string;
+}
+
+/** Query parameters of `POST /v1/webhooks/{webhook_id}/recover`. */
+export interface RecoverWebhookDeliveriesParams {
+  /** Tenant context, as a query parameter. */
+  workspace_id?: string;
+  /** Tenant context, as a query parameter. */
+  namespace_id?: string;
 }
 
 /** Query parameters of `POST /v1/webhooks/{webhook_id}/rotate-secret`. */
@@ -2546,6 +2605,16 @@ export class WebhooksApi {
    */
   list(params: ListWebhooksParams & CallOptions = {}): PageIterator<SparseWebhook> {
     return this._transport.paginate(ROUTES.listWebhooks, [], undefined, params) as PageIterator<SparseWebhook>;
+  }
+
+  /**
+   * Re-send the failed deliveries since a time
+   *
+   * `POST /v1/webhooks/{webhook_id}/recover` (recoverWebhookDeliveries).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  recover(webhookId: string, body: DeliveryRecovery, options: RecoverWebhookDeliveriesParams & CallOptions = {}): Promise<Model<DeliveriesRecovered>> {
+    return this._transport.call(ROUTES.recoverWebhookDeliveries, [webhookId], body, options) as Promise<Model<DeliveriesRecovered>>;
   }
 
   /**

@@ -301,6 +301,12 @@ final class RouteTable
             'http_method' => 'POST',
             'path' => '/v1/auth/logout',
         ],
+        'recoverWebhookDeliveries' => [
+            'group' => ['webhooks'],
+            'method' => 'recover',
+            'http_method' => 'POST',
+            'path' => '/v1/webhooks/{webhook_id}/recover',
+        ],
         'refreshToken' => [
             'group' => ['auth'],
             'method' => 'refresh',

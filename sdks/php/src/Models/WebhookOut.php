@@ -13,7 +13,11 @@ use CorePhp\SDK\ApiObject;
  *
  * @property-read string $created_at
  * @property-read string|null $description
+ * @property-read string|null $disabled_at
+ * @property-read string|null $disabled_by_event_id
+ * @property-read string|null $disabled_reason
  * @property-read list<string> $events
+ * @property-read string|null $failing_since
  * @property-read string $id
  * @property-read bool $is_active
  * @property-read string $namespace_id

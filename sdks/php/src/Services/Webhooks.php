@@ -83,6 +83,22 @@ final class Webhooks
             'auth' => true,
             'model' => Models\SparseWebhook::class,
         ],
+        'recover' => [
+            'operation_id' => 'recoverWebhookDeliveries',
+            'http_method' => 'POST',
+            'path' => '/v1/webhooks/{webhook_id}/recover',
+            'path_params' => ['webhook_id'],
+            'query' => ['workspace_id', 'namespace_id'],
+            'body' => ['since'],
+            'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
+            'kind' => 'object',
+            'unwrap' => true,
+            'many' => false,
+            'mutating' => true,
+            'replayable' => true,
+            'auth' => true,
+            'model' => Models\DeliveriesRecovered::class,
+        ],
         'rotateSecret' => [
             'operation_id' => 'rotateWebhookSecret',
             'http_method' => 'POST',
@@ -191,6 +207,20 @@ final class Webhooks
     public function list(array $params = [], array $options = []): Paginator
     {
         return $this->client->send(self::ROUTES['list'], [], $params, $options);
+    }
+
+    /**
+     * Re-send the failed deliveries since a time
+     *
+     * POST /v1/webhooks/{webhook_id}/recover
+     *
+     * @param string $webhookId the path's {webhook_id}
+     * @param array{since: string, workspace_id?: string, namespace_id?: string} $params
+     * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
+     */
+    public function recover(string $webhookId, array $params = [], array $options = []): Models\DeliveriesRecovered
+    {
+        return $this->client->send(self::ROUTES['recover'], [$webhookId], $params, $options);
     }
 
     /**

@@ -16,6 +16,7 @@ from .models import (
     ApiKeyOut,
     BatchOperation,
     BatchResult,
+    DeliveriesRecovered,
     DeliveryDetail,
     DeliveryOut,
     EntitlementCheckResult,
@@ -278,6 +279,14 @@ _R_getWebhook = Route(
 )
 _R_listWebhooks = Route(
     "listWebhooks", "GET", "/v1/webhooks", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
+_R_recoverWebhookDeliveries = Route(
+    "recoverWebhookDeliveries",
+    "POST",
+    "/v1/webhooks/{webhook_id}/recover",
+    replayable=True,
+    auth=True,
+    tenant=("workspace_id", "namespace_id"),
 )
 _R_rotateWebhookSecret = Route(
     "rotateWebhookSecret",
@@ -2477,6 +2486,39 @@ class AsyncWebhooksResource(AsyncResource):
                 }
             ),
             tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    async def recover(
+        self,
+        webhook_id: str,
+        *,
+        since: str | datetime,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> DeliveriesRecovered:
+        """Re-send the failed deliveries since a time
+
+        POST /v1/webhooks/{webhook_id}/recover
+
+        Args:
+            since: Re-send every failed delivery created at or after this time (ISO 8601 with a zone), e.g. the
+        webhook's `disabled_at` before enabling it again.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+        """
+        return await self._client._request(
+            _R_recoverWebhookDeliveries,
+            (webhook_id,),
+            model=DeliveriesRecovered,
+            unwrap=True,
+            body=body_of({"since": since}),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
         )

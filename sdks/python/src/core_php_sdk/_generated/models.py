@@ -15,9 +15,11 @@ __all__ = [
     "BatchOperation",
     "BatchRequest",
     "BatchResult",
+    "DeliveriesRecovered",
     "DeliveryAttempt",
     "DeliveryDetail",
     "DeliveryOut",
+    "DeliveryRecovery",
     "EmailConfirmation",
     "EntitlementCheck",
     "EntitlementCheckResult",
@@ -154,6 +156,14 @@ class BatchResult(ApiModel):
     status: int
 
 
+class DeliveriesRecovered(ApiModel):
+    """`POST /v1/webhooks/{id}/recover`: how many failed deliveries were queued again."""
+
+    has_more: bool
+    recovered: int
+    since: datetime
+
+
 class DeliveryAttempt(ApiModel):
     """DeliveryAttempt"""
 
@@ -202,6 +212,12 @@ class DeliveryOut(ApiModel):
     status_code: int | None = None
     updated_at: datetime
     webhook_id: str
+
+
+class DeliveryRecovery(ApiModel):
+    """DeliveryRecovery"""
+
+    since: datetime
 
 
 class EmailConfirmation(ApiModel):
@@ -690,7 +706,11 @@ class SparseWebhook(ApiModel):
 
     created_at: datetime | None = None
     description: str | None = None
+    disabled_at: datetime | None = None
+    disabled_by_event_id: str | None = None
+    disabled_reason: str | None = None
     events: list[str] | None = None
+    failing_since: datetime | None = None
     id: str
     is_active: bool | None = None
     namespace_id: str | None = None
@@ -788,7 +808,11 @@ class WebhookCreated(ApiModel):
 
     created_at: datetime
     description: str | None = None
+    disabled_at: datetime | None = None
+    disabled_by_event_id: str | None = None
+    disabled_reason: str | None = None
     events: list[str]
+    failing_since: datetime | None = None
     id: str
     is_active: bool
     namespace_id: str
@@ -812,7 +836,11 @@ class WebhookOut(ApiModel):
 
     created_at: datetime
     description: str | None = None
+    disabled_at: datetime | None = None
+    disabled_by_event_id: str | None = None
+    disabled_reason: str | None = None
     events: list[str]
+    failing_since: datetime | None = None
     id: str
     is_active: bool
     namespace_id: str
@@ -826,7 +854,11 @@ class WebhookSecretRotated(ApiModel):
 
     created_at: datetime
     description: str | None = None
+    disabled_at: datetime | None = None
+    disabled_by_event_id: str | None = None
+    disabled_reason: str | None = None
     events: list[str]
+    failing_since: datetime | None = None
     id: str
     is_active: bool
     namespace_id: str
@@ -894,9 +926,11 @@ ApiKeyOut.model_rebuild()
 BatchOperation.model_rebuild()
 BatchRequest.model_rebuild()
 BatchResult.model_rebuild()
+DeliveriesRecovered.model_rebuild()
 DeliveryAttempt.model_rebuild()
 DeliveryDetail.model_rebuild()
 DeliveryOut.model_rebuild()
+DeliveryRecovery.model_rebuild()
 EmailConfirmation.model_rebuild()
 EntitlementCheck.model_rebuild()
 EntitlementCheckResult.model_rebuild()
