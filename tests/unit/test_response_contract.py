@@ -15,6 +15,7 @@ import copy
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -235,6 +236,15 @@ def run_scenario(api: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
         api("POST", f"{wh}/rotate-secret", 200, **auth)
         api("POST", f"{wh}/rotate-secret", 200, body={"grace_period_seconds": 0}, **auth)
         api("DELETE", wh, 204, **auth)
+
+    # the operator plane: keys from the bootstrap, listed, one revoked
+    from platform_api.domain import operators
+
+    operator = {"token": operators.create_key("contract", created_by="tests")["key"]}
+    spare = operators.create_key("spare", created_by="tests", expires_at=datetime.now(UTC) + timedelta(days=1))
+    api("GET", "/v1/admin/operator-keys", 200, **operator)
+    api("GET", "/v1/admin/operator-keys", 200, query={"fields": "name,expires_at"}, **operator)
+    api("DELETE", f"/v1/admin/operator-keys/{spare['id']}", 204, **operator)
 
     # usage with a session, then the workspaces go, then the session ends
     api("GET", "/v1/usage", 200, **auth)
