@@ -1,8 +1,8 @@
-"""The operator's command line (docs/operators.md): operator keys, against a stage.
+"""The operator's command line (docs/operators.md): operator keys and webhook dead letters, against a stage.
 
     python -m local.operator create --name "jane (on-call)"          # the local stack (`make run`)
     python -m local.operator --stack platform-api --region eu-west-1 create --name "jane (on-call)"
-    python -m local.operator --stack platform-api list | revoke opk_...
+    python -m local.operator --stack platform-api list | revoke opk_... | dead-letters | redrive [--all]
 
 It runs the same domain code as the admin routes, with the caller's own AWS credentials, directly against the
 stage's table and queues: that is what makes `create` a bootstrap no API route can stand in for. Without
@@ -98,6 +98,21 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
     return operators.create_key(args.name, created_by=args.created_by, expires_at=expires)
 
 
+def _redrive(args: argparse.Namespace) -> dict[str, Any]:
+    from platform_api.domain import dead_letters
+
+    queues = dead_letters.select(dead_letters.configured(), args.queue)
+    if not queues:
+        raise SystemExit("No dead-letter queue is known for this target: use --stack, or the local stack.")
+    calls = moved = failed = 0
+    while True:
+        result = dead_letters.redrive(queues, args.max_messages)
+        calls, moved, failed = calls + 1, moved + result["moved"], failed + result["failed"]
+        if not (args.all and result["has_more"] and result["moved"]):
+            # kept messages come back in every call: the last call's figures are the ones that stand
+            return {**result, "moved": moved, "failed": failed, "calls": calls}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m local.operator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -122,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     revoke = sub.add_parser("revoke", help="revoke an operator key: it stops working at once")
     revoke.add_argument("key_id")
     revoke.add_argument("--revoked-by", default=os.environ.get("USER") or getpass.getuser())
+    sub.add_parser("dead-letters", help="count what waits in the webhook DLQs")
+    redrive = sub.add_parser("redrive", help="move dead webhook messages back to their queues")
+    redrive.add_argument("--max-messages", type=int, default=100, help="per call (at most 500)")
+    redrive.add_argument("--queue", action="append", choices=["delivery", "fanout"], help="default: both")
+    redrive.add_argument("--all", action="store_true", help="call again while a call stops at its bound")
     args = parser.parse_args(argv)
     configure(args)
 
@@ -136,11 +156,17 @@ def main(argv: list[str] | None = None) -> int:
             from platform_api.domain import operators
 
             print(json.dumps(operators.list_keys(), indent=2))
-        else:
+        elif args.command == "revoke":
             from platform_api.domain import operators
 
             operators.revoke_key(args.key_id, revoked_by=f"cli:{args.revoked_by}")
             print(f"Revoked {args.key_id}.")
+        elif args.command == "dead-letters":
+            from platform_api.domain import dead_letters
+
+            print(json.dumps(dead_letters.status(dead_letters.configured()), indent=2))
+        else:
+            print(json.dumps(_redrive(args), indent=2))
     except errors.ApiError as exc:
         print(f"{exc.code}: {exc.message}", file=sys.stderr)
         return 1

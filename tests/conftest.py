@@ -50,6 +50,8 @@ def aws():
         physical = provision(None)
         os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]
         os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = physical["WebhookDeliveryQueue"]["QueueUrl"]
+        os.environ["WEBHOOK_FANOUT_DLQ_URL"] = physical["WebhookFanoutDLQ"]["QueueUrl"]
+        os.environ["WEBHOOK_DELIVERY_DLQ_URL"] = physical["WebhookDeliveryDLQ"]["QueueUrl"]
         from platform_api.queues import client as sqs_client
         from platform_api.settings import get_settings
 

@@ -1,4 +1,4 @@
-"""The operator plane (docs/operators.md): operator keys.
+"""The operator plane (docs/operators.md): operator keys and the webhook pipeline's dead letters.
 
 Every route needs an operator key (`admin:platform`); sessions and tenant API keys are refused, whatever
 their scopes. Operator keys are created by the bootstrap (`python -m local.operator create`), never here.
@@ -6,11 +6,11 @@ their scopes. Operator keys are created by the bootstrap (`python -m local.opera
 
 from aws_lambda_powertools.event_handler import Response
 
-from platform_api.domain import operators
+from platform_api.domain import dead_letters, operators
 from platform_api.domain.auth import OPERATOR_SCOPE
 from platform_api.http import create_app, current_principal, lambda_handler, operator_route
-from platform_api.models.admin import SparseOperatorKey
-from platform_api.models.envelopes import ListEnvelope, answers, no_content
+from platform_api.models.admin import DeadLettersOut, RedriveOut, RedriveRequest, SparseOperatorKey
+from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
 from platform_api.observability import logger
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -50,6 +50,34 @@ def revoke_operator_key(key_id: str):
     operators.revoke_key(key_id, revoked_by=operator.key_id)
     logger.info("operator key revoked", extra={"operator": operator.key_id, "key_id": key_id})
     return Response(status_code=204, content_type=None, body="")
+
+
+@app.get(
+    "/v1/admin/webhooks/dead-letters",
+    summary="Count what waits in the webhook pipeline's dead-letter queues",
+    tags=["admin"],
+    operation_id="getWebhookDeadLetters",
+    responses=answers(Envelope[DeadLettersOut]),
+)
+@operator_route()
+def get_dead_letters() -> dict:
+    return {"data": dead_letters.status(dead_letters.configured())}
+
+
+@app.post(
+    "/v1/admin/webhooks/dead-letters/redrive",
+    summary="Move dead webhook messages back to their queues, at most max_messages per call",
+    tags=["admin"],
+    operation_id="redriveWebhookDeadLetters",
+    responses=answers(Envelope[RedriveOut]),
+)
+@operator_route()
+def redrive_dead_letters(body: RedriveRequest | None = None) -> dict:
+    operator = current_principal(OPERATOR_SCOPE)
+    request = body or RedriveRequest()
+    queues = dead_letters.select(dead_letters.configured(), request.queues)
+    logger.info("dead letters redrive", extra={"operator": operator.key_id, "max_messages": request.max_messages})
+    return {"data": dead_letters.redrive(queues, request.max_messages)}
 
 
 handler = lambda_handler(app)

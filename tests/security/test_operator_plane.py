@@ -84,6 +84,7 @@ def test_a_revoked_operator_key_is_refused_at_once(aws):
     assert call("DELETE", f"{KEYS}/{bob['id']}", token=jane["key"]).status == 204
     refused = call("GET", KEYS, token=bob["key"])
     assert (refused.status, refused.json["error"]["code"]) == (401, "authentication_required")
+    assert call("POST", "/v1/admin/webhooks/dead-letters/redrive", token=bob["key"]).status == 401
     assert [k["id"] for k in call("GET", KEYS, token=jane["key"]).json["data"]] == [jane["id"]]
     again = call("DELETE", f"{KEYS}/{bob['id']}", token=jane["key"])
     assert again.status == 404
@@ -148,3 +149,4 @@ def test_the_bootstrap_command_works_against_a_running_backend(moto_server, tmp_
     assert secret not in run("list")
     assert "Revoked" in run("revoke", key_id)
     assert json.loads(run("list")) == []
+    assert json.loads(run("dead-letters"))["waiting"] == 0

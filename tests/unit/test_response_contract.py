@@ -237,13 +237,29 @@ def run_scenario(api: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
         api("POST", f"{wh}/rotate-secret", 200, body={"grace_period_seconds": 0}, **auth)
         api("DELETE", wh, 204, **auth)
 
-    # the operator plane: keys from the bootstrap, listed, one revoked
+    # the operator plane: keys from the bootstrap, a dead delivery counted and moved back, a key revoked
+    import boto3
+
     from platform_api.domain import operators
+    from platform_api.settings import get_settings
 
     operator = {"token": operators.create_key("contract", created_by="tests")["key"]}
     spare = operators.create_key("spare", created_by="tests", expires_at=datetime.now(UTC) + timedelta(days=1))
     api("GET", "/v1/admin/operator-keys", 200, **operator)
     api("GET", "/v1/admin/operator-keys", 200, query={"fields": "name,expires_at"}, **operator)
+    dead = {"delivery_id": "del_x", "webhook_id": "wh_x", "namespace_id": "ns_x", "event_id": "e", "event_type": "t"}
+    boto3.client("sqs", region_name="us-east-1").send_message(
+        QueueUrl=get_settings().webhook_delivery_dlq_url, MessageBody=json.dumps(dead)
+    )
+    assert api("GET", "/v1/admin/webhooks/dead-letters", 200, **operator)["data"]["waiting"] == 1
+    assert api("POST", "/v1/admin/webhooks/dead-letters/redrive", 200, **operator)["data"]["moved"] == 1
+    api(
+        "POST",
+        "/v1/admin/webhooks/dead-letters/redrive",
+        200,
+        body={"max_messages": 1, "queues": ["fanout"]},
+        **operator,
+    )
     api("DELETE", f"/v1/admin/operator-keys/{spare['id']}", 204, **operator)
 
     # usage with a session, then the workspaces go, then the session ends
