@@ -245,3 +245,11 @@ def test_the_fanout_dlq_moves_events_and_keeps_what_is_no_event(world):
     assert (fanout["moved"], fanout["kept"], fanout["remaining"]) == (1, 1, 1)
     assert _in_queue(world, world["fanout"]) == [event]  # unchanged: fanout is idempotent on the event id
     assert _in_queue(world, world["fanout_dlq"]) == [failure_record]
+
+
+def test_a_call_takes_the_queues_in_the_order_asked(world):
+    configured = dead_letters.configured()
+    assert [q.name for q in dead_letters.select(configured, None)] == ["delivery", "fanout"]
+    assert [q.name for q in dead_letters.select(configured, ["fanout", "delivery", "fanout"])] == ["fanout", "delivery"]
+    reply = call("POST", REDRIVE, body={"queues": ["fanout"]}, token=world["operator"])
+    assert [q["queue"] for q in reply.json["data"]["queues"]] == ["fanout"]

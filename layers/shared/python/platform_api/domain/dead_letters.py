@@ -57,7 +57,9 @@ def configured() -> list[DeadLetterQueue]:
 
 
 def select(queues: list[DeadLetterQueue], names: Sequence[str] | None) -> list[DeadLetterQueue]:
-    return queues if not names else [q for q in queues if q.name in names]
+    """The queues `names` asks for, in its order (each once); all of them without names."""
+    by_name = {queue.name: queue for queue in queues}
+    return queues if not names else [by_name[name] for name in dict.fromkeys(names) if name in by_name]
 
 
 def _counts(queue: DeadLetterQueue) -> tuple[int, int]:
