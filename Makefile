@@ -15,7 +15,8 @@ PYTEST_ARGS ?=
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi clean
+.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi \
+	operator-key redrive clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -90,6 +91,16 @@ events: install ## re-record events/ from the end-to-end tests' real requests (o
 
 openapi: install ## regenerate functions/docs/openapi.json (served at /v1/openapi.json) from the functions' routes and models
 	$(BIN)/python -m local.openapi --write
+
+# Against the local stack (`make run`), or a deployed stage with STACK=<stack name> [REGION=<region>].
+OPERATOR_TARGET = $(if $(STACK),--stack $(STACK) --region $(or $(REGION),$(AWS_REGION),us-east-1),)
+
+operator-key: $(BIN)/.installed-run ## create an operator key, printed once: make operator-key NAME="jane" [STACK=... REGION=...]
+	@test -n "$(NAME)" || { echo 'make operator-key NAME="whose key" [STACK=<stack> REGION=<region>]'; exit 2; }
+	$(BIN)/python -m local.operator $(OPERATOR_TARGET) create --name "$(NAME)"
+
+redrive: $(BIN)/.installed-run ## move dead webhook messages back to their queues: make redrive [STACK=... REGION=...]
+	$(BIN)/python -m local.operator $(OPERATOR_TARGET) redrive --all
 
 clean: ## remove build output and caches (keeps the virtualenvs)
 	rm -rf .aws-sam .pytest_cache .ruff_cache
