@@ -1,16 +1,19 @@
-"""The operator plane (docs/operators.md): operator keys and the webhook pipeline's dead letters.
+"""The operator plane (docs/operators.md): operator keys, namespaces' packages and the webhook pipeline's dead
+letters.
 
 Every route needs an operator key (`admin:platform`); sessions and tenant API keys are refused, whatever
 their scopes. Operator keys are created by the bootstrap (`python -m local.operator create`), never here.
 """
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import Response, content_types
 
 from platform_api.domain import dead_letters, operators
+from platform_api.domain import namespaces as namespaces_domain
 from platform_api.domain.auth import OPERATOR_SCOPE
 from platform_api.http import create_app, current_principal, lambda_handler, operator_route
 from platform_api.models.admin import DeadLettersOut, RedriveOut, RedriveRequest, SparseOperatorKey
 from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
+from platform_api.models.namespaces import NamespacePackage, PackageAssign
 from platform_api.observability import logger
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -78,6 +81,40 @@ def redrive_dead_letters(body: RedriveRequest | None = None) -> dict:
     queues = dead_letters.select(dead_letters.configured(), request.queues)
     logger.info("dead letters redrive", extra={"operator": operator.key_id, "max_messages": request.max_messages})
     return {"data": dead_letters.redrive(queues, request.max_messages)}
+
+
+@app.post(
+    "/v1/admin/namespaces/<namespace_id>/packages",
+    summary="Grant a package to a namespace (its limits grow by the package's)",
+    tags=["admin"],
+    operation_id="grantNamespacePackage",
+    responses=answers(Envelope[list[NamespacePackage]], 201, "Created: the namespace's packages, the new one included"),
+)
+@operator_route()
+def grant_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
+    operator = current_principal(OPERATOR_SCOPE)
+    packages = namespaces_domain.grant_package(namespace_id, body.package_id)
+    logger.info(
+        "package granted", extra={"operator": operator.key_id, "namespace_id": namespace_id, "package": body.package_id}
+    )
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": packages})
+
+
+@app.delete(
+    "/v1/admin/namespaces/<namespace_id>/packages/<package_id>",
+    summary="Remove a package from a namespace (409 when its usage would no longer fit)",
+    tags=["admin"],
+    operation_id="revokeNamespacePackage",
+    responses=no_content(),
+)
+@operator_route()
+def revoke_package(namespace_id: str, package_id: str):
+    operator = current_principal(OPERATOR_SCOPE)
+    namespaces_domain.revoke_package(namespace_id, package_id)
+    logger.info(
+        "package removed", extra={"operator": operator.key_id, "namespace_id": namespace_id, "package": package_id}
+    )
+    return Response(status_code=204, content_type=None, body="")
 
 
 handler = lambda_handler(app)

@@ -70,6 +70,20 @@ def test_the_bootstrapped_key_runs_the_operator_plane_and_no_tenant_does(base_ur
         assert requests.get(f"{base_url}{path}", timeout=30).status_code == 401
     assert requests.get(f"{base_url}/v1/users/me", headers=_auth(operator_key), timeout=30).status_code == 403
 
+    # packages: the tenant's own request is refused, the operator's grant and removal go through
+    packages = f"/namespaces/{user['namespace_id']}/packages"
+    mine = requests.post(
+        f"{base_url}/v1{packages}", json={"package_id": "pkg_pro"}, headers=_auth(user["access_token"]), timeout=30
+    )
+    assert mine.status_code == 403
+    granted = requests.post(
+        f"{base_url}/v1/admin{packages}", json={"package_id": "pkg_pro"}, headers=_auth(operator_key), timeout=30
+    )
+    assert granted.status_code == 201, granted.text
+    assert [p["id"] for p in granted.json()["data"]] == ["pkg_free", "pkg_pro"]
+    removed = requests.delete(f"{base_url}/v1/admin{packages}/pkg_pro", headers=_auth(operator_key), timeout=30)
+    assert removed.status_code == 204
+
     spare = _operator(local_data_dir, "create", "--name", "spare").splitlines()[-1]
     spare_id = "opk_" + spare.removeprefix("opk_test_").split("_")[0]
     revoked = requests.delete(f"{base_url}/v1/admin/operator-keys/{spare_id}", headers=_auth(operator_key), timeout=30)

@@ -150,3 +150,39 @@ def test_the_bootstrap_command_works_against_a_running_backend(moto_server, tmp_
     assert "Revoked" in run("revoke", key_id)
     assert json.loads(run("list")) == []
     assert json.loads(run("dead-letters"))["waiting"] == 0
+
+
+def test_no_tenant_credential_grants_or_removes_a_package(aws):
+    """Issue 14, point 3: what a namespace may consume is the operators' to grant. The owner's session and a key
+    with every tenant scope are refused on their own namespace (403), a foreign one stays a 404, nothing changes;
+    an operator key grants and removes."""
+    from platform_api.domain.auth import SCOPES
+
+    owner = register_user()
+    session, namespace = owner["access_token"], owner["namespace_id"]
+    everything = create_api_key(session, scopes=sorted(SCOPES))["key"]
+    stranger = register_user()["access_token"]
+    packages = f"/v1/namespaces/{namespace}/packages"
+
+    def granted() -> list[str]:
+        return [p["id"] for p in call("GET", packages, token=session).json["data"]]
+
+    for token in (session, everything):
+        for method, path, body in (
+            ("POST", packages, {"package_id": "pkg_business"}),
+            ("DELETE", f"{packages}/pkg_free", None),
+        ):
+            reply = call(method, path, body=body, token=token)
+            assert (reply.status, reply.json["error"]["code"]) == (403, "insufficient_permissions"), reply
+            assert "/v1/admin/namespaces" in reply.json["error"]["message"]
+    assert call("POST", packages, body={"package_id": "pkg_business"}, token=stranger).status == 404
+    assert granted() == ["pkg_free"]
+
+    operator = _bootstrap()["key"]
+    admin = f"/v1/admin/namespaces/{namespace}/packages"
+    for token in (session, everything):
+        assert call("POST", admin, body={"package_id": "pkg_business"}, token=token).status == 403
+    assert call("POST", admin, body={"package_id": "pkg_business"}, token=operator).status == 201
+    assert granted() == ["pkg_free", "pkg_business"]
+    assert call("DELETE", f"{admin}/pkg_business", token=operator).status == 204
+    assert granted() == ["pkg_free"]

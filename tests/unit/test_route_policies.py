@@ -90,7 +90,12 @@ def _admin_routes() -> list[tuple[str, str]]:
 
 def _concrete(path: str) -> str:
     """A path with every parameter filled with a well-formed id nobody owns."""
-    fillers = {"key_id": "opk_01JD0000000000000000000000", "webhook_id": "wh_01JD0000000000000000000000"}
+    fillers = {
+        "key_id": "opk_01JD0000000000000000000000",
+        "webhook_id": "wh_01JD0000000000000000000000",
+        "namespace_id": "ns_01JD0000000000000000000000",
+        "package_id": "pkg_free",
+    }
     for part in path.split("/"):
         if part.startswith("{"):
             name = part.strip("{}")
