@@ -15,7 +15,8 @@ PYTEST_ARGS ?=
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi sdks clean
+.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi \
+	sdks operator-key redrive clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -98,6 +99,16 @@ sdks: openapi ## regenerate the SDKs' route table (sdks/routes.json) and their g
 	$(BIN)/python sdks/python/generate.py
 	$(BIN)/python sdks/php/generate.py
 	node sdks/js/scripts/generate.mjs
+
+# Against the local stack (`make run`), or a deployed stage with STACK=<stack name> [REGION=<region>].
+OPERATOR_TARGET = $(if $(STACK),--stack $(STACK) --region $(or $(REGION),$(AWS_REGION),us-east-1),)
+
+operator-key: $(BIN)/.installed-run ## create an operator key, printed once: make operator-key NAME="jane" [STACK=... REGION=...]
+	@test -n "$(NAME)" || { echo 'make operator-key NAME="whose key" [STACK=<stack> REGION=<region>]'; exit 2; }
+	$(BIN)/python -m local.operator $(OPERATOR_TARGET) create --name "$(NAME)"
+
+redrive: $(BIN)/.installed-run ## move dead webhook messages back to their queues: make redrive [STACK=... REGION=...]
+	$(BIN)/python -m local.operator $(OPERATOR_TARGET) redrive --all
 
 clean: ## remove build output and caches (keeps the virtualenvs)
 	rm -rf .aws-sam .pytest_cache .ruff_cache

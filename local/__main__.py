@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"RESET: starting empty ({data_dir} cleared)", file=sys.stderr)
         os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")  # links the stack writes out
         stack = LocalStack(moto_port=args.moto_port, data_dir=data_dir)
+        from local.operator import write_backend
+
+        write_backend(data_dir, stack.endpoint_url, stack.physical)  # what `python -m local.operator` talks to
         serve(args.host, args.port, stack)
         return 0
 
@@ -49,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             seed = None
         if seed is not None:
             seed(stack)
-        demo_key = getattr(sys.modules.get("local.seed"), "DEMO_API_KEY", "")
-        event = json.loads(args.event.read_text().replace("${LOCAL_DEMO_API_KEY}", demo_key))
+        seed_module = sys.modules.get("local.seed")
+        text = args.event.read_text()
+        event = json.loads(seed_module.fill_placeholders(text) if seed_module else text)
         outcome = stack.invoke(args.function, event)
         print(json.dumps(outcome.get("result", outcome), indent=2))
         return 0 if "result" in outcome else 1

@@ -29,7 +29,16 @@ PUBLIC = {
     ("get", "/v1/openapi.json"),
     ("get", "/v1/docs"),
 }
-UNTENANTED_PREFIXES = ("/v1/health", "/v1/auth/", "/v1/openapi.json", "/v1/docs", "/v1/api-keys", "/v1/user")
+OPERATOR_PREFIX = "/v1/admin/"  # the operator plane (docs/operators.md): operator keys only
+UNTENANTED_PREFIXES = (
+    "/v1/health",
+    "/v1/auth/",
+    "/v1/openapi.json",
+    "/v1/docs",
+    "/v1/api-keys",
+    "/v1/user",
+    OPERATOR_PREFIX,
+)
 MUTATING = ("post", "put", "patch", "delete")
 # Success bodies Powertools cannot infer from a `Response[str]` annotation.
 SUCCESS_CONTENT = {
@@ -161,6 +170,8 @@ def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
 
     if public:
         operation["security"] = []
+    elif path.startswith(OPERATOR_PREFIX):
+        operation["security"] = [{"operatorKey": []}]
     else:
         operation["security"] = [{"bearerJwt": []}, {"apiKey": []}]
         if not path.startswith(UNTENANTED_PREFIXES):
@@ -284,6 +295,13 @@ def generate() -> dict[str, Any]:
             "scheme": "bearer",
             "bearerFormat": "sk_live_... / sk_test_...",
             "description": "An API key from POST /v1/api-keys, sent as a bearer token.",
+        },
+        "operatorKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "opk_live_... / opk_test_...",
+            "description": "An operator key (scope `admin:platform`) from the bootstrap, `python -m local.operator"
+            " create` (docs/operators.md); the `/v1/admin` routes accept nothing else.",
         },
     }
     for path, item in document.get("paths", {}).items():

@@ -17,6 +17,10 @@ from local.template import ROOT
 DEMO_EMAIL = "demo@example.com"
 DEMO_KEY_ID = "key_01JDEM0000000000000000000L"
 DEMO_API_KEY = "sk_test_01JDEM0000000000000000000L_local-demo-secret-not-for-production"
+# The admin routes' events (events/admin/) carry `${LOCAL_DEMO_OPERATOR_KEY}`: an operator key, local only too.
+DEMO_OPERATOR_KEY_ID = "opk_01JDEM0000000000000000000P"
+DEMO_OPERATOR_KEY = "opk_test_01JDEM0000000000000000000P_local-demo-operator-secret-not-for-production"
+PLACEHOLDERS = {"${LOCAL_DEMO_API_KEY}": DEMO_API_KEY, "${LOCAL_DEMO_OPERATOR_KEY}": DEMO_OPERATOR_KEY}
 
 _SCRIPT = f"""
 from platform_api.dal import api_keys, users
@@ -30,7 +34,19 @@ if api_keys.get({DEMO_KEY_ID!r}) is None:
         user, {DEMO_KEY_ID!r}, {DEMO_API_KEY!r}, name="local demo key",
         scopes=["read:all", "write:all", "admin:workspace"], tier="enterprise",
     )
+from platform_api.dal import operators as operator_keys
+from platform_api.domain import operators
+
+if operator_keys.get({DEMO_OPERATOR_KEY_ID!r}) is None:
+    operators.store({DEMO_OPERATOR_KEY_ID!r}, {DEMO_OPERATOR_KEY!r}, name="local demo operator key", created_by="seed")
 """
+
+
+def fill_placeholders(text: str) -> str:
+    """An event file's text with the demo credentials in place of their placeholders."""
+    for placeholder, value in PLACEHOLDERS.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def seed(stack: Any) -> None:

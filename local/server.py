@@ -21,6 +21,7 @@ from local.stack import LocalStack
 
 log = logging.getLogger("local")
 RECORD_PLACEHOLDER_TOKEN = "Bearer ${LOCAL_DEMO_API_KEY}"  # noqa: S105 - a placeholder, replaced at replay
+RECORD_PLACEHOLDER_OPERATOR = "Bearer ${LOCAL_DEMO_OPERATOR_KEY}"  # the same, for an operator key
 
 
 _RECORDED_OK: set[str] = set()
@@ -47,7 +48,10 @@ def record_event(directory: str, stack: LocalStack, function: str, event: dict[s
         for name in list((clean.get(key) or {}).keys()):
             lowered = name.lower()
             if lowered == "authorization":
-                clean[key][name] = RECORD_PLACEHOLDER_TOKEN if key == "headers" else [RECORD_PLACEHOLDER_TOKEN]
+                value = clean[key][name] if key == "headers" else clean[key][name][-1]
+                operator = value.removeprefix("Bearer ").startswith(("opk_live_", "opk_test_"))
+                placeholder = RECORD_PLACEHOLDER_OPERATOR if operator else RECORD_PLACEHOLDER_TOKEN
+                clean[key][name] = placeholder if key == "headers" else [placeholder]
             elif lowered in ("cookie", "x-amzn-trace-id"):
                 del clean[key][name]
     clean["requestContext"]["identity"]["sourceIp"] = "203.0.113.10"

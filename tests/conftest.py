@@ -50,6 +50,7 @@ def aws():
         physical = provision(None)
         os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]
         os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = physical["WebhookDeliveryQueue"]["QueueUrl"]
+        os.environ["WEBHOOK_FANOUT_DLQ_URL"] = physical["WebhookFanoutDLQ"]["QueueUrl"]
         os.environ["WEBHOOK_DELIVERY_DLQ_URL"] = physical["WebhookDeliveryDLQ"]["QueueUrl"]
         os.environ["WEBHOOK_RETRY_QUEUE_URL"] = physical["WebhookRetryQueue"]["QueueUrl"]
         from platform_api.queues import client as sqs_client
@@ -94,13 +95,19 @@ def moto_server():
 
 # ------------------------------------------------------------------ the local stack over HTTP (e2e, security)
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
+def local_data_dir(tmp_path_factory):
+    """The data folder of the session's local stack (its backend.json is what `python -m local.operator` reads)."""
+    return tmp_path_factory.mktemp("local-data")
+
+
+@pytest.fixture(scope="session")
+def base_url(local_data_dir):
     environment = {}
     if os.environ.get("LOCAL_RECORD_EVENTS"):
         environment["LOCAL_RECORD_EVENTS"] = os.environ["LOCAL_RECORD_EVENTS"]
     log_path = ROOT / ".pytest-local-stack.log"
     log_path.write_text("")
-    with launcher.running(tmp_path_factory.mktemp("local-data"), log_path, environment) as stack:
+    with launcher.running(local_data_dir, log_path, environment) as stack:
         yield stack.url
 
 

@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from platform_api.domain import listing
 from platform_api.domain import namespaces as domain
 from platform_api.http import create_app, current_principal, lambda_handler, named_tenant, requires
-from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
+from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content, refused
 from platform_api.models.namespaces import (
     EntitlementCheck,
     EntitlementCheckResult,
@@ -158,30 +158,38 @@ def list_packages(namespace_id: str) -> dict:
     return {"data": domain.list_packages(current_principal(), namespace_id)}
 
 
+# Every tenant credential is refused these two (403 insufficient_permissions; a foreign namespace stays a 404):
+# packages are granted by operators, at POST/DELETE /v1/admin/namespaces/{namespace_id}/packages (issue 14).
+REFUSED = refused(
+    "Always, for every session and API key: packages are granted by the platform's operators "
+    "(`POST /v1/admin/namespaces/{namespace_id}/packages`)."
+)
+
+
 @app.post(
     "/v1/namespaces/<namespace_id>/packages",
-    summary="Assign a package (owner or admin)",
+    summary="Assign a package: operators only (POST /v1/admin/namespaces/{namespace_id}/packages)",
     tags=["namespaces"],
     operation_id="assignNamespacePackage",
-    responses=answers(Envelope[list[NamespacePackage]], 201, "Created: the namespace's packages, the new one included"),
+    responses=REFUSED,
+    deprecated=True,
 )
 @requires("write:workspaces")
-def assign_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
-    packages = domain.assign_package(current_principal(), namespace_id, body.package_id)
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": packages})
+def assign_package(namespace_id: str, body: PackageAssign) -> None:
+    domain.refuse_package_change(current_principal(), namespace_id)
 
 
 @app.delete(
     "/v1/namespaces/<namespace_id>/packages/<package_id>",
-    summary="Remove a package (owner or admin)",
+    summary="Remove a package: operators only (DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id})",
     tags=["namespaces"],
     operation_id="removeNamespacePackage",
-    responses=no_content(),
+    responses=REFUSED,
+    deprecated=True,
 )
 @requires("write:workspaces")
-def remove_package(namespace_id: str, package_id: str):
-    domain.remove_package(current_principal(), namespace_id, package_id)
-    return Response(status_code=204, content_type=None, body="")
+def remove_package(namespace_id: str, package_id: str) -> None:
+    domain.refuse_package_change(current_principal(), namespace_id)
 
 
 @app.get(

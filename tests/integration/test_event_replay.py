@@ -41,8 +41,9 @@ def _function_for(stack, event_file: Path) -> str:
 def _load(event_file: Path) -> dict:
     import sys
 
-    demo_key = getattr(sys.modules.get("local.seed"), "DEMO_API_KEY", "")
-    return json.loads(event_file.read_text().replace("${LOCAL_DEMO_API_KEY}", demo_key))
+    seed_module = sys.modules.get("local.seed")
+    text = event_file.read_text()
+    return json.loads(seed_module.fill_placeholders(text) if seed_module else text)
 
 
 def test_there_is_an_event_for_every_api_route():

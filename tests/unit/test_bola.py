@@ -82,7 +82,9 @@ def victim(aws):
 
 
 def _id_routes() -> list[tuple[str, str]]:
-    return sorted({(m, p) for m, p, _ in template_routes() if "{" in p})
+    """Tenant routes with an id; the operator plane (/v1/admin) refuses every tenant credential before any id is
+    read, which tests/unit/test_route_policies.py checks route by route."""
+    return sorted({(m, p) for m, p, _ in template_routes() if "{" in p and not p.startswith("/v1/admin/")})
 
 
 def test_every_route_with_an_id_answers_404_to_another_tenant(victim):

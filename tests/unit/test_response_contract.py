@@ -15,6 +15,7 @@ import copy
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -28,6 +29,11 @@ from tests.identity_support import DEFAULT_PASSWORD, register_user
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 NOT_JSON_API = {("GET", "/v1/docs"), ("GET", "/v1/openapi.json")}  # the HTML page and the document itself
+# Routes every tenant credential is refused (packages are the operators' to grant): their 403 is checked instead.
+NEVER_2XX = {
+    ("POST", "/v1/namespaces/{namespace_id}/packages"),
+    ("DELETE", "/v1/namespaces/{namespace_id}/packages/{package_id}"),
+}
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")  # platform_api.timeutil.isoformat
 
 
@@ -173,8 +179,13 @@ def run_scenario(api: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
     refused = api("POST", f"{ns}/entitlements/check", 200, body={"feature": "members", "quantity": 10**9}, **auth)
     assert refused["reason"] == "LIMIT_EXCEEDED"
     api("GET", f"{ns}/packages", 200, **auth)
-    api("POST", f"{ns}/packages", 201, body={"package_id": "pkg_starter"}, **auth)
-    api("DELETE", f"{ns}/packages/pkg_starter", 204, **auth)
+    api("POST", f"{ns}/packages", 403, body={"package_id": "pkg_starter"}, **auth)  # operators grant packages
+    api("DELETE", f"{ns}/packages/pkg_free", 403, **auth)
+    from platform_api.domain import operators
+
+    support = {"token": operators.create_key("support", created_by="tests")["key"]}
+    api("POST", f"/v1/admin/namespaces/{namespace['id']}/packages", 201, body={"package_id": "pkg_starter"}, **support)
+    api("DELETE", f"/v1/admin/namespaces/{namespace['id']}/packages/pkg_starter", 204, **support)
     api("GET", "/v1/packages", 200, **auth)
     api("GET", "/v1/packages", 200, query={"fields": "name"}, **auth)
     api("DELETE", ns, 204, **auth)
@@ -238,6 +249,31 @@ def run_scenario(api: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
         api("POST", f"{wh}/rotate-secret", 200, body={"grace_period_seconds": 0}, **auth)
         api("DELETE", wh, 204, **auth)
 
+    # the operator plane: keys from the bootstrap, a dead delivery counted and moved back, a key revoked
+    import boto3
+
+    from platform_api.domain import operators
+    from platform_api.settings import get_settings
+
+    operator = {"token": operators.create_key("contract", created_by="tests")["key"]}
+    spare = operators.create_key("spare", created_by="tests", expires_at=datetime.now(UTC) + timedelta(days=1))
+    api("GET", "/v1/admin/operator-keys", 200, **operator)
+    api("GET", "/v1/admin/operator-keys", 200, query={"fields": "name,expires_at"}, **operator)
+    dead = {"delivery_id": "del_x", "webhook_id": "wh_x", "namespace_id": "ns_x", "event_id": "e", "event_type": "t"}
+    boto3.client("sqs", region_name="us-east-1").send_message(
+        QueueUrl=get_settings().webhook_delivery_dlq_url, MessageBody=json.dumps(dead)
+    )
+    assert api("GET", "/v1/admin/webhooks/dead-letters", 200, **operator)["data"]["waiting"] == 1
+    assert api("POST", "/v1/admin/webhooks/dead-letters/redrive", 200, **operator)["data"]["moved"] == 1
+    api(
+        "POST",
+        "/v1/admin/webhooks/dead-letters/redrive",
+        200,
+        body={"max_messages": 1, "queues": ["fanout"]},
+        **operator,
+    )
+    api("DELETE", f"/v1/admin/operator-keys/{spare['id']}", 204, **operator)
+
     # usage with a session, then the workspaces go, then the session ends
     api("GET", "/v1/usage", 200, **auth)
     api("DELETE", f"/v1/workspaces/{workspace['id']}", 204, **auth)
@@ -270,8 +306,10 @@ def test_every_route_answers_what_the_document_says(aws, roomy_rate_limits, monk
     assert not problems, "\n".join(problems)
 
     answered = {(method, resource) for method, resource, status, _ in api.calls if 200 <= status < 300}
-    routes = {(method, path) for method, path, _ in template_routes()} - NOT_JSON_API
+    routes = {(method, path) for method, path, _ in template_routes()} - NOT_JSON_API - NEVER_2XX
     assert routes - answered == set(), "routes the scenario never called: add a representative call"
+    refused = {(method, resource) for method, resource, status, _ in api.calls if status == 403}
+    assert refused >= NEVER_2XX
 
     # The check bites: drop one field the route returns from the document and the same real body fails.
     created = next(body for m, r, s, body in api.calls if (m, r, s) == ("POST", "/v1/resources", 201))

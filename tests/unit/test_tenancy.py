@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from platform_api.domain import operators
 from tests.helpers import call
 from tests.identity_support import register_user
 
@@ -193,17 +194,30 @@ def test_namespace_limit_and_packages_change_entitlements(alice):
     assert refused.json["error"]["code"] == "limit_exceeded"
     personal = alice["namespace_id"]
     before = call("GET", f"/v1/namespaces/{personal}/entitlements", token=token).json["data"]["storage"]["limit"]
-    assigned = call("POST", f"/v1/namespaces/{personal}/packages", body={"package_id": "pkg_starter"}, token=token)
+    # packages are the operators' to grant (issue 14): the owner's own request is refused
+    mine = call("POST", f"/v1/namespaces/{personal}/packages", body={"package_id": "pkg_starter"}, token=token)
+    assert (mine.status, mine.json["error"]["code"]) == (403, "insufficient_permissions")
+    operator = {"token": operators.create_key("support", created_by="tests")["key"]}
+    grants = f"/v1/admin/namespaces/{personal}/packages"
+    assigned = call("POST", grants, body={"package_id": "pkg_starter"}, **operator)
     assert assigned.status == 201, assigned
     assert [p["id"] for p in assigned.json["data"]] == ["pkg_free", "pkg_starter"]
     after = call("GET", f"/v1/namespaces/{personal}/entitlements", token=token).json["data"]["storage"]["limit"]
     assert after == before + 5 * 1024**3
     assert call("POST", "/v1/namespaces", body={"name": "n3", "slug": "n3"}, token=token).status == 201
-    again = call("POST", f"/v1/namespaces/{personal}/packages", body={"package_id": "pkg_starter"}, token=token)
+    again = call("POST", grants, body={"package_id": "pkg_starter"}, **operator)
     assert again.status == 409
-    unknown = call("POST", f"/v1/namespaces/{personal}/packages", body={"package_id": "pkg_nope"}, token=token)
+    unknown = call("POST", grants, body={"package_id": "pkg_nope"}, **operator)
     assert unknown.status == 400
-    assert call("DELETE", f"/v1/namespaces/{personal}/packages/pkg_starter", token=token).status == 409  # 4 in use
+    assert call("DELETE", f"{grants}/pkg_starter", **operator).status == 409  # 4 namespaces in use
+    assert call("DELETE", f"{grants}/pkg_pro", **operator).status == 404
+    nowhere = call(
+        "POST",
+        "/v1/admin/namespaces/ns_01JD0000000000000000000000/packages",
+        body={"package_id": "pkg_pro"},
+        **operator,
+    )
+    assert nowhere.status == 404
     catalogue = call("GET", "/v1/packages", token=token).json["data"]
     assert {"pkg_free", "pkg_starter", "pkg_pro", "pkg_business"} <= {p["id"] for p in catalogue}
 

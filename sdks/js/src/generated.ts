@@ -87,6 +87,25 @@ export interface BatchResultArrayEnvelope {
   data: Array<BatchResult>;
 }
 
+export interface DeadLetterQueueOut {
+  /** Messages received by someone (a redrive in progress) and not yet deleted. */
+  in_flight: number;
+  /** `delivery` (delivery DLQ) or `fanout` (fanout DLQ). */
+  queue: "delivery" | "fanout";
+  /** Messages ready to be moved (SQS's approximate count). */
+  waiting: number;
+}
+
+/** What waits in the webhook pipeline's dead-letter queues. */
+export interface DeadLettersOut {
+  queues: Array<DeadLetterQueueOut>;
+  waiting: number;
+}
+
+export interface DeadLettersOutEnvelope {
+  data: DeadLettersOut;
+}
+
 /** `POST /v1/webhooks/{id}/recover`: how many failed deliveries were queued again. */
 export interface DeliveriesRecovered {
   /** More failed deliveries than one call queues (500): call again with the same `since`. */
@@ -479,6 +498,39 @@ export interface RateLimitWindow {
   used: number;
 }
 
+/** One bounded redrive: call again while `has_more` is true. */
+export interface RedriveOut {
+  failed: number;
+  /** The call stopped at `max_messages`; more may be waiting. */
+  has_more: boolean;
+  kept: number;
+  moved: number;
+  queues: Array<RedriveQueueOut>;
+}
+
+export interface RedriveOutEnvelope {
+  data: RedriveOut;
+}
+
+export interface RedriveQueueOut {
+  /** Refused by the source queue: still in the DLQ, visible again in 2 minutes. */
+  failed: number;
+  /** Left in the DLQ: not a message its source queue's consumer reads. */
+  kept: number;
+  /** Sent back to the source queue and deleted from the DLQ. */
+  moved: number;
+  queue: "delivery" | "fanout";
+  /** Still in the DLQ after this call (approximate, kept ones included). */
+  remaining: number;
+}
+
+export interface RedriveRequest {
+  /** At most this many messages per call. */
+  max_messages?: number;
+  /** Which DLQs, in this order; default: delivery, then fanout. */
+  queues?: Array<"delivery" | "fanout"> | null;
+}
+
 export interface RefreshRequest {
   refresh_token: string;
 }
@@ -716,6 +768,31 @@ export interface SparseNamespace {
 
 export interface SparseNamespaceList {
   data: Array<SparseNamespace>;
+  links: ListLinks;
+  meta: ListMeta;
+}
+
+/** An operator key in a list; `fields=` returns only `id` and the fields it names. */
+export interface SparseOperatorKey {
+  /** Absent when a sparse fieldset (`fields=`) leaves it out. */
+  created_at?: string;
+  /** Who ran the bootstrap that created it, as they named themselves. Absent when a sparse fieldset (`fields=`) leaves it out. */
+  created_by?: string;
+  /** Absent when a sparse fieldset (`fields=`) leaves it out. */
+  expires_at?: string | null;
+  id: string;
+  /** Absent when a sparse fieldset (`fields=`) leaves it out. */
+  last_used_at?: string | null;
+  /** Absent when a sparse fieldset (`fields=`) leaves it out. */
+  name?: string;
+  /** `opk_live_` (prod) or `opk_test_`. Absent when a sparse fieldset (`fields=`) leaves it out. */
+  prefix?: string;
+  /** Absent when a sparse fieldset (`fields=`) leaves it out. */
+  scopes?: Array<string>;
+}
+
+export interface SparseOperatorKeyList {
+  data: Array<SparseOperatorKey>;
   links: ListLinks;
   meta: ListMeta;
 }
@@ -1101,6 +1178,12 @@ export interface RouteSpec {
 }
 
 export const ROUTES = {
+  grantNamespacePackage: {"operationId":"grantNamespacePackage","name":"admin.namespaces.packages.grant","httpMethod":"POST","path":"/v1/admin/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
+  revokeNamespacePackage: {"operationId":"revokeNamespacePackage","name":"admin.namespaces.packages.revoke","httpMethod":"DELETE","path":"/v1/admin/namespaces/{namespace_id}/packages/{package_id}","pathParams":["namespace_id","package_id"],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
+  listOperatorKeys: {"operationId":"listOperatorKeys","name":"admin.operatorKeys.list","httpMethod":"GET","path":"/v1/admin/operator-keys","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  revokeOperatorKey: {"operationId":"revokeOperatorKey","name":"admin.operatorKeys.revoke","httpMethod":"DELETE","path":"/v1/admin/operator-keys/{key_id}","pathParams":["key_id"],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
+  getWebhookDeadLetters: {"operationId":"getWebhookDeadLetters","name":"admin.webhooks.deadLetters.get","httpMethod":"GET","path":"/v1/admin/webhooks/dead-letters","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  redriveWebhookDeadLetters: {"operationId":"redriveWebhookDeadLetters","name":"admin.webhooks.deadLetters.redrive","httpMethod":"POST","path":"/v1/admin/webhooks/dead-letters/redrive","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   createApiKey: {"operationId":"createApiKey","name":"apiKeys.create","httpMethod":"POST","path":"/v1/api-keys","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   getApiKey: {"operationId":"getApiKey","name":"apiKeys.get","httpMethod":"GET","path":"/v1/api-keys/{key_id}","pathParams":["key_id"],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   listApiKeys: {"operationId":"listApiKeys","name":"apiKeys.list","httpMethod":"GET","path":"/v1/api-keys","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
@@ -1121,7 +1204,7 @@ export const ROUTES = {
   updateNamespace: {"operationId":"updateNamespace","name":"namespaces.update","httpMethod":"PATCH","path":"/v1/namespaces/{namespace_id}","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   checkNamespaceEntitlement: {"operationId":"checkNamespaceEntitlement","name":"namespaces.entitlements.check","httpMethod":"POST","path":"/v1/namespaces/{namespace_id}/entitlements/check","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   getNamespaceEntitlements: {"operationId":"getNamespaceEntitlements","name":"namespaces.entitlements.get","httpMethod":"GET","path":"/v1/namespaces/{namespace_id}/entitlements","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  assignNamespacePackage: {"operationId":"assignNamespacePackage","name":"namespaces.packages.assign","httpMethod":"POST","path":"/v1/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
+  assignNamespacePackage: {"operationId":"assignNamespacePackage","name":"namespaces.packages.assign","httpMethod":"POST","path":"/v1/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   listNamespacePackages: {"operationId":"listNamespacePackages","name":"namespaces.packages.list","httpMethod":"GET","path":"/v1/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   removeNamespacePackage: {"operationId":"removeNamespacePackage","name":"namespaces.packages.remove","httpMethod":"DELETE","path":"/v1/namespaces/{namespace_id}/packages/{package_id}","pathParams":["namespace_id","package_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   createOrganization: {"operationId":"createOrganization","name":"organizations.create","httpMethod":"POST","path":"/v1/organizations","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
@@ -1171,6 +1254,58 @@ export const ROUTES = {
 } as const satisfies Record<string, RouteSpec>;
 
 // ---------------------------------------------------------------------------------------------- parameters
+
+/** Query parameters of `GET /v1/admin/operator-keys`. */
+export interface ListOperatorKeysParams {
+  /** Page number (1-based). */
+  page?: number;
+  /** Items per page (max 100). */
+  per_page?: number;
+  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  cursor?: string;
+  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  sort?: string;
+  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  fields?: string;
+  /** Related data to embed, e.g. `owner,tags,metadata`. */
+  include?: string;
+  /** Case-insensitive text match. */
+  search?: string;
+  /** ISO 8601. */
+  created_after?: string;
+  /** ISO 8601. */
+  created_before?: string;
+  /** ISO 8601. */
+  updated_after?: string;
+  /** ISO 8601. */
+  updated_before?: string;
+}
+
+/** Query parameters of `GET /v1/admin/webhooks/dead-letters`. */
+export interface GetWebhookDeadLettersParams {
+  /** Page number (1-based). */
+  page?: number;
+  /** Items per page (max 100). */
+  per_page?: number;
+  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  cursor?: string;
+  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  sort?: string;
+  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  fields?: string;
+  /** Related data to embed, e.g. `owner,tags,metadata`. */
+  include?: string;
+  /** Case-insensitive text match. */
+  search?: string;
+  /** ISO 8601. */
+  created_after?: string;
+  /** ISO 8601. */
+  created_before?: string;
+  /** ISO 8601. */
+  updated_after?: string;
+  /** ISO 8601. */
+  updated_before?: string;
+}
 
 /** Query parameters of `GET /v1/api-keys`. */
 export interface ListApiKeysParams {
@@ -1922,6 +2057,7 @@ export interface UpdateWorkspaceMemberParams {
 
 /** The route groups of the API. */
 export class ApiGroups {
+  readonly admin: AdminApi;
   readonly apiKeys: ApiKeysApi;
   readonly auth: AuthApi;
   readonly docs: DocsApi;
@@ -1940,6 +2076,7 @@ export class ApiGroups {
 
   constructor(transport: Transport) {
     this._transport = transport;
+    this.admin = new AdminApi(transport);
     this.apiKeys = new ApiKeysApi(transport);
     this.auth = new AuthApi(transport);
     this.docs = new DocsApi(transport);
@@ -1953,6 +2090,135 @@ export class ApiGroups {
     this.users = new UsersApi(transport);
     this.webhooks = new WebhooksApi(transport);
     this.workspaces = new WorkspacesApi(transport);
+  }
+}
+
+/** `client.admin` */
+export class AdminApi {
+  readonly namespaces: AdminNamespacesApi;
+  readonly operatorKeys: AdminOperatorKeysApi;
+  readonly webhooks: AdminWebhooksApi;
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+    this.namespaces = new AdminNamespacesApi(transport);
+    this.operatorKeys = new AdminOperatorKeysApi(transport);
+    this.webhooks = new AdminWebhooksApi(transport);
+  }
+}
+
+/** `client.admin.namespaces` */
+export class AdminNamespacesApi {
+  readonly packages: AdminNamespacesPackagesApi;
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+    this.packages = new AdminNamespacesPackagesApi(transport);
+  }
+}
+
+/** `client.admin.namespaces.packages` */
+export class AdminNamespacesPackagesApi {
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+  }
+
+  /**
+   * Grant a package to a namespace (its limits grow by the package's)
+   *
+   * `POST /v1/admin/namespaces/{namespace_id}/packages` (grantNamespacePackage).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  grant(namespaceId: string, body: PackageAssign, options: CallOptions = {}): Promise<Model<Array<NamespacePackage>>> {
+    return this._transport.call(ROUTES.grantNamespacePackage, [namespaceId], body, options) as Promise<Model<Array<NamespacePackage>>>;
+  }
+
+  /**
+   * Remove a package from a namespace (409 when its usage would no longer fit)
+   *
+   * `DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id}` (revokeNamespacePackage).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  revoke(namespaceId: string, packageId: string, params: CallOptions = {}): Promise<null> {
+    return this._transport.call(ROUTES.revokeNamespacePackage, [namespaceId, packageId], undefined, params) as Promise<null>;
+  }
+}
+
+/** `client.admin.operatorKeys` */
+export class AdminOperatorKeysApi {
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+  }
+
+  /**
+   * List the live operator keys (never their secrets)
+   *
+   * `GET /v1/admin/operator-keys` (listOperatorKeys).
+   * Await it for the first page; iterate it (`for await`) for every item, page after page.
+   */
+  list(params: ListOperatorKeysParams & CallOptions = {}): PageIterator<SparseOperatorKey> {
+    return this._transport.paginate(ROUTES.listOperatorKeys, [], undefined, params) as PageIterator<SparseOperatorKey>;
+  }
+
+  /**
+   * Revoke an operator key (it stops working at once)
+   *
+   * `DELETE /v1/admin/operator-keys/{key_id}` (revokeOperatorKey).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  revoke(keyId: string, params: CallOptions = {}): Promise<null> {
+    return this._transport.call(ROUTES.revokeOperatorKey, [keyId], undefined, params) as Promise<null>;
+  }
+}
+
+/** `client.admin.webhooks` */
+export class AdminWebhooksApi {
+  readonly deadLetters: AdminWebhooksDeadLettersApi;
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+    this.deadLetters = new AdminWebhooksDeadLettersApi(transport);
+  }
+}
+
+/** `client.admin.webhooks.deadLetters` */
+export class AdminWebhooksDeadLettersApi {
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+  }
+
+  /**
+   * Count what waits in the webhook pipeline's dead-letter queues
+   *
+   * `GET /v1/admin/webhooks/dead-letters` (getWebhookDeadLetters).
+   */
+  get(params: GetWebhookDeadLettersParams & CallOptions = {}): Promise<Model<DeadLettersOut>> {
+    return this._transport.call(ROUTES.getWebhookDeadLetters, [], undefined, params) as Promise<Model<DeadLettersOut>>;
+  }
+
+  /**
+   * Move dead webhook messages back to their queues, at most max_messages per call
+   *
+   * `POST /v1/admin/webhooks/dead-letters/redrive` (redriveWebhookDeadLetters).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  redrive(body?: RedriveRequest, options: CallOptions = {}): Promise<Model<RedriveOut>> {
+    return this._transport.call(ROUTES.redriveWebhookDeadLetters, [], body, options) as Promise<Model<RedriveOut>>;
   }
 }
 
@@ -2232,13 +2498,13 @@ export class NamespacesPackagesApi {
   }
 
   /**
-   * Assign a package (owner or admin)
+   * Assign a package: operators only (POST /v1/admin/namespaces/{namespace_id}/packages)
    *
    * `POST /v1/namespaces/{namespace_id}/packages` (assignNamespacePackage).
    * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
    */
-  assign(namespaceId: string, body: PackageAssign, options: AssignNamespacePackageParams & CallOptions = {}): Promise<Model<Array<NamespacePackage>>> {
-    return this._transport.call(ROUTES.assignNamespacePackage, [namespaceId], body, options) as Promise<Model<Array<NamespacePackage>>>;
+  assign(namespaceId: string, body: PackageAssign, options: AssignNamespacePackageParams & CallOptions = {}): Promise<null> {
+    return this._transport.call(ROUTES.assignNamespacePackage, [namespaceId], body, options) as Promise<null>;
   }
 
   /**
@@ -2251,7 +2517,7 @@ export class NamespacesPackagesApi {
   }
 
   /**
-   * Remove a package (owner or admin)
+   * Remove a package: operators only (DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id})
    *
    * `DELETE /v1/namespaces/{namespace_id}/packages/{package_id}` (removeNamespacePackage).
    * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.

@@ -187,6 +187,12 @@ final class RouteTable
             'http_method' => 'GET',
             'path' => '/v1/webhooks/{webhook_id}',
         ],
+        'getWebhookDeadLetters' => [
+            'group' => ['admin', 'webhooks', 'deadLetters'],
+            'method' => 'get',
+            'http_method' => 'GET',
+            'path' => '/v1/admin/webhooks/dead-letters',
+        ],
         'getWebhookDelivery' => [
             'group' => ['webhooks', 'deliveries'],
             'method' => 'get',
@@ -198,6 +204,12 @@ final class RouteTable
             'method' => 'get',
             'http_method' => 'GET',
             'path' => '/v1/workspaces/{workspace_id}',
+        ],
+        'grantNamespacePackage' => [
+            'group' => ['admin', 'namespaces', 'packages'],
+            'method' => 'grant',
+            'http_method' => 'POST',
+            'path' => '/v1/admin/namespaces/{namespace_id}/packages',
         ],
         'inviteOrganizationMember' => [
             'group' => ['organizations', 'members'],
@@ -234,6 +246,12 @@ final class RouteTable
             'method' => 'list',
             'http_method' => 'GET',
             'path' => '/v1/namespaces',
+        ],
+        'listOperatorKeys' => [
+            'group' => ['admin', 'operatorKeys'],
+            'method' => 'list',
+            'http_method' => 'GET',
+            'path' => '/v1/admin/operator-keys',
         ],
         'listOrganizationMembers' => [
             'group' => ['organizations', 'members'],
@@ -307,6 +325,12 @@ final class RouteTable
             'http_method' => 'POST',
             'path' => '/v1/webhooks/{webhook_id}/recover',
         ],
+        'redriveWebhookDeadLetters' => [
+            'group' => ['admin', 'webhooks', 'deadLetters'],
+            'method' => 'redrive',
+            'http_method' => 'POST',
+            'path' => '/v1/admin/webhooks/dead-letters/redrive',
+        ],
         'refreshToken' => [
             'group' => ['auth'],
             'method' => 'refresh',
@@ -348,6 +372,18 @@ final class RouteTable
             'method' => 'revoke',
             'http_method' => 'DELETE',
             'path' => '/v1/api-keys/{key_id}',
+        ],
+        'revokeNamespacePackage' => [
+            'group' => ['admin', 'namespaces', 'packages'],
+            'method' => 'revoke',
+            'http_method' => 'DELETE',
+            'path' => '/v1/admin/namespaces/{namespace_id}/packages/{package_id}',
+        ],
+        'revokeOperatorKey' => [
+            'group' => ['admin', 'operatorKeys'],
+            'method' => 'revoke',
+            'http_method' => 'DELETE',
+            'path' => '/v1/admin/operator-keys/{key_id}',
         ],
         'rotateWebhookSecret' => [
             'group' => ['webhooks'],

@@ -125,33 +125,47 @@ def create_app(
     return app
 
 
-def _requires_credentials(app: APIGatewayRestResolver, event: dict[str, Any]) -> bool:
+def _matched_route(app: APIGatewayRestResolver, event: dict[str, Any]) -> Any:
+    method = (event.get("httpMethod") or "").upper()
+    path = event.get("path") or ""
+    routes = list(getattr(app, "_static_routes", [])) + list(getattr(app, "_dynamic_routes", []))
+    return next((route for route in routes if route.method == method and route.rule.match(path)), None)
+
+
+def _requires_credentials(app: APIGatewayRestResolver, route: Any) -> bool:
     """True when the request matches one of the app's routes that is not public.
 
     Checked before Powertools resolves the route, because its body validation runs ahead of every
     middleware: an anonymous caller must get 401, never a description of the request schema.
     Unknown routes need no credentials, so they answer 404/405.
     """
-    method = (event.get("httpMethod") or "").upper()
-    path = event.get("path") or ""
     public: frozenset[tuple[str, str]] = getattr(app, "public_routes", frozenset())
-    routes = list(getattr(app, "_static_routes", [])) + list(getattr(app, "_dynamic_routes", []))
-    for route in routes:
-        if route.method == method and route.rule.match(path):
-            return (route.method, route.path) not in public
-    return False
+    return route is not None and (route.method, route.path) not in public
+
+
+def _wrong_plane(route: Any) -> errors.ApiError | None:
+    """An operator key on a tenant route, or a tenant credential on an operator route: a 403 before the body is
+    validated, so neither plane learns the other's request schemas (the routes' own policies refuse it too)."""
+    from platform_api.domain.auth import OPERATOR_SCOPE, require_scope
+
+    operator_route = bool((getattr(route.func, "policy", None) or {}).get("operator"))
+    try:
+        require_scope(state.current().principal, OPERATOR_SCOPE if operator_route else None)
+    except errors.ApiError as exc:
+        return exc
+    return None
 
 
 def current_principal(scope: str | None = None) -> Any:
     """The authenticated caller of the current request (set by the authentication middleware); with `scope`,
-    a 403 unless the credential holds it (docs/auth.md has the catalogue)."""
+    a 403 unless the credential holds it (docs/auth.md has the catalogue). Without one, any tenant credential:
+    an operator key is a 403 (it holds `admin:platform` only; read it with `current_principal(OPERATOR_SCOPE)`)."""
     principal = state.current().principal
     if principal is None:
         raise errors.AuthenticationRequired()
-    if scope is not None:
-        from platform_api.domain.auth import require_scope
+    from platform_api.domain.auth import require_scope
 
-        require_scope(principal, scope)
+    require_scope(principal, scope)
     return principal
 
 
@@ -166,6 +180,24 @@ def requires(scope: str | None) -> Callable[[Callable[..., Any]], Callable[..., 
             return route(*args, **kwargs)
 
         guarded.policy = {"scope": scope, "tenant": False, "role": None}  # type: ignore[attr-defined]
+        return guarded
+
+    return declare
+
+
+def operator_route() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An operator-plane route's policy (`/v1/admin/...`, docs/operators.md), declared under `@app.<method>`:
+    only an operator key passes; every session and tenant API key is a 403, whatever its scopes. The route
+    reads the operator with `current_principal(OPERATOR_SCOPE)`."""
+    from platform_api.domain.auth import OPERATOR_SCOPE
+
+    def declare(route: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(route)  # keeps the signature Powertools reads for validation and OpenAPI
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            current_principal(OPERATOR_SCOPE)
+            return route(*args, **kwargs)
+
+        guarded.policy = {"scope": OPERATOR_SCOPE, "tenant": False, "role": None, "operator": True}  # type: ignore[attr-defined]
         return guarded
 
     return declare
@@ -342,8 +374,9 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
         request_state = state.begin(request_id_from_event(event))
         request_state.event = event
         problem = _precheck(event)
-        if problem is None and _requires_credentials(app, event):
-            problem = _authenticate(event)
+        route = _matched_route(app, event)
+        if problem is None and _requires_credentials(app, route):
+            problem = _authenticate(event) or _wrong_plane(route)
         if problem is not None:
             response = error_response(problem)
             resolved = {

@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: a user through a session (JWT) or through one of the user's API keys.
+    """An authenticated caller: a user through a session (JWT) or through one of the user's API keys, or a
+    platform operator through an operator key (kind "operator": `user_id` is then the key's id, as no user
+    stands behind it, and its only scope is `admin:platform`; docs/operators.md).
 
     `scopes` are what the credential may do (see docs/auth.md for the catalogue); a session carries every
     scope, an API key only those it was created with. Roles in a workspace are checked separately, by tenancy.
     """
 
     user_id: str
-    kind: str  # "session" | "api_key"
+    kind: str  # "session" | "api_key" | "operator"
     scopes: frozenset[str] = field(default_factory=frozenset)
     tier: str = "free"
     session_id: str | None = None

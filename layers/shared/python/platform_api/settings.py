@@ -29,6 +29,8 @@ class Settings:
     max_body_bytes: int
     webhook_fanout_queue_url: str | None
     webhook_delivery_queue_url: str | None
+    webhook_fanout_dlq_url: str | None  # the admin function's, to redrive dead letters (docs/operators.md)
+    webhook_delivery_dlq_url: str | None
     webhook_allow_loopback: bool
     public_base_url: str | None
     local_stack: bool  # `make run`: no mail is sent anywhere, so confirmation links are written to the log
@@ -55,6 +57,8 @@ def get_settings() -> Settings:
         max_body_bytes=_int("MAX_BODY_BYTES", 256 * 1024),
         webhook_fanout_queue_url=env.get("WEBHOOK_FANOUT_QUEUE_URL") or None,
         webhook_delivery_queue_url=env.get("WEBHOOK_DELIVERY_QUEUE_URL") or None,
+        webhook_fanout_dlq_url=env.get("WEBHOOK_FANOUT_DLQ_URL") or None,
+        webhook_delivery_dlq_url=env.get("WEBHOOK_DELIVERY_DLQ_URL") or None,
         webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "false").lower() == "true",
         public_base_url=env.get("PUBLIC_BASE_URL") or None,
         local_stack=env.get("LOCAL_STACK", "false").lower() == "true",

@@ -11,6 +11,7 @@ namespace CorePhp\SDK\Services;
  */
 trait ClientServices
 {
+    public readonly Admin $admin;
     public readonly ApiKeys $apiKeys;
     public readonly Auth $auth;
     public readonly Docs $docs;
@@ -27,6 +28,7 @@ trait ClientServices
 
     private function initServices(): void
     {
+        $this->admin = new Admin($this);
         $this->apiKeys = new ApiKeys($this);
         $this->auth = new Auth($this);
         $this->docs = new Docs($this);

@@ -24,13 +24,13 @@ final class NamespacesPackages
             'query' => ['workspace_id', 'namespace_id'],
             'body' => ['package_id'],
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
-            'kind' => 'object',
-            'unwrap' => true,
-            'many' => true,
+            'kind' => 'none',
+            'unwrap' => false,
+            'many' => false,
             'mutating' => true,
             'replayable' => true,
             'auth' => true,
-            'model' => Models\NamespacePackage::class,
+            'model' => null,
         ],
         'list' => [
             'operation_id' => 'listNamespacePackages',
@@ -71,18 +71,17 @@ final class NamespacesPackages
     }
 
     /**
-     * Assign a package (owner or admin)
+     * Assign a package: operators only (POST /v1/admin/namespaces/{namespace_id}/packages)
      *
      * POST /v1/namespaces/{namespace_id}/packages
      *
      * @param string $namespaceId the path's {namespace_id}
      * @param array{package_id: string, workspace_id?: string, namespace_id?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
-     * @return list<Models\NamespacePackage>
      */
-    public function assign(string $namespaceId, array $params = [], array $options = []): array
+    public function assign(string $namespaceId, array $params = [], array $options = []): void
     {
-        return $this->client->send(self::ROUTES['assign'], [$namespaceId], $params, $options);
+        $this->client->send(self::ROUTES['assign'], [$namespaceId], $params, $options);
     }
 
     /**
@@ -101,7 +100,7 @@ final class NamespacesPackages
     }
 
     /**
-     * Remove a package (owner or admin)
+     * Remove a package: operators only (DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id})
      *
      * DELETE /v1/namespaces/{namespace_id}/packages/{package_id}
      *

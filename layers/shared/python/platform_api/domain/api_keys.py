@@ -17,7 +17,7 @@ from platform_api import errors, tiers
 from platform_api.dal import api_keys as dal
 from platform_api.dal.users import UserItem
 from platform_api.dal.users import get_item as get_user_item
-from platform_api.domain.auth import SCOPES
+from platform_api.domain.auth import OPERATOR_SCOPE, SCOPES
 from platform_api.ids import new_id
 from platform_api.models.api_keys import ApiKeyCreate
 from platform_api.principal import Principal
@@ -87,6 +87,9 @@ def store(
 
 
 def create(principal: Principal, body: ApiKeyCreate) -> dict[str, Any]:
+    if OPERATOR_SCOPE in body.scopes:
+        message = f"'{OPERATOR_SCOPE}' belongs to operator keys, which no API route creates (docs/operators.md)."
+        raise errors.InsufficientPermissions(message, details={"scopes": [message]})
     unknown = [s for s in body.scopes if s not in SCOPES]
     if unknown:
         message = f"Unknown scope '{unknown[0]}'. Scopes: {', '.join(sorted(SCOPES))}."

@@ -42,9 +42,21 @@ def _sha256(value: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- scopes
-def require_scope(principal: Principal, scope: str) -> None:
-    """`write:X` implies `read:X`; `read:all` / `write:all` cover every family; sessions hold every scope."""
-    if principal.kind == "session":
+OPERATOR_SCOPE = "admin:platform"  # the operator plane's one scope (domain.operators); never a tenant's
+
+
+def require_scope(principal: Principal, scope: str | None) -> None:
+    """`write:X` implies `read:X`; `read:all` / `write:all` cover every family; sessions hold every tenant scope;
+    None asks for any tenant credential.
+
+    The planes never overlap: `admin:platform` is held by an operator key and by nothing else (not even a
+    session), and an operator key holds nothing else, so it passes no tenant route, `requires(None)` included.
+    """
+    if (principal.kind == "operator") != (scope == OPERATOR_SCOPE):
+        if principal.kind == "operator":
+            raise errors.InsufficientPermissions("An operator key calls the /v1/admin routes only.")
+        raise errors.InsufficientPermissions(f"This route needs an operator key ('{OPERATOR_SCOPE}').")
+    if scope is None or principal.kind in ("session", "operator"):
         return
     action, _, family = scope.partition(":")
     granted = principal.scopes
@@ -277,6 +289,10 @@ def authenticate_request(event: Any) -> Principal:
     credential = _bearer(event)
     if credential.startswith(("sk_live_", "sk_test_")):
         return _authenticate_key(credential)
+    from platform_api.domain import operators
+
+    if operators.is_operator_credential(credential):
+        return operators.authenticate(credential)
     return _authenticate_session(credential)
 
 

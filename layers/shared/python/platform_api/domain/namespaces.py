@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from platform_api import errors
 from platform_api.dal import entitlements as entitlements_dal
 from platform_api.dal import namespaces as dal
 from platform_api.domain import entitlements, listing
-from platform_api.domain.auth import require_scope
 from platform_api.domain.tenancy import membership, require_membership
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
@@ -379,9 +378,29 @@ def list_packages(principal: Principal, namespace_id: str) -> list[dict[str, Any
     return entitlements.packages_of(namespace_id)
 
 
-def assign_package(principal: Principal, namespace_id: str, package_id: str) -> list[dict[str, Any]]:
-    item = visible(principal, namespace_id, manage=True)
-    require_scope(principal, "admin:workspace")  # after visibility: a foreign namespace stays a 404
+PACKAGES_BY_OPERATORS = (
+    "Packages are granted and removed by the platform's operators "
+    "(POST /v1/admin/namespaces/{namespace_id}/packages, docs/operators.md): ask them to change this namespace's."
+)
+
+
+def refuse_package_change(principal: Principal, namespace_id: str) -> NoReturn:
+    """A tenant asking to change its own packages: what it pays for is not its to grant (issue 14). After
+    visibility, so that a foreign namespace stays a 404."""
+    visible(principal, namespace_id)
+    raise errors.InsufficientPermissions(PACKAGES_BY_OPERATORS)
+
+
+def _namespace(namespace_id: str) -> dal.NamespaceItem:
+    item = dal.get_namespace(namespace_id, consistent=True) if has_prefix(namespace_id, "ns") else None
+    if item is None:
+        raise errors.NotFound(NOT_FOUND)
+    return item
+
+
+def grant_package(namespace_id: str, package_id: str) -> list[dict[str, Any]]:
+    """An operator grants a package: every limit it carries is added to the namespace's, atomically."""
+    item = _namespace(namespace_id)
     if package_id not in catalogue():
         message = f"Unknown package '{package_id}'. Packages: {', '.join(catalogue())}."
         raise errors.InvalidRequest(message, details={"package_id": [message]})
@@ -392,9 +411,9 @@ def assign_package(principal: Principal, namespace_id: str, package_id: str) -> 
     return entitlements.change_packages(namespace_id, before, [*before, package_id], _packages_event(item))
 
 
-def remove_package(principal: Principal, namespace_id: str, package_id: str) -> None:
-    item = visible(principal, namespace_id, manage=True)
-    require_scope(principal, "admin:workspace")
+def revoke_package(namespace_id: str, package_id: str) -> None:
+    """An operator removes a package; a 409 when the usage would no longer fit, or for the last package."""
+    item = _namespace(namespace_id)
     granted = [p["id"] for p in entitlements.packages_of(namespace_id)]
     if package_id not in granted:
         raise errors.NotFound("The namespace has no such package.")

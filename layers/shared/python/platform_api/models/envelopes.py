@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar, Union, cast,
 from pydantic import MISSING, BaseModel, ConfigDict, Field, create_model
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentSchema
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -142,3 +142,9 @@ def answers(model: Any, status: int = 200, description: str | None = None) -> di
 def no_content(description: str = "No Content") -> dict[int, OpenAPIResponse]:
     """`responses=` for a route that answers 204 with an empty body."""
     return {204: {"description": description}}
+
+
+def refused(description: str, status: int = 403) -> dict[int, OpenAPIResponse]:
+    """`responses=` for a route that answers every caller with an error (the body is the error envelope)."""
+    envelope: OpenAPIResponseContentSchema = {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}
+    return {status: {"description": description, "content": {"application/json": envelope}}}

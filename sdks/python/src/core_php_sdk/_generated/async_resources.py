@@ -16,6 +16,7 @@ from .models import (
     ApiKeyOut,
     BatchOperation,
     BatchResult,
+    DeadLettersOut,
     DeliveriesRecovered,
     DeliveryDetail,
     DeliveryOut,
@@ -30,6 +31,7 @@ from .models import (
     NamespaceOut,
     NamespacePackage,
     ProfileUpdate,
+    RedriveOut,
     RegisterResponse,
     ResourceOut,
     SettingsIn,
@@ -38,6 +40,7 @@ from .models import (
     SparseInvitation,
     SparseMember,
     SparseNamespace,
+    SparseOperatorKey,
     SparsePackage,
     SparseResource,
     SparseWebhook,
@@ -61,6 +64,39 @@ class AsyncResource:
         self._client = client
 
 
+_R_grantNamespacePackage = Route(
+    "grantNamespacePackage",
+    "POST",
+    "/v1/admin/namespaces/{namespace_id}/packages",
+    replayable=True,
+    auth=True,
+    tenant=(),
+)
+_R_revokeNamespacePackage = Route(
+    "revokeNamespacePackage",
+    "DELETE",
+    "/v1/admin/namespaces/{namespace_id}/packages/{package_id}",
+    replayable=True,
+    auth=True,
+    tenant=(),
+)
+_R_listOperatorKeys = Route(
+    "listOperatorKeys", "GET", "/v1/admin/operator-keys", replayable=False, auth=True, tenant=()
+)
+_R_revokeOperatorKey = Route(
+    "revokeOperatorKey", "DELETE", "/v1/admin/operator-keys/{key_id}", replayable=True, auth=True, tenant=()
+)
+_R_getWebhookDeadLetters = Route(
+    "getWebhookDeadLetters", "GET", "/v1/admin/webhooks/dead-letters", replayable=False, auth=True, tenant=()
+)
+_R_redriveWebhookDeadLetters = Route(
+    "redriveWebhookDeadLetters",
+    "POST",
+    "/v1/admin/webhooks/dead-letters/redrive",
+    replayable=True,
+    auth=True,
+    tenant=(),
+)
 _R_createApiKey = Route("createApiKey", "POST", "/v1/api-keys", replayable=True, auth=True, tenant=())
 _R_getApiKey = Route("getApiKey", "GET", "/v1/api-keys/{key_id}", replayable=False, auth=True, tenant=())
 _R_listApiKeys = Route("listApiKeys", "GET", "/v1/api-keys", replayable=False, auth=True, tenant=())
@@ -385,6 +421,248 @@ _R_updateWorkspaceMember = Route(
 )
 
 
+class AsyncAdminNamespacesPackagesResource(AsyncResource):
+    """async_client.admin.namespaces.packages"""
+
+    async def grant(
+        self,
+        namespace_id: str,
+        *,
+        package_id: str,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> builtins.list[NamespacePackage]:
+        """Grant a package to a namespace (its limits grow by the package's)
+
+        POST /v1/admin/namespaces/{namespace_id}/packages
+        """
+        return await self._client._request(
+            _R_grantNamespacePackage,
+            (namespace_id,),
+            model=NamespacePackage,
+            unwrap=True,
+            body=body_of({"package_id": package_id}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    async def revoke(
+        self,
+        namespace_id: str,
+        package_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a package from a namespace (409 when its usage would no longer fit)
+
+        DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id}
+        """
+        await self._client._request(
+            _R_revokeNamespacePackage,
+            (
+                namespace_id,
+                package_id,
+            ),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class AsyncAdminWebhooksDeadLettersResource(AsyncResource):
+    """async_client.admin.webhooks.dead_letters"""
+
+    async def get(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> DeadLettersOut:
+        """Count what waits in the webhook pipeline's dead-letter queues
+
+        GET /v1/admin/webhooks/dead-letters
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+        """
+        return await self._client._request(
+            _R_getWebhookDeadLetters,
+            (),
+            model=DeadLettersOut,
+            unwrap=True,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    async def redrive(
+        self,
+        *,
+        max_messages: int | NotGiven = NOT_GIVEN,
+        queues: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> RedriveOut:
+        """Move dead webhook messages back to their queues, at most max_messages per call
+
+        POST /v1/admin/webhooks/dead-letters/redrive
+
+        Args:
+            max_messages: At most this many messages per call.
+            queues: Which DLQs, in this order; default: delivery, then fanout.
+        """
+        return await self._client._request(
+            _R_redriveWebhookDeadLetters,
+            (),
+            model=RedriveOut,
+            unwrap=True,
+            body=body_of({"max_messages": max_messages, "queues": queues}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class AsyncAdminNamespacesResource(AsyncResource):
+    """async_client.admin.namespaces"""
+
+    def __init__(self, client: AsyncBaseClient) -> None:
+        super().__init__(client)
+        self.packages = AsyncAdminNamespacesPackagesResource(client)
+
+
+class AsyncAdminOperatorKeysResource(AsyncResource):
+    """async_client.admin.operator_keys"""
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListIterator[SparseOperatorKey]:
+        """List the live operator keys (never their secrets)
+
+        GET /v1/admin/operator-keys (`async for` follows meta.next_cursor through every page; `await` gives the
+        first page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+        """
+        return self._client._list(
+            _R_listOperatorKeys,
+            (),
+            model=SparseOperatorKey,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    async def revoke(
+        self,
+        key_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Revoke an operator key (it stops working at once)
+
+        DELETE /v1/admin/operator-keys/{key_id}
+        """
+        await self._client._request(
+            _R_revokeOperatorKey,
+            (key_id,),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class AsyncAdminWebhooksResource(AsyncResource):
+    """async_client.admin.webhooks"""
+
+    def __init__(self, client: AsyncBaseClient) -> None:
+        super().__init__(client)
+        self.dead_letters = AsyncAdminWebhooksDeadLettersResource(client)
+
+
 class AsyncNamespacesEntitlementsResource(AsyncResource):
     """async_client.namespaces.entitlements"""
 
@@ -492,19 +770,17 @@ class AsyncNamespacesPackagesResource(AsyncResource):
         idempotency_key: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-    ) -> builtins.list[NamespacePackage]:
-        """Assign a package (owner or admin)
+    ) -> None:
+        """Assign a package: operators only (POST /v1/admin/namespaces/{namespace_id}/packages)
 
         POST /v1/namespaces/{namespace_id}/packages
 
         Args:
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
-        return await self._client._request(
+        await self._client._request(
             _R_assignNamespacePackage,
             (namespace_id,),
-            model=NamespacePackage,
-            unwrap=True,
             body=body_of({"package_id": package_id}),
             tenant={"workspace_id": workspace_id},
             idempotency_key=idempotency_key,
@@ -584,7 +860,7 @@ class AsyncNamespacesPackagesResource(AsyncResource):
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> None:
-        """Remove a package (owner or admin)
+        """Remove a package: operators only (DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id})
 
         DELETE /v1/namespaces/{namespace_id}/packages/{package_id}
 
@@ -1059,6 +1335,16 @@ class AsyncWorkspacesMembersResource(AsyncResource):
             extra_headers=extra_headers,
             timeout=timeout,
         )
+
+
+class AsyncAdminResource(AsyncResource):
+    """async_client.admin"""
+
+    def __init__(self, client: AsyncBaseClient) -> None:
+        super().__init__(client)
+        self.namespaces = AsyncAdminNamespacesResource(client)
+        self.operator_keys = AsyncAdminOperatorKeysResource(client)
+        self.webhooks = AsyncAdminWebhooksResource(client)
 
 
 class AsyncApiKeysResource(AsyncResource):
@@ -2810,6 +3096,7 @@ class AsyncWorkspacesResource(AsyncResource):
 class AsyncClientGroups:
     """The endpoint groups of the API, one attribute each (mixed into AsyncClient)."""
 
+    admin: AsyncAdminResource
     api_keys: AsyncApiKeysResource
     auth: AsyncAuthResource
     docs: AsyncDocsResource
@@ -2825,6 +3112,7 @@ class AsyncClientGroups:
     workspaces: AsyncWorkspacesResource
 
     def _init_groups(self, client: AsyncBaseClient) -> None:
+        self.admin = AsyncAdminResource(client)
         self.api_keys = AsyncApiKeysResource(client)
         self.auth = AsyncAuthResource(client)
         self.docs = AsyncDocsResource(client)

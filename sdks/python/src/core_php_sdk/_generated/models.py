@@ -15,6 +15,8 @@ __all__ = [
     "BatchOperation",
     "BatchRequest",
     "BatchResult",
+    "DeadLetterQueueOut",
+    "DeadLettersOut",
     "DeliveriesRecovered",
     "DeliveryAttempt",
     "DeliveryDetail",
@@ -51,6 +53,9 @@ __all__ = [
     "ProfileUpdate",
     "RateLimitStatus",
     "RateLimitWindow",
+    "RedriveOut",
+    "RedriveQueueOut",
+    "RedriveRequest",
     "RefreshRequest",
     "RegisterRequest",
     "RegisterResponse",
@@ -66,6 +71,7 @@ __all__ = [
     "SparseInvitation",
     "SparseMember",
     "SparseNamespace",
+    "SparseOperatorKey",
     "SparsePackage",
     "SparseResource",
     "SparseWebhook",
@@ -154,6 +160,21 @@ class BatchResult(ApiModel):
     id: str
     index: int
     status: int
+
+
+class DeadLetterQueueOut(ApiModel):
+    """DeadLetterQueueOut"""
+
+    in_flight: int
+    queue: str
+    waiting: int
+
+
+class DeadLettersOut(ApiModel):
+    """What waits in the webhook pipeline's dead-letter queues."""
+
+    queues: list[DeadLetterQueueOut]
+    waiting: int
 
 
 class DeliveriesRecovered(ApiModel):
@@ -509,6 +530,33 @@ class RateLimitWindow(ApiModel):
     used: int
 
 
+class RedriveOut(ApiModel):
+    """One bounded redrive: call again while `has_more` is true."""
+
+    failed: int
+    has_more: bool
+    kept: int
+    moved: int
+    queues: list[RedriveQueueOut]
+
+
+class RedriveQueueOut(ApiModel):
+    """RedriveQueueOut"""
+
+    failed: int
+    kept: int
+    moved: int
+    queue: str
+    remaining: int
+
+
+class RedriveRequest(ApiModel):
+    """RedriveRequest"""
+
+    max_messages: int | None = None
+    queues: list[str] | None = None
+
+
 class RefreshRequest(ApiModel):
     """RefreshRequest"""
 
@@ -673,6 +721,19 @@ class SparseNamespace(ApiModel):
     updated_at: datetime | None = None
     uuid: str | None = None
     workspace_id: str | None = None
+
+
+class SparseOperatorKey(ApiModel):
+    """An operator key in a list; `fields=` returns only `id` and the fields it names."""
+
+    created_at: datetime | None = None
+    created_by: str | None = None
+    expires_at: datetime | None = None
+    id: str
+    last_used_at: datetime | None = None
+    name: str | None = None
+    prefix: str | None = None
+    scopes: list[str] | None = None
 
 
 class SparsePackage(ApiModel):
@@ -926,6 +987,8 @@ ApiKeyOut.model_rebuild()
 BatchOperation.model_rebuild()
 BatchRequest.model_rebuild()
 BatchResult.model_rebuild()
+DeadLetterQueueOut.model_rebuild()
+DeadLettersOut.model_rebuild()
 DeliveriesRecovered.model_rebuild()
 DeliveryAttempt.model_rebuild()
 DeliveryDetail.model_rebuild()
@@ -962,6 +1025,9 @@ ProfileOut.model_rebuild()
 ProfileUpdate.model_rebuild()
 RateLimitStatus.model_rebuild()
 RateLimitWindow.model_rebuild()
+RedriveOut.model_rebuild()
+RedriveQueueOut.model_rebuild()
+RedriveRequest.model_rebuild()
 RefreshRequest.model_rebuild()
 RegisterRequest.model_rebuild()
 RegisterResponse.model_rebuild()
@@ -977,6 +1043,7 @@ SparseDelivery.model_rebuild()
 SparseInvitation.model_rebuild()
 SparseMember.model_rebuild()
 SparseNamespace.model_rebuild()
+SparseOperatorKey.model_rebuild()
 SparsePackage.model_rebuild()
 SparseResource.model_rebuild()
 SparseWebhook.model_rebuild()

@@ -15,6 +15,7 @@ from .models import (
     ApiKeyOut,
     BatchOperation,
     BatchResult,
+    DeadLettersOut,
     DeliveriesRecovered,
     DeliveryDetail,
     DeliveryOut,
@@ -29,6 +30,7 @@ from .models import (
     NamespaceOut,
     NamespacePackage,
     ProfileUpdate,
+    RedriveOut,
     RegisterResponse,
     ResourceOut,
     SettingsIn,
@@ -37,6 +39,7 @@ from .models import (
     SparseInvitation,
     SparseMember,
     SparseNamespace,
+    SparseOperatorKey,
     SparsePackage,
     SparseResource,
     SparseWebhook,
@@ -60,6 +63,39 @@ class Resource:
         self._client = client
 
 
+_R_grantNamespacePackage = Route(
+    "grantNamespacePackage",
+    "POST",
+    "/v1/admin/namespaces/{namespace_id}/packages",
+    replayable=True,
+    auth=True,
+    tenant=(),
+)
+_R_revokeNamespacePackage = Route(
+    "revokeNamespacePackage",
+    "DELETE",
+    "/v1/admin/namespaces/{namespace_id}/packages/{package_id}",
+    replayable=True,
+    auth=True,
+    tenant=(),
+)
+_R_listOperatorKeys = Route(
+    "listOperatorKeys", "GET", "/v1/admin/operator-keys", replayable=False, auth=True, tenant=()
+)
+_R_revokeOperatorKey = Route(
+    "revokeOperatorKey", "DELETE", "/v1/admin/operator-keys/{key_id}", replayable=True, auth=True, tenant=()
+)
+_R_getWebhookDeadLetters = Route(
+    "getWebhookDeadLetters", "GET", "/v1/admin/webhooks/dead-letters", replayable=False, auth=True, tenant=()
+)
+_R_redriveWebhookDeadLetters = Route(
+    "redriveWebhookDeadLetters",
+    "POST",
+    "/v1/admin/webhooks/dead-letters/redrive",
+    replayable=True,
+    auth=True,
+    tenant=(),
+)
 _R_createApiKey = Route("createApiKey", "POST", "/v1/api-keys", replayable=True, auth=True, tenant=())
 _R_getApiKey = Route("getApiKey", "GET", "/v1/api-keys/{key_id}", replayable=False, auth=True, tenant=())
 _R_listApiKeys = Route("listApiKeys", "GET", "/v1/api-keys", replayable=False, auth=True, tenant=())
@@ -384,6 +420,247 @@ _R_updateWorkspaceMember = Route(
 )
 
 
+class AdminNamespacesPackagesResource(Resource):
+    """client.admin.namespaces.packages"""
+
+    def grant(
+        self,
+        namespace_id: str,
+        *,
+        package_id: str,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> builtins.list[NamespacePackage]:
+        """Grant a package to a namespace (its limits grow by the package's)
+
+        POST /v1/admin/namespaces/{namespace_id}/packages
+        """
+        return self._client._request(
+            _R_grantNamespacePackage,
+            (namespace_id,),
+            model=NamespacePackage,
+            unwrap=True,
+            body=body_of({"package_id": package_id}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def revoke(
+        self,
+        namespace_id: str,
+        package_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a package from a namespace (409 when its usage would no longer fit)
+
+        DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id}
+        """
+        self._client._request(
+            _R_revokeNamespacePackage,
+            (
+                namespace_id,
+                package_id,
+            ),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class AdminWebhooksDeadLettersResource(Resource):
+    """client.admin.webhooks.dead_letters"""
+
+    def get(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> DeadLettersOut:
+        """Count what waits in the webhook pipeline's dead-letter queues
+
+        GET /v1/admin/webhooks/dead-letters
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+        """
+        return self._client._request(
+            _R_getWebhookDeadLetters,
+            (),
+            model=DeadLettersOut,
+            unwrap=True,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def redrive(
+        self,
+        *,
+        max_messages: int | NotGiven = NOT_GIVEN,
+        queues: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> RedriveOut:
+        """Move dead webhook messages back to their queues, at most max_messages per call
+
+        POST /v1/admin/webhooks/dead-letters/redrive
+
+        Args:
+            max_messages: At most this many messages per call.
+            queues: Which DLQs, in this order; default: delivery, then fanout.
+        """
+        return self._client._request(
+            _R_redriveWebhookDeadLetters,
+            (),
+            model=RedriveOut,
+            unwrap=True,
+            body=body_of({"max_messages": max_messages, "queues": queues}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class AdminNamespacesResource(Resource):
+    """client.admin.namespaces"""
+
+    def __init__(self, client: BaseClient) -> None:
+        super().__init__(client)
+        self.packages = AdminNamespacesPackagesResource(client)
+
+
+class AdminOperatorKeysResource(Resource):
+    """client.admin.operator_keys"""
+
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        cursor: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None,
+        include: str | Sequence[str] | None = None,
+        search: str | None = None,
+        created_after: str | datetime | None = None,
+        created_before: str | datetime | None = None,
+        updated_after: str | datetime | None = None,
+        updated_before: str | datetime | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ListIterator[SparseOperatorKey]:
+        """List the live operator keys (never their secrets)
+
+        GET /v1/admin/operator-keys (iterating the result follows meta.next_cursor through every page)
+
+        Args:
+            page: Page number (1-based).
+            per_page: Items per page (max 100).
+            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
+            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
+            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
+            include: Related data to embed, e.g. `owner,tags,metadata`.
+            search: Case-insensitive text match.
+            created_after: ISO 8601.
+            created_before: ISO 8601.
+            updated_after: ISO 8601.
+            updated_before: ISO 8601.
+        """
+        return self._client._list(
+            _R_listOperatorKeys,
+            (),
+            model=SparseOperatorKey,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            query=query_of(
+                {
+                    "page": page,
+                    "per_page": per_page,
+                    "cursor": cursor,
+                    "sort": sort,
+                    "fields": fields,
+                    "include": include,
+                    "search": search,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                }
+            ),
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def revoke(
+        self,
+        key_id: str,
+        *,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """Revoke an operator key (it stops working at once)
+
+        DELETE /v1/admin/operator-keys/{key_id}
+        """
+        self._client._request(
+            _R_revokeOperatorKey,
+            (key_id,),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
+class AdminWebhooksResource(Resource):
+    """client.admin.webhooks"""
+
+    def __init__(self, client: BaseClient) -> None:
+        super().__init__(client)
+        self.dead_letters = AdminWebhooksDeadLettersResource(client)
+
+
 class NamespacesEntitlementsResource(Resource):
     """client.namespaces.entitlements"""
 
@@ -491,19 +768,17 @@ class NamespacesPackagesResource(Resource):
         idempotency_key: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-    ) -> builtins.list[NamespacePackage]:
-        """Assign a package (owner or admin)
+    ) -> None:
+        """Assign a package: operators only (POST /v1/admin/namespaces/{namespace_id}/packages)
 
         POST /v1/namespaces/{namespace_id}/packages
 
         Args:
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
-        return self._client._request(
+        self._client._request(
             _R_assignNamespacePackage,
             (namespace_id,),
-            model=NamespacePackage,
-            unwrap=True,
             body=body_of({"package_id": package_id}),
             tenant={"workspace_id": workspace_id},
             idempotency_key=idempotency_key,
@@ -583,7 +858,7 @@ class NamespacesPackagesResource(Resource):
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> None:
-        """Remove a package (owner or admin)
+        """Remove a package: operators only (DELETE /v1/admin/namespaces/{namespace_id}/packages/{package_id})
 
         DELETE /v1/namespaces/{namespace_id}/packages/{package_id}
 
@@ -1056,6 +1331,16 @@ class WorkspacesMembersResource(Resource):
             extra_headers=extra_headers,
             timeout=timeout,
         )
+
+
+class AdminResource(Resource):
+    """client.admin"""
+
+    def __init__(self, client: BaseClient) -> None:
+        super().__init__(client)
+        self.namespaces = AdminNamespacesResource(client)
+        self.operator_keys = AdminOperatorKeysResource(client)
+        self.webhooks = AdminWebhooksResource(client)
 
 
 class ApiKeysResource(Resource):
@@ -2806,6 +3091,7 @@ class WorkspacesResource(Resource):
 class ClientGroups:
     """The endpoint groups of the API, one attribute each (mixed into Client)."""
 
+    admin: AdminResource
     api_keys: ApiKeysResource
     auth: AuthResource
     docs: DocsResource
@@ -2821,6 +3107,7 @@ class ClientGroups:
     workspaces: WorkspacesResource
 
     def _init_groups(self, client: BaseClient) -> None:
+        self.admin = AdminResource(client)
         self.api_keys = ApiKeysResource(client)
         self.auth = AuthResource(client)
         self.docs = DocsResource(client)
@@ -2838,6 +3125,12 @@ class ClientGroups:
 
 # operation_id -> the attribute path of its method on Client (tests check every route has one)
 OPERATIONS: dict[str, tuple[str, ...]] = {
+    "grantNamespacePackage": ("admin", "namespaces", "packages", "grant"),
+    "revokeNamespacePackage": ("admin", "namespaces", "packages", "revoke"),
+    "listOperatorKeys": ("admin", "operator_keys", "list"),
+    "revokeOperatorKey": ("admin", "operator_keys", "revoke"),
+    "getWebhookDeadLetters": ("admin", "webhooks", "dead_letters", "get"),
+    "redriveWebhookDeadLetters": ("admin", "webhooks", "dead_letters", "redrive"),
     "createApiKey": ("api_keys", "create"),
     "getApiKey": ("api_keys", "get"),
     "listApiKeys": ("api_keys", "list"),
