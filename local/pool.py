@@ -14,15 +14,24 @@ from local.worker import IPC_SLACK_SECONDS, Worker
 _FATAL = ("Task timed out", "Runtime exited without providing a reason")
 
 
+def _timeout_caps() -> dict[str, int]:
+    """LOCAL_TIMEOUT_CAPS="ResourcesFunction=3,...": shorter Timeouts (never longer) for named functions. Fault
+    tests use it so that a key held by a killed invocation frees in seconds, as after that Lambda timeout;
+    per function, because others (webhook delivery) plan their work by the time they have left."""
+    caps = {}
+    for entry in filter(None, (os.environ.get("LOCAL_TIMEOUT_CAPS") or "").split(",")):
+        name, _, seconds = entry.partition("=")
+        caps[name.strip()] = int(seconds)
+    return caps
+
+
 class FunctionPool:
     def __init__(self, spec: FunctionSpec, base_environment: dict[str, str], max_workers: int | None = None):
         self.spec = spec
         self.max_workers = max_workers or int(os.environ.get("LOCAL_FUNCTION_CONCURRENCY", "4"))
         self._payload = {
             **{k: v for k, v in asdict(spec).items() if k in ("logical_id", "handler", "timeout", "memory")},
-            # LOCAL_TIMEOUT_CAP_SECONDS shortens every Timeout (never lengthens it): fault tests use it so that a
-            # key held by a killed invocation frees in seconds, as it would after that shorter Lambda timeout.
-            "timeout": min(spec.timeout, int(os.environ.get("LOCAL_TIMEOUT_CAP_SECONDS") or spec.timeout)),
+            "timeout": min(spec.timeout, _timeout_caps().get(spec.logical_id, spec.timeout)),
             "code_dir": str(spec.code_dir),
             "layer_dirs": [str(p) for p in spec.layer_dirs],
             "environment": {**base_environment, **spec.environment},

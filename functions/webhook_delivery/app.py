@@ -41,7 +41,13 @@ def _process(record: dict[str, Any], context: Any) -> bool:
     first_attempts = bool(RETRY_QUEUE_URL) and source == _name(QUEUE_URL)
 
     def postpone(seconds: int) -> None:
-        client().change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=seconds)
+        sqs = client()
+        try:
+            sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=seconds)
+        except sqs.exceptions.ReceiptHandleIsInvalid:
+            # Another receive holds the message now (it came back and was handed out again): that receive
+            # decides what happens to it, and this one must not fail its whole batch.
+            logger.info("message already received again", extra={"message_id": record["messageId"]})
 
     def dead_letter() -> None:
         client().send_message(QueueUrl=DLQ_URL, MessageBody=record["body"])

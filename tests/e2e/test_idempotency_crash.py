@@ -3,7 +3,7 @@ every request retried with its key until it answers, and then: exactly one effec
 to every retry (docs/idempotency.md, "Exactly once"), and one webhook event per effect, delivered once even
 after the pipeline's own workers were killed while idle (the local stream source re-reads from its checkpoint).
 
-The stack runs with its functions' Timeout capped at 3 s (LOCAL_TIMEOUT_CAP_SECONDS), so a key held by a
+The stack runs with ResourcesFunction's Timeout capped at 3 s (LOCAL_TIMEOUT_CAPS), so a key held by a
 killed invocation frees itself in seconds, as it would after a Lambda timeout of 3 s. Each round warms one
 ResourcesFunction container per request, sends the keyed requests with a random stagger, and kill -9s every
 ResourcesFunction container at a random instant; rounds go on until at least KILLS requests were cut off
@@ -40,7 +40,7 @@ PER_ROUND = 8
 MAX_ROUNDS = 40
 PIPELINE = ("StreamForwarderFunction", "WebhookFanoutFunction", "WebhookDeliveryFunction")
 ENVIRONMENT = {
-    "LOCAL_TIMEOUT_CAP_SECONDS": "3",
+    "LOCAL_TIMEOUT_CAPS": "ResourcesFunction=3",
     "LOCAL_FUNCTION_CONCURRENCY": str(PER_ROUND),
     "RATE_LIMITS_JSON": json.dumps({"free": {"minute": 1_000_000, "hour": 10_000_000}}),
 }
