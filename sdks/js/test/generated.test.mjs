@@ -74,10 +74,10 @@ describe('generated surface', () => {
   it('a route added to the table becomes a method with no hand edit', () => {
     const recover = {
       ...routes.find((r) => r.operation_id === 'retryWebhookDelivery'),
-      operation_id: 'recoverWebhook',
-      method: 'recover',
+      operation_id: 'replayWebhook',
+      method: 'replay',
       group: ['webhooks'],
-      path: '/v1/webhooks/{webhook_id}/recover',
+      path: '/v1/webhooks/{webhook_id}/replay',
       path_params: ['webhook_id'],
       summary: 'Replay failed deliveries since a time',
     };
@@ -89,7 +89,7 @@ describe('generated surface', () => {
       path: '/v1/admin/tenants',
     };
     const text = generate([...routes, recover, admin], document);
-    assert.match(text, /recover\(webhookId: string, params: RecoverWebhookParams & CallOptions = \{\}\): Promise<Model<DeliveryOut>>/);
+    assert.match(text, /replay\(webhookId: string, params: ReplayWebhookParams & CallOptions = \{\}\): Promise<Model<DeliveryOut>>/);
     assert.match(text, /export class AdminTenantsApi \{/);
     assert.match(text, /readonly admin: AdminApi;/);
     assert.notEqual(text, render(), 'the drift check would fail until regenerated');

@@ -154,7 +154,7 @@ final class ClientTest extends TestCase
         self::assertArrayHasKey('Idempotency-Key', $this->transport->requests[0]['headers']);
 
         $this->transport->push(FakeTransport::json(201, ['data' => [['id' => 'pkg_1', 'name' => 'Starter']]]));
-        $packages = $client->namespaces->packages->assign('ns_1', ['package_id' => 'pkg_1']);
+        $packages = $client->admin->namespaces->packages->grant('ns_1', ['package_id' => 'pkg_1']);
         self::assertCount(1, $packages);
         self::assertInstanceOf(Models\NamespacePackage::class, $packages[0]);
         self::assertSame('Starter', $packages[0]->name);

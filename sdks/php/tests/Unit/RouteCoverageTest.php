@@ -55,7 +55,7 @@ final class RouteCoverageTest extends TestCase
             // Call it: the request must be the route's.
             $kind = $route['response']['kind'];
             $transport->push($kind === 'none'
-                ? new \CorePhp\SDK\HttpResponse($route['response']['status'], [], '')
+                ? new \CorePhp\SDK\HttpResponse($route['response']['status'] ?? 204, [], '')
                 : FakeTransport::json($route['response']['status'], $kind === 'list'
                     ? ['data' => [['id' => 'x_1']], 'meta' => ['next_cursor' => null], 'links' => []]
                     : ['data' => ['id' => 'x_1'], 'id' => 'x_1']));
