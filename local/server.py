@@ -97,7 +97,8 @@ def build_event(
         "requestContext": {
             "accountId": "123456789012",
             "apiId": "local",
-            "domainName": handler.headers.get("Host", "127.0.0.1"),
+            # API Gateway's own domain, never the caller's Host header (which links must not trust).
+            "domainName": str(handler.server.server_address[0]),
             "httpMethod": handler.command,
             "identity": {"sourceIp": handler.client_address[0], "userAgent": handler.headers.get("User-Agent")},
             "path": requested_path,

@@ -11,6 +11,7 @@ from local.pool import FunctionPool
 from local.snapshot import Snapshots
 from local.template import FunctionSpec, Resolver, Route, function_specs, load_template, resources_of_type
 
+LOCAL_PARAMETERS = {"PublicBaseUrl": "PUBLIC_BASE_URL", "AllowedOrigins": "ALLOWED_ORIGINS"}
 _API_GATEWAY_DEFAULT_BODY = '{"message":"$context.error.messageString"}'
 
 
@@ -36,7 +37,14 @@ class LocalStack:
             self.snapshots = Snapshots(data_dir / "state.json", endpoint, self.physical)
             self.snapshots.load()
             self.snapshots.start()
-        self.resolver = Resolver(self.template, self.physical, parameter_overrides or {})
+        # The template's parameters a local run sets from its environment, as `sam deploy --parameter-overrides`
+        # would: PUBLIC_BASE_URL (`make run` sets http://HOST:PORT), ALLOWED_ORIGINS.
+        from_environment = {
+            name: os.environ[variable]
+            for name, variable in LOCAL_PARAMETERS.items()
+            if os.environ.get(variable) and name in (self.template.get("Parameters") or {})
+        }
+        self.resolver = Resolver(self.template, self.physical, {**from_environment, **(parameter_overrides or {})})
         self.functions: dict[str, FunctionSpec] = function_specs(self.template, self.resolver)
         self.base_environment = self._base_environment()
         self.pools: dict[str, FunctionPool] = {}
@@ -60,7 +68,6 @@ class LocalStack:
         }
         for passthrough in (
             "WEBHOOK_ALLOW_LOOPBACK",
-            "PUBLIC_BASE_URL",
             "POWERTOOLS_LOG_LEVEL",
             "RATE_LIMITS_JSON",
             "REGISTRATIONS_PER_IP_PER_HOUR",

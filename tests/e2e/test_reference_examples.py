@@ -272,6 +272,14 @@ def test_004_pagination_meta_and_links(api):
         assert url.scheme in ("http", "https")  # README: absolute links
         assert parse_qs(url.query)["page"] == [page]
         assert parse_qs(url.query)["per_page"] == ["2"]  # README: links keep the other parameters
+        assert links[name].startswith(f"{api.base}/v1/resources?")  # the configured base URL: plain HTTP locally
+    followed = api.get(links["next"].removeprefix(api.base))
+    assert followed.status_code == 200
+    assert followed.json()["meta"]["current_page"] == 3
+    created = api.post("/v1/resources", json={"name": "located"}, headers={"Host": "evil.example"})
+    assert created.headers["Location"] == f"{api.base}/v1/resources/{created.json()['data']['id']}"
+    hostile = api.get("/v1/resources?per_page=2", headers={"Host": "evil.example", "X-Forwarded-Proto": "javascript"})
+    assert hostile.json()["links"]["next"].startswith(f"{api.base}/v1/resources?")
 
 
 def test_004_pagination_under_the_api_stage_path(base_url):
