@@ -172,6 +172,13 @@ def test_000_get_current_user(api):
     assert data["email"] == api.email
 
 
+def test_000_list_users_without_a_tenant_context(api):
+    # README (tenancy): without X-Workspace-ID the personal namespace is the context; its one user is the caller
+    reply = api.get("/v1/users?page=1&per_page=20&search=user&role=owner")
+    assert reply.status_code == 200, reply.text
+    assert [(u["id"], u["role"]) for u in reply.json()["data"]] == [(api.user["id"], "owner")]
+
+
 def test_000_update_user_profile(api):
     reply = api.patch("/v1/users/me", json={"profile": {"first_name": "Jane", "last_name": "Smith"}})
     assert reply.status_code == 200, reply.text
