@@ -32,6 +32,18 @@ def test_non_json_content_type_is_415(content_type):
     assert reply.json["error"]["code"] == "unsupported_media_type"
 
 
+@pytest.mark.parametrize("headers", [{"Content-Type": "text/plain;charset=UTF-8"}, {}])
+def test_a_json_body_sent_as_text_plain_or_without_a_type_is_json(headers):
+    # document 004's fetch example: a string body, so the browser sends text/plain
+    event = api_event("POST", "/v1/auth/register", body={"email": "x"})
+    for key in ("headers", "multiValueHeaders"):
+        event[key] = {k: v for k, v in event[key].items() if k.lower() != "content-type"}
+    event["headers"].update(headers)
+    reply = Reply(function_module("AuthFunction").handler(event, FakeContext()))
+    assert reply.status == 400  # validated as JSON: the missing username and password, not 415
+    assert {"username", "password"} <= set(reply.json["error"]["details"])
+
+
 def test_every_error_carries_the_request_id_of_the_response_header():
     reply = _send(event={"body": "[", "requestContext": {"requestId": "abc-123"}})
     assert reply.json["error"]["request_id"] == "req_abc-123" == reply.headers["x-request-id"]

@@ -277,17 +277,27 @@ def _precheck(event: dict[str, Any]) -> errors.ApiError | None:
         return errors.PayloadTooLarge(f"The request body is {len(raw)} bytes; the limit is {limit} bytes.")
     header = _header(event, "content-type")
     content_type = (header or "").split(";")[0].strip().lower()
-    if header is not None and content_type != "application/json" and not content_type.endswith("+json"):
+    # A body that parses as JSON is JSON whatever `text/plain` says: that is what `fetch(url, {body:
+    # JSON.stringify(...)})` sends when no type is set (document 004's own example). Credentials are bearer
+    # tokens only, never cookies, so a cross-site form or fetch carries none: accepting it opens no CSRF.
+    plain = content_type == "text/plain"
+    if header is not None and not plain and content_type != "application/json" and not content_type.endswith("+json"):
         return errors.UnsupportedMediaType()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return errors.InvalidRequest("Request body must be JSON encoded as UTF-8.")
+        return (
+            errors.UnsupportedMediaType()
+            if plain
+            else errors.InvalidRequest("Request body must be JSON encoded as UTF-8.")
+        )
     if _too_deep(text):
         return errors.InvalidRequest(f"Request body nests deeper than {MAX_JSON_DEPTH} levels.")
     try:
         json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
+        if plain:
+            return errors.UnsupportedMediaType()
         return errors.InvalidRequest("Request body is not valid JSON (only standard JSON numbers are accepted).")
     event["body"], event["isBase64Encoded"] = text, False
     if header is not None:
