@@ -73,7 +73,7 @@ LIST_SPECS: dict[str, str] = {
     "/v1/webhooks/{webhook_id}/deliveries": "DELIVERY_SPEC",
 }
 RATE_HEADERS = {
-    "X-RateLimit-Limit": "Requests allowed in the window closest to exhaustion.",
+    "X-RateLimit-Limit": "Requests allowed in the window closest to exhaustion (without a credential: the address's).",
     "X-RateLimit-Remaining": "Requests left in that window.",
     "X-RateLimit-Reset": "When that window resets (epoch seconds).",
     "X-Request-Id": "The request id (`req_...`), also in every error body.",
@@ -215,8 +215,7 @@ def _decorate(operation: dict[str, Any], method: str, path: str, spec: Any = Non
     for response in responses.values():
         response.setdefault("headers", {})
         for name, description in RATE_HEADERS.items():
-            if not public or name == "X-Request-Id":
-                response["headers"][name] = {"schema": {"type": "string"}, "description": description}
+            response["headers"][name] = {"schema": {"type": "string"}, "description": description}
         if method in MUTATING and not public:
             response["headers"]["Idempotent-Replayed"] = {
                 "schema": {"type": "string", "enum": ["true"]},

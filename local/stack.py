@@ -74,6 +74,8 @@ class LocalStack:
             "LOGIN_ATTEMPTS_PER_IP_PER_MINUTE",
             "LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE",
             "LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE",
+            "ANONYMOUS_REQUESTS_PER_IP_PER_MINUTE",
+            "ANONYMOUS_REQUESTS_PER_IP_PER_HOUR",
         ):
             if os.environ.get(passthrough):
                 env[passthrough] = os.environ[passthrough]

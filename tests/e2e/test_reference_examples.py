@@ -255,6 +255,20 @@ def test_000_rate_limit_headers_on_every_response(api):
         assert reset > 1_600_000_000
 
 
+def test_000_rate_limit_headers_without_credentials_too(base_url):
+    # README: on EVERY response; a caller without a credential is counted by address
+    replies = [
+        requests.get(f"{base_url}/v1/health", timeout=30),
+        requests.post(f"{base_url}/v1/auth/login", json={"email": "no@example.com", "password": "x" * 12}, timeout=30),
+        requests.post(f"{base_url}/v1/auth/refresh", json={"refresh_token": "nope"}, timeout=30),
+        requests.post(f"{base_url}/v1/auth/register", json={"email": "not an email"}, timeout=30),
+        requests.get(f"{base_url}/v1/resources", timeout=30),
+        requests.get(f"{base_url}/v1/resources", headers={"Authorization": "Bearer sk_test_wrong"}, timeout=30),
+    ]
+    for reply in replies:
+        assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(reply.headers), reply.url
+
+
 def test_000_error_codes(api, base_url):
     _assert_error(api.post("/v1/resources", json={"type": "standard"}), 400, "invalid_request")
     _assert_error(requests.get(f"{base_url}/v1/resources", timeout=30), 401, "authentication_required")

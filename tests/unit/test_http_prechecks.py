@@ -4,6 +4,9 @@ import pytest
 
 from tests.helpers import FakeContext, Reply, api_event, function_module
 
+# Every response counts a rate window (an anonymous caller's is its address's): a table is needed.
+pytestmark = pytest.mark.usefixtures("aws")
+
 
 def _send(**kwargs):
     event = api_event("GET", "/v1/health")

@@ -326,6 +326,22 @@ def _authenticate(event: dict[str, Any]) -> errors.ApiError | None:
     return None
 
 
+def _count_anonymous(event: dict[str, Any]) -> errors.ApiError | None:
+    """The window of a request without a valid credential (public route or refused credential): its source
+    address's, so that every response carries X-RateLimit-* (shared/spec/README.md, rate limits)."""
+    from platform_api.domain import anonymous
+
+    source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or ""
+    try:
+        window = anonymous.count(source_ip)
+    except errors.RateLimitExceeded as exc:
+        if exc.window is not None:
+            exc.headers.update(_rate_limit_headers(exc.window))
+        return exc
+    state.current().response_headers.update(_rate_limit_headers(window))
+    return None
+
+
 def _rate_limit_headers(window: tuple[int, int, int]) -> dict[str, str]:
     limit, remaining, reset = window
     return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
@@ -351,9 +367,12 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_state = state.begin(request_id_from_event(event))
         request_state.event = event
-        problem = _precheck(event)
-        if problem is None and _requires_credentials(app, event):
-            problem = _authenticate(event)
+        # Credentials first: an anonymous caller of a protected route learns nothing about its body rules.
+        problem = _authenticate(event) if _requires_credentials(app, event) else None
+        if problem is None:
+            problem = _precheck(event)
+        if request_state.principal is None and (problem is None or isinstance(problem, errors.AuthenticationRequired)):
+            problem = _count_anonymous(event) or problem
         if problem is not None:
             response = error_response(problem)
             resolved = {
