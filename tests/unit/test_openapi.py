@@ -162,3 +162,21 @@ def test_batch_limit_in_the_document_is_the_servers(generated):
 
     schema = generated["components"]["schemas"]["BatchRequest"]["properties"]["operations"]
     assert (schema["minItems"], schema["maxItems"]) == (1, MAX_BATCH_OPERATIONS)
+
+
+def test_swagger_ui_links_to_the_document_and_every_answer_is_typed(aws, generated):
+    from tests.helpers import FakeContext, api_event, call, function_module
+
+    raw = function_module("DocsFunction").handler(api_event("GET", "/v1/docs"), FakeContext())
+    assert raw["statusCode"] == 200
+    body = raw["body"]
+    assert "?format=json" not in body  # that URL answers the page itself, not the document
+    assert 'currentUrl.pathname.replace(/docs$/, "openapi.json")' in body
+    assert call("GET", "/v1/openapi.json").status == 200
+    # An untyped object is what Swagger UI shows as {"additionalProp1": {}}: every JSON 2xx names its model.
+    for path, item in generated["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation.get("responses", {}).items():
+                schema = response.get("content", {}).get("application/json", {}).get("schema")
+                if status.startswith("2") and schema is not None and path != "/v1/openapi.json":
+                    assert "$ref" in schema, (method, path, status, schema)
