@@ -151,6 +151,9 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
             if too_large:
                 self.close_connection = True  # the body is not read: answer and hang up, as API Gateway does
                 status, headers, payload = stack.gateway_response("REQUEST_TOO_LARGE", 413, request_id)
+            elif route is None and allowed and self.command == "OPTIONS" and stack.preflight_headers() is not None:
+                # API Gateway's CORS mock (template.yaml, Api Cors): 200, `{}`, the configured headers
+                status, headers, payload = 200, {"Content-Type": "application/json", **stack.preflight_headers()}, b"{}"
             elif route is None and allowed:
                 status, headers, payload = _envelope(
                     405,

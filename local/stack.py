@@ -89,6 +89,26 @@ class LocalStack:
     def invoke(self, logical_id: str, event: dict[str, Any], answer_within: float | None = None) -> dict[str, Any]:
         return self.pool(logical_id).invoke(event, answer_within)
 
+    def preflight_headers(self) -> dict[str, str] | None:
+        """The headers API Gateway's CORS mock answers an OPTIONS with (the Api's `Cors`, resolved as deployed);
+        None when the template has no Cors. A value resolved to AWS::NoValue is absent, as deployed."""
+        api = next(iter(resources_of_type(self.template, "AWS::Serverless::Api").values()), {})
+        cors = (api.get("Properties") or {}).get("Cors")
+        if not cors:
+            return None
+        names = {
+            "AllowOrigin": "Access-Control-Allow-Origin",
+            "AllowMethods": "Access-Control-Allow-Methods",
+            "AllowHeaders": "Access-Control-Allow-Headers",
+            "MaxAge": "Access-Control-Max-Age",
+        }
+        headers = {}
+        for key, header in names.items():
+            value = self.resolver.resolve(cors.get(key)) if key in cors else None
+            if value is not None and value != "AWS::NoValue":
+                headers[header] = str(value).strip("'")
+        return headers
+
     def gateway_response(self, kind: str, status: int, request_id: str, message: str = "") -> tuple[int, dict, bytes]:
         """An answer API Gateway gives itself, from template.yaml's GatewayResponses (DEFAULT_4XX/5XX otherwise)."""
         api = next(iter(resources_of_type(self.template, "AWS::Serverless::Api").values()), {})

@@ -347,8 +347,31 @@ def _rate_limit_headers(window: tuple[int, int, int]) -> dict[str, str]:
     return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
 
 
+# What a page of an allowed origin may read beyond the CORS-safelisted headers.
+CORS_EXPOSED = ", ".join(
+    [
+        "Location",
+        "Retry-After",
+        "X-Request-Id",
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "Idempotent-Replayed",
+    ]
+)
+
+
+def _cors_headers(event: dict[str, Any]) -> dict[str, str]:
+    """Access-Control-Allow-Origin for an origin in AllowedOrigins only (none configured: no CORS at all)."""
+    allowed = get_settings().allowed_origins
+    origin = _header(event, "origin")
+    if not origin or origin.rstrip("/") not in allowed:
+        return {"Vary": "Origin"} if allowed else {}
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": CORS_EXPOSED, "Vary": "Origin"}
+
+
 def _finalise(response: dict[str, Any], request_state: state.RequestState) -> dict[str, Any]:
-    extra = {**BASE_HEADERS, **request_state.response_headers}
+    extra = {**BASE_HEADERS, **request_state.response_headers, **_cors_headers(request_state.event or {})}
     if request_state.request_id:
         extra["X-Request-Id"] = request_state.request_id
     multi = response.setdefault("multiValueHeaders", {})
