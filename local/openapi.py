@@ -216,6 +216,11 @@ def _decorate(operation: dict[str, Any], method: str, path: str, spec: Any = Non
         response.setdefault("headers", {})
         for name, description in RATE_HEADERS.items():
             response["headers"][name] = {"schema": {"type": "string"}, "description": description}
+    if "429" in responses:
+        responses["429"]["headers"]["Retry-After"] = {
+            "schema": {"type": "integer", "minimum": 1},
+            "description": "Seconds to wait before retrying (a duration; X-RateLimit-Reset is a moment).",
+        }
         if method in MUTATING and not public:
             response["headers"]["Idempotent-Replayed"] = {
                 "schema": {"type": "string", "enum": ["true"]},
