@@ -93,9 +93,7 @@ def moto_server():
 # ------------------------------------------------------------------ the local stack over HTTP (e2e, security)
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory):
-    environment = {}
-    if os.environ.get("LOCAL_RECORD_EVENTS"):
-        environment["LOCAL_RECORD_EVENTS"] = os.environ["LOCAL_RECORD_EVENTS"]
+    environment: dict[str, str] = {}
     log_path = ROOT / ".pytest-local-stack.log"
     log_path.write_text("")
     with launcher.running(tmp_path_factory.mktemp("local-data"), log_path, environment) as stack:
