@@ -15,8 +15,8 @@ PYTEST_ARGS ?=
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install tools run reset test lint format validate build unit e2e invoke events fuzz bench openapi \
-	sdks operator-key redrive clean
+.PHONY: help install tools run reset test lint format validate build unit e2e invoke events sam-events fuzz bench \
+	openapi sdks operator-key redrive clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -88,8 +88,11 @@ bench: install tools ## benchmarks: cold start, DynamoDB cost, pagination depth,
 	$(BIN)/python -m bench.list_cost --output docs/list-cost.md
 	$(BIN)/python -m bench.webhook_latency --output docs/webhook-latency.md
 
-events: install ## re-record events/ from the end-to-end tests' real requests (one file per route)
-	LOCAL_RECORD_EVENTS=$(CURDIR)/events $(BIN)/python -m pytest tests/e2e -q -p no:randomly $(PYTEST_ARGS)
+events: install ## re-record events/ (one file per route and consumer) against the seeded fixtures, and events/replay.json
+	$(BIN)/python -m local.record_events
+
+sam-events: $(BIN)/.installed-run ## copies of events/ in .sam-events/ with a real key for `sam local invoke -e` (API_KEY=sk_...)
+	$(BIN)/python -m local sam-events --out .sam-events
 
 openapi: install ## regenerate functions/docs/openapi.json (served at /v1/openapi.json) from the functions' routes and models
 	$(BIN)/python -m local.openapi --write

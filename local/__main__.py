@@ -20,7 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     invoke = sub.add_parser("invoke", help="run one function's handler on an event file and print the result")
     invoke.add_argument("function", help="the function's logical id in template.yaml, e.g. HealthFunction")
     invoke.add_argument("event", type=Path, help="an event JSON file, e.g. events/health_get.json")
+    copies = sub.add_parser("sam-events", help="copies of events/ with a real API key, for `sam local invoke -e`")
+    copies.add_argument("--key", default=os.environ.get("API_KEY"), help="the API key to put in Authorization")
+    copies.add_argument("--out", type=Path, default=Path(".sam-events"), help="where to write the copies")
     args = parser.parse_args(argv)
+    if args.command == "sam-events":
+        return _sam_events(args.key, args.out)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     from local.stack import LocalStack
@@ -46,20 +51,37 @@ def main(argv: list[str] | None = None) -> int:
         if args.function not in stack.functions:
             print(f"unknown function {args.function}; known: {', '.join(sorted(stack.functions))}", file=sys.stderr)
             return 2
-        try:
-            from local.seed import seed
-        except ImportError:
-            seed = None
-        if seed is not None:
-            seed(stack)
-        seed_module = sys.modules.get("local.seed")
-        text = args.event.read_text()
-        event = json.loads(seed_module.fill_placeholders(text) if seed_module else text)
+        from local import effects
+        from local.seed import fill_placeholders, seed
+
+        seed(stack)  # the fixtures every recorded event names (local/seed.py)
+        event = json.loads(fill_placeholders(args.event.read_text()))
+        consumer = "httpMethod" not in event
+        before = effects.snapshot(stack) if consumer else None
         outcome = stack.invoke(args.function, event)
         print(json.dumps(outcome.get("result", outcome), indent=2))
+        if consumer and before is not None and "result" in outcome:
+            # a consumer's answer lists only failures: say what it did
+            for line in effects.report(before, effects.snapshot(stack), outcome["result"]):
+                print(line)
         return 0 if "result" in outcome else 1
     finally:
         stack.close()
+
+
+def _sam_events(key: str | None, out: Path) -> int:
+    """events/ hold the placeholder `${LOCAL_DEMO_API_KEY}`, which only `make invoke` fills; `sam local invoke -e`
+    sends a file as it is, so it needs a copy holding a key the target backend knows."""
+    from local.seed import DEMO_API_KEY
+    from local.template import ROOT
+
+    key = key or DEMO_API_KEY  # valid on a backend seeded by local/seed.py
+    for source in sorted((ROOT / "events").glob("*/*.json")):
+        target = out / source.parent.name / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text().replace("${LOCAL_DEMO_API_KEY}", key))
+    print(f"wrote copies of events/ to {out}/ with the key {key[:12]}...", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,10 @@ UNTENANTED_PREFIXES = (
     "/v1/openapi.json",
     "/v1/docs",
     "/v1/api-keys",
-    "/v1/user",
+    "/v1/users/me",
     OPERATOR_PREFIX,
 )
+UNTENANTED_PATHS = ("/v1/user",)
 MUTATING = ("post", "put", "patch", "delete")
 # Success bodies Powertools cannot infer from a `Response[str]` annotation.
 SUCCESS_CONTENT = {
@@ -63,29 +65,24 @@ ERROR_STATUSES = {
     "429": "Rate limit exceeded (`rate_limit_exceeded`); see Retry-After",
     "500": "Internal error (`internal_server_error`)",
 }
-LIST_PARAMETERS = [
-    ("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number (1-based)."),
-    ("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Items per page (max 100)."),
-    ("cursor", {"type": "string"}, "Opaque cursor from `meta.next_cursor`; cost does not grow with depth."),
-    ("sort", {"type": "string"}, "Comma-separated fields, `-` for descending, e.g. `-created_at,name`."),
-    ("fields", {"type": "string"}, "Sparse fieldset, e.g. `id,name` (`id` is always returned)."),
-    ("include", {"type": "string"}, "Related data to embed, e.g. `owner,tags,metadata`."),
-    ("search", {"type": "string", "maxLength": 200}, "Case-insensitive text match."),
-    ("created_after", {"type": "string", "format": "date-time"}, "ISO 8601."),
-    ("created_before", {"type": "string", "format": "date-time"}, "ISO 8601."),
-    ("updated_after", {"type": "string", "format": "date-time"}, "ISO 8601."),
-    ("updated_before", {"type": "string", "format": "date-time"}, "ISO 8601."),
-]
-# Filters each list accepts as `filter[name]=` or plain `name=` (the routes' ListSpec decides; 400 otherwise).
-LIST_FILTERS: dict[str, list[str]] = {
-    "/v1/resources": ["status", "type"],
-    "/v1/users": ["role"],
-    "/v1/namespaces": ["owner_type", "workspace_id", "is_active"],
-    "/v1/webhooks": ["is_active"],
-    "/v1/webhooks/{webhook_id}/deliveries": ["status"],
+# The ListSpec each list route parses its query string with (an attribute of the route's app module): the
+# document's list parameters are derived from it, so they say exactly what the server accepts.
+LIST_SPECS: dict[str, str] = {
+    "/v1/resources": "domain.LIST_SPEC",
+    "/v1/users": "LIST_SPEC",
+    "/v1/namespaces": "LIST_SPEC",
+    "/v1/packages": "PACKAGE_SPEC",
+    "/v1/api-keys": "LIST_SPEC",
+    "/v1/workspaces": "LIST_SPEC",
+    "/v1/organizations": "LIST_SPEC",
+    "/v1/workspaces/{workspace_id}/members": "MEMBER_SPEC",
+    "/v1/organizations/{workspace_id}/members": "MEMBER_SPEC",
+    "/v1/invitations": "INVITATION_SPEC",
+    "/v1/webhooks": "LIST_SPEC",
+    "/v1/webhooks/{webhook_id}/deliveries": "DELIVERY_SPEC",
 }
 RATE_HEADERS = {
-    "X-RateLimit-Limit": "Requests allowed in the window closest to exhaustion.",
+    "X-RateLimit-Limit": "Requests allowed in the window closest to exhaustion (without a credential: the address's).",
     "X-RateLimit-Remaining": "Requests left in that window.",
     "X-RateLimit-Reset": "When that window resets (epoch seconds).",
     "X-Request-Id": "The request id (`req_...`), also in every error body.",
@@ -114,19 +111,93 @@ def function_files() -> list[Path]:
     return files
 
 
-def _is_list(method: str, path: str) -> bool:
-    return (
-        method == "get"
-        and not path.endswith("}")
-        and path not in ("/v1/health", "/v1/openapi.json", "/v1/docs", "/v1/usage", "/v1/user", "/v1/users/me")
-    )
+def list_specs() -> dict[str, Any]:
+    """path -> the ListSpec its GET route parses the query string with (LIST_SPECS), read from the app modules."""
+    import importlib.util
+
+    template = load_template()
+    functions = resources_of_type(template, "AWS::Serverless::Function")
+    specs: dict[str, Any] = {}
+    modules: dict[str, Any] = {}
+    for method, path, logical_id in api_routes(template):
+        if method != "GET" or path not in LIST_SPECS:
+            continue
+        file = ROOT / functions[logical_id]["Properties"]["CodeUri"] / "app.py"
+        if logical_id not in modules:
+            loader = importlib.util.spec_from_file_location(f"_openapi_lists_{logical_id}", file)
+            if loader is None or loader.loader is None:
+                raise ImportError(f"cannot load {file}")
+            module = importlib.util.module_from_spec(loader)
+            loader.loader.exec_module(module)
+            modules[logical_id] = module
+        value: Any = modules[logical_id]
+        for part in LIST_SPECS[path].split("."):
+            value = getattr(value, part)
+        specs[path] = value
+    return specs
 
 
 def _param(name: str, where: str, schema: dict[str, Any], description: str, required: bool = False) -> dict:
     return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
 
 
-def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
+def _names_pattern(names: Iterable[str], prefix: str = "") -> str:
+    one = prefix + "(" + "|".join(re.escape(n) for n in names) + ")"
+    return f"^{one}(,{one})*$"
+
+
+def _filter_schema(kind: Any) -> dict[str, Any]:
+    if isinstance(kind, tuple):  # several values, comma-separated, match any of them
+        return {"type": "string", "pattern": _names_pattern(kind)}
+    if kind is bool:
+        return {"type": "boolean"}
+    if kind is int:
+        return {"type": "integer"}
+    return {"type": "string", "maxLength": 255}
+
+
+def list_parameters(spec: Any) -> list[dict[str, Any]]:
+    """The query parameters `platform_api.query.parse_list_query` accepts for `spec`, and their limits."""
+    from platform_api import query
+
+    sorts = (*spec.sorts, "id")
+    params = [
+        # No default: an absent page is the first, and a client that always sent page=1 could never send a cursor.
+        _param("page", "query", {"type": "integer", "minimum": 1}, "Page number (1-based); absent: the first page."),
+        _param(
+            "per_page",
+            "query",
+            {"type": "integer", "minimum": 1, "maximum": query.MAX_PER_PAGE, "default": query.DEFAULT_PER_PAGE},
+            f"Items per page (max {query.MAX_PER_PAGE}).",
+        ),
+        _param("cursor", "query", {"type": "string"}, "Opaque cursor from `meta.next_cursor` (not with `page`)."),
+        _param(
+            "sort",
+            "query",
+            {"type": "string", "pattern": _names_pattern(sorts, "[-+]?")},
+            f"Comma-separated fields, `-` for descending, of: {', '.join(sorts)}. Default `{spec.default_sort}`.",
+        ),
+    ]
+    names = tuple(dict.fromkeys(("id", *spec.fields)))
+    schema = {"type": "string", "pattern": _names_pattern(names)} if spec.fields else {"type": "string"}
+    params.append(_param("fields", "query", schema, "Sparse fieldset (`id` is always returned)."))
+    if spec.includes:
+        schema = {"type": "string", "pattern": _names_pattern(spec.includes)}
+        params.append(_param("include", "query", schema, "Related data to embed."))
+    if spec.search:
+        schema = {"type": "string", "maxLength": query.MAX_SEARCH_LENGTH}
+        params.append(_param("search", "query", schema, f"Case-insensitive match on {', '.join(spec.search)}."))
+    if spec.timestamps:
+        for name in query.TIMESTAMP_FILTERS:
+            params.append(_param(name, "query", {"type": "string", "format": "date-time"}, "ISO 8601."))
+    for name, kind in spec.filters.items():
+        schema = _filter_schema(kind)
+        params.append(_param(f"filter[{name}]", "query", schema, f"Filter by {name} (also `{name}=`)."))
+        params.append(_param(name, "query", schema, f"Filter by {name} (same as `filter[{name}]`)."))
+    return params
+
+
+def _decorate(operation: dict[str, Any], method: str, path: str, spec: Any = None) -> None:
     public = (method, path) in PUBLIC
     responses = operation.setdefault("responses", {})
     # Success statuses and bodies are the routes' own (`responses=` on the decorator, platform_api.models).
@@ -153,8 +224,12 @@ def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
     for response in responses.values():
         response.setdefault("headers", {})
         for name, description in RATE_HEADERS.items():
-            if not public or name == "X-Request-Id":
-                response["headers"][name] = {"schema": {"type": "string"}, "description": description}
+            response["headers"][name] = {"schema": {"type": "string"}, "description": description}
+    if "429" in responses:
+        responses["429"]["headers"]["Retry-After"] = {
+            "schema": {"type": "integer", "minimum": 1},
+            "description": "Seconds to wait before retrying (a duration; X-RateLimit-Reset is a moment).",
+        }
         if method in MUTATING and not public:
             response["headers"]["Idempotent-Replayed"] = {
                 "schema": {"type": "string", "enum": ["true"]},
@@ -174,11 +249,14 @@ def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
         operation["security"] = [{"operatorKey": []}]
     else:
         operation["security"] = [{"bearerJwt": []}, {"apiKey": []}]
-        if not path.startswith(UNTENANTED_PREFIXES):
+        if not path.startswith(UNTENANTED_PREFIXES) and path not in UNTENANTED_PATHS:
             add(_param("X-Workspace-ID", "header", {"type": "string"}, "Tenant context: workspace (`wks_...`)."))
             add(_param("X-Namespace-ID", "header", {"type": "string"}, "Tenant context: namespace (`ns_...`)."))
-            add(_param("workspace_id", "query", {"type": "string"}, "Tenant context, as a query parameter."))
-            add(_param("namespace_id", "query", {"type": "string"}, "Tenant context, as a query parameter."))
+            if spec is None:
+                add(_param("workspace_id", "query", {"type": "string"}, "Tenant context, as a query parameter."))
+                add(_param("namespace_id", "query", {"type": "string"}, "Tenant context, as a query parameter."))
+    for name in spec.extra_params if spec is not None else ():  # a list refuses what its spec does not name
+        add(_param(name, "query", {"type": "string"}, "Tenant context, as a query parameter."))
     if method in MUTATING:
         add(
             _param(
@@ -188,12 +266,9 @@ def _decorate(operation: dict[str, Any], method: str, path: str) -> None:
                 "Replays the first response of the same request for 24 h (scoped to the caller).",
             )
         )
-    if _is_list(method, path):
-        for name, schema, description in LIST_PARAMETERS:
-            add(_param(name, "query", schema, description))
-        for name in LIST_FILTERS.get(path, []):
-            add(_param(f"filter[{name}]", "query", {"type": "string"}, f"Filter by {name} (also `{name}=`)."))
-            add(_param(name, "query", {"type": "string"}, f"Filter by {name} (same as `filter[{name}]`)."))
+    if spec is not None:
+        for param in list_parameters(spec):
+            add(param)
 
 
 ERROR_ENVELOPE = {
@@ -304,10 +379,11 @@ def generate() -> dict[str, Any]:
             " create` (docs/operators.md); the `/v1/admin` routes accept nothing else.",
         },
     }
+    specs = list_specs()
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if method in ("get", "post", "put", "patch", "delete"):
-                _decorate(operation, method, path)
+                _decorate(operation, method, path, specs.get(path) if method == "get" else None)
     return _name_generic_components(document)
 
 

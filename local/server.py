@@ -25,38 +25,90 @@ RECORD_PLACEHOLDER_OPERATOR = "Bearer ${LOCAL_DEMO_OPERATOR_KEY}"  # the same, f
 
 
 _RECORDED_OK: set[str] = set()
+RECORDED: dict[str, int] = {}  # events/ file -> the status its request was answered with, in recording order
 INTEGRATION_TIMEOUT_SECONDS = 29  # API Gateway's REST integration limit
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+RECORDED_API_ID = "a1b2c3d4e5"
+RECORDED_DOMAIN = f"{RECORDED_API_ID}.execute-api.us-east-1.amazonaws.com"
+RECORDED_SOURCE_IP = "203.0.113.10"  # documentation range (RFC 5737)
+
+
+def as_api_gateway_sends(event: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The event as API Gateway sends it for a request on the default execute-api endpoint: the stage in
+    requestContext.path, its own domain (no port), the identity fields, and the headers it adds."""
+    clean = json.loads(json.dumps(event))
+    context = clean["requestContext"]
+    user_agent = (context.get("identity") or {}).get("userAgent")
+    context.update(
+        {
+            "apiId": RECORDED_API_ID,
+            "domainName": RECORDED_DOMAIN,
+            "domainPrefix": RECORDED_API_ID,
+            "path": f"/{stage}{clean['path']}",
+            "protocol": "HTTP/1.1",
+            "resourceId": "abc123",
+            "extendedRequestId": "AbCdEfGhIjKlMnO=",
+            "identity": {
+                "accessKey": None,
+                "accountId": None,
+                "apiKey": None,
+                "apiKeyId": None,
+                "caller": None,
+                "cognitoAuthenticationProvider": None,
+                "cognitoAuthenticationType": None,
+                "cognitoIdentityId": None,
+                "cognitoIdentityPoolId": None,
+                "principalOrgId": None,
+                "sourceIp": RECORDED_SOURCE_IP,
+                "user": None,
+                "userAgent": user_agent,
+                "userArn": None,
+            },
+        }
+    )
+    added = {
+        "Host": RECORDED_DOMAIN,
+        "X-Amzn-Trace-Id": "Root=1-6740f000-0123456789abcdef01234567",
+        "X-Forwarded-For": RECORDED_SOURCE_IP,
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    for key in ("headers", "multiValueHeaders"):
+        headers = {k: v for k, v in (clean.get(key) or {}).items() if k.lower() not in {n.lower() for n in added}}
+        for name, value in added.items():
+            headers[name] = value if key == "headers" else [value]
+        if key == "headers":
+            headers = {k: v for k, v in headers.items() if k.lower() != "cookie"}
+        clean[key] = headers
+    return clean
 
 
 def record_event(directory: str, stack: LocalStack, function: str, event: dict[str, Any], status: int) -> None:
     """Save one event per route as events/<function folder>/<method>_<path>.json: the first 2xx one, or a
-    4xx one where the run had no success for that route.
+    4xx one where the run had no success for that route; RECORDED keeps the status it was answered with.
 
-    The events come from requests the tests really made; credentials are replaced by the seeded demo
-    API key (local/seed.py), so `make invoke` and `sam local invoke -e` can replay them on a fresh backend.
+    The events come from real requests (`make events`: local/record_events.py, against the seeded fixtures);
+    credentials are replaced by the seeded demo API key (local/seed.py), so `make invoke` and `sam local invoke
+    -e` (after `make sam-events`) replay them on a freshly seeded backend to the same status.
     """
     folder = Path(directory) / stack.functions[function].code_dir.name
     slug = re.sub(r"[^a-z0-9]+", "_", event["resource"].lower()).strip("_")
     target = folder / f"{event['httpMethod'].lower()}_{slug}.json"
-    if str(target) in _RECORDED_OK or (status >= 400 and target.exists()):
+    if str(target) in _RECORDED_OK or (status >= 400 and target.exists() and str(target) in RECORDED):
         return
     if status < 400:
         _RECORDED_OK.add(str(target))
-    clean = json.loads(json.dumps(event))
+    clean = as_api_gateway_sends(event, stack.resolver.parameters.get("StageName", "api"))
     for key in ("headers", "multiValueHeaders"):
         for name in list((clean.get(key) or {}).keys()):
-            lowered = name.lower()
-            if lowered == "authorization":
+            if name.lower() == "authorization":
                 value = clean[key][name] if key == "headers" else clean[key][name][-1]
                 operator = value.removeprefix("Bearer ").startswith(("opk_live_", "opk_test_"))
                 placeholder = RECORD_PLACEHOLDER_OPERATOR if operator else RECORD_PLACEHOLDER_TOKEN
                 clean[key][name] = placeholder if key == "headers" else [placeholder]
-            elif lowered in ("cookie", "x-amzn-trace-id"):
-                del clean[key][name]
-    clean["requestContext"]["identity"]["sourceIp"] = "203.0.113.10"
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(clean, indent=2, sort_keys=True) + "\n")
+    RECORDED[str(target)] = status
 
 
 def _envelope(status: int, code: str, message: str, request_id: str, headers: dict[str, str] | None = None):
@@ -101,7 +153,8 @@ def build_event(
         "requestContext": {
             "accountId": "123456789012",
             "apiId": "local",
-            "domainName": handler.headers.get("Host", "127.0.0.1"),
+            # API Gateway's own domain, never the caller's Host header (which links must not trust).
+            "domainName": str(handler.server.server_address[0]),
             "httpMethod": handler.command,
             "identity": {"sourceIp": handler.client_address[0], "userAgent": handler.headers.get("User-Agent")},
             "path": requested_path,
@@ -154,6 +207,9 @@ def make_handler(stack: LocalStack) -> type[BaseHTTPRequestHandler]:
             if too_large:
                 self.close_connection = True  # the body is not read: answer and hang up, as API Gateway does
                 status, headers, payload = stack.gateway_response("REQUEST_TOO_LARGE", 413, request_id)
+            elif route is None and allowed and self.command == "OPTIONS" and stack.preflight_headers() is not None:
+                # API Gateway's CORS mock (template.yaml, Api Cors): 200, `{}`, the configured headers
+                status, headers, payload = 200, {"Content-Type": "application/json", **stack.preflight_headers()}, b"{}"
             elif route is None and allowed:
                 status, headers, payload = _envelope(
                     405,

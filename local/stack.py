@@ -11,6 +11,7 @@ from local.pool import FunctionPool
 from local.snapshot import Snapshots
 from local.template import FunctionSpec, Resolver, Route, function_specs, load_template, resources_of_type
 
+LOCAL_PARAMETERS = {"PublicBaseUrl": "PUBLIC_BASE_URL", "AllowedOrigins": "ALLOWED_ORIGINS"}
 _API_GATEWAY_DEFAULT_BODY = '{"message":"$context.error.messageString"}'
 
 
@@ -36,7 +37,14 @@ class LocalStack:
             self.snapshots = Snapshots(data_dir / "state.json", endpoint, self.physical)
             self.snapshots.load()
             self.snapshots.start()
-        self.resolver = Resolver(self.template, self.physical, parameter_overrides or {})
+        # The template's parameters a local run sets from its environment, as `sam deploy --parameter-overrides`
+        # would: PUBLIC_BASE_URL (`make run` sets http://HOST:PORT), ALLOWED_ORIGINS.
+        from_environment = {
+            name: os.environ[variable]
+            for name, variable in LOCAL_PARAMETERS.items()
+            if os.environ.get(variable) and name in (self.template.get("Parameters") or {})
+        }
+        self.resolver = Resolver(self.template, self.physical, {**from_environment, **(parameter_overrides or {})})
         self.functions: dict[str, FunctionSpec] = function_specs(self.template, self.resolver)
         self.base_environment = self._base_environment()
         self.pools: dict[str, FunctionPool] = {}
@@ -60,13 +68,14 @@ class LocalStack:
         }
         for passthrough in (
             "WEBHOOK_ALLOW_LOOPBACK",
-            "PUBLIC_BASE_URL",
             "POWERTOOLS_LOG_LEVEL",
             "RATE_LIMITS_JSON",
             "REGISTRATIONS_PER_IP_PER_HOUR",
             "LOGIN_ATTEMPTS_PER_IP_PER_MINUTE",
             "LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE",
             "LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE",
+            "ANONYMOUS_REQUESTS_PER_IP_PER_MINUTE",
+            "ANONYMOUS_REQUESTS_PER_IP_PER_HOUR",
         ):
             if os.environ.get(passthrough):
                 env[passthrough] = os.environ[passthrough]
@@ -79,6 +88,26 @@ class LocalStack:
 
     def invoke(self, logical_id: str, event: dict[str, Any], answer_within: float | None = None) -> dict[str, Any]:
         return self.pool(logical_id).invoke(event, answer_within)
+
+    def preflight_headers(self) -> dict[str, str] | None:
+        """The headers API Gateway's CORS mock answers an OPTIONS with (the Api's `Cors`, resolved as deployed);
+        None when the template has no Cors. A value resolved to AWS::NoValue is absent, as deployed."""
+        api = next(iter(resources_of_type(self.template, "AWS::Serverless::Api").values()), {})
+        cors = (api.get("Properties") or {}).get("Cors")
+        if not cors:
+            return None
+        names = {
+            "AllowOrigin": "Access-Control-Allow-Origin",
+            "AllowMethods": "Access-Control-Allow-Methods",
+            "AllowHeaders": "Access-Control-Allow-Headers",
+            "MaxAge": "Access-Control-Max-Age",
+        }
+        headers = {}
+        for key, header in names.items():
+            value = self.resolver.resolve(cors.get(key)) if key in cors else None
+            if value is not None and value != "AWS::NoValue":
+                headers[header] = str(value).strip("'")
+        return headers
 
     def gateway_response(self, kind: str, status: int, request_id: str, message: str = "") -> tuple[int, dict, bytes]:
         """An answer API Gateway gives itself, from template.yaml's GatewayResponses (DEFAULT_4XX/5XX otherwise)."""

@@ -109,6 +109,8 @@ class Resolver:
             if key == "Fn::If":
                 name, yes, no = arg
                 return self.resolve(yes if self.conditions.get(name) else no)
+            if key == "Fn::Not":
+                return not self.resolve(arg[0])
             if key == "Fn::Equals":
                 left, right = self.resolve(arg)
                 return str(left) == str(right)

@@ -102,9 +102,7 @@ def local_data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def base_url(local_data_dir):
-    environment = {}
-    if os.environ.get("LOCAL_RECORD_EVENTS"):
-        environment["LOCAL_RECORD_EVENTS"] = os.environ["LOCAL_RECORD_EVENTS"]
+    environment: dict[str, str] = {}
     log_path = ROOT / ".pytest-local-stack.log"
     log_path.write_text("")
     with launcher.running(local_data_dir, log_path, environment) as stack:

@@ -17,6 +17,7 @@ from platform_api.http import create_app, lambda_handler
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
 CACHE = {"Cache-Control": "public, max-age=300"}
+SPEC_LINK = 'currentUrl.pathname + "?format=json"'
 
 app = create_app(public_routes=[("GET", "/v1/openapi.json"), ("GET", "/v1/docs")])
 
@@ -31,7 +32,7 @@ def _swagger_page() -> str:
     from aws_lambda_powertools.event_handler.openapi.swagger_ui import html
 
     assets = Path(html.__file__).parent
-    return html.generate_swagger_html(
+    page = html.generate_swagger_html(
         spec=_document(),
         swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(),
         swagger_css=(assets / "swagger-ui.min.css").read_text(),
@@ -39,6 +40,11 @@ def _swagger_page() -> str:
         oauth2_config=None,
         persist_authorization=False,  # a bearer token typed into the page is never kept in localStorage
     )
+    # Powertools links the page to `/v1/docs?format=json`, which this function answers with the page itself: point
+    # the link under the title at the document (`/v1/openapi.json`, or `/api/v1/openapi.json` on the stage path).
+    if SPEC_LINK not in page:
+        raise RuntimeError("Swagger UI page changed: the document link is no longer where it was")
+    return page.replace(SPEC_LINK, 'currentUrl.pathname.replace(/docs$/, "openapi.json")')
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,5 @@
 """The current user (`/users/me` = `/user`), users of a workspace, and updates to a user one may manage."""
 
-from platform_api import errors
 from platform_api.domain import listing
 from platform_api.domain import users as domain
 from platform_api.http import create_app, current_actor, current_principal, lambda_handler, requires, tenant_route
@@ -85,19 +84,19 @@ def confirm_email(body: EmailConfirmation) -> dict:
 
 @app.get(
     "/v1/users",
-    summary="Users of the workspace in context (X-Workspace-ID)",
+    summary="Users of the tenant in context: the workspace's members, or yourself in your personal namespace",
     tags=["users"],
     operation_id="listUsers",
     responses=answers(ListEnvelope[SparseWorkspaceUser]),
 )
 @tenant_route("read:users")
 def list_users() -> dict:
-    workspace_id = current_actor().workspace_id
-    if not workspace_id:
-        message = "Listing users needs a workspace context: X-Workspace-ID or workspace_id."
-        raise errors.InvalidRequest(message, details={"X-Workspace-ID": [message]})
-    query = parse_list_query(app.current_event, LIST_SPEC, scope=workspace_id)
-    return listing.response(app.current_event, query, domain.list_workspace_users(workspace_id, query))
+    actor = current_actor()
+    if not actor.workspace_id:
+        query = parse_list_query(app.current_event, LIST_SPEC, scope=actor.namespace_id)
+        return listing.response(app.current_event, query, domain.list_personal_users(actor.user_id, query))
+    query = parse_list_query(app.current_event, LIST_SPEC, scope=actor.workspace_id)
+    return listing.response(app.current_event, query, domain.list_workspace_users(actor.workspace_id, query))
 
 
 @app.get(

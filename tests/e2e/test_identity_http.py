@@ -21,9 +21,10 @@ def test_user_routes(base_url):
     )
     assert renamed.status_code == 200
     assert renamed.json()["data"]["name"] == "Jane Doe"
+    # README (tenancy): without a workspace the personal namespace is the context, whose one user is the caller
     no_context = requests.get(f"{base_url}/v1/users", headers=headers, timeout=30)
-    assert no_context.status_code == 400
-    assert "X-Workspace-ID" in no_context.json()["error"]["details"]
+    assert no_context.status_code == 200
+    assert [u["id"] for u in no_context.json()["data"]] == [alice["user_id"]]
 
 
 def test_api_key_by_id_and_as_credential(base_url):

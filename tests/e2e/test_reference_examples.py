@@ -172,6 +172,13 @@ def test_000_get_current_user(api):
     assert data["email"] == api.email
 
 
+def test_000_list_users_without_a_tenant_context(api):
+    # README (tenancy): without X-Workspace-ID the personal namespace is the context; its one user is the caller
+    reply = api.get("/v1/users?page=1&per_page=20&search=user&role=owner")
+    assert reply.status_code == 200, reply.text
+    assert [(u["id"], u["role"]) for u in reply.json()["data"]] == [(api.user["id"], "owner")]
+
+
 def test_000_update_user_profile(api):
     reply = api.patch("/v1/users/me", json={"profile": {"first_name": "Jane", "last_name": "Smith"}})
     assert reply.status_code == 200, reply.text
@@ -248,6 +255,20 @@ def test_000_rate_limit_headers_on_every_response(api):
         assert reset > 1_600_000_000
 
 
+def test_000_rate_limit_headers_without_credentials_too(base_url):
+    # README: on EVERY response; a caller without a credential is counted by address
+    replies = [
+        requests.get(f"{base_url}/v1/health", timeout=30),
+        requests.post(f"{base_url}/v1/auth/login", json={"email": "no@example.com", "password": "x" * 12}, timeout=30),
+        requests.post(f"{base_url}/v1/auth/refresh", json={"refresh_token": "nope"}, timeout=30),
+        requests.post(f"{base_url}/v1/auth/register", json={"email": "not an email"}, timeout=30),
+        requests.get(f"{base_url}/v1/resources", timeout=30),
+        requests.get(f"{base_url}/v1/resources", headers={"Authorization": "Bearer sk_test_wrong"}, timeout=30),
+    ]
+    for reply in replies:
+        assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(reply.headers), reply.url
+
+
 def test_000_error_codes(api, base_url):
     _assert_error(api.post("/v1/resources", json={"type": "standard"}), 400, "invalid_request")
     _assert_error(requests.get(f"{base_url}/v1/resources", timeout=30), 401, "authentication_required")
@@ -272,6 +293,14 @@ def test_004_pagination_meta_and_links(api):
         assert url.scheme in ("http", "https")  # README: absolute links
         assert parse_qs(url.query)["page"] == [page]
         assert parse_qs(url.query)["per_page"] == ["2"]  # README: links keep the other parameters
+        assert links[name].startswith(f"{api.base}/v1/resources?")  # the configured base URL: plain HTTP locally
+    followed = api.get(links["next"].removeprefix(api.base))
+    assert followed.status_code == 200
+    assert followed.json()["meta"]["current_page"] == 3
+    created = api.post("/v1/resources", json={"name": "located"}, headers={"Host": "evil.example"})
+    assert created.headers["Location"] == f"{api.base}/v1/resources/{created.json()['data']['id']}"
+    hostile = api.get("/v1/resources?per_page=2", headers={"Host": "evil.example", "X-Forwarded-Proto": "javascript"})
+    assert hostile.json()["links"]["next"].startswith(f"{api.base}/v1/resources?")
 
 
 def test_004_pagination_under_the_api_stage_path(base_url):

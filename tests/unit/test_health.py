@@ -1,4 +1,9 @@
+import pytest
+
 from tests.helpers import FakeContext, Reply, api_event, call, function_module
+
+# Every response counts a rate window (an anonymous caller's is its address's): a table is needed.
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 def test_health_answers_status_and_version():

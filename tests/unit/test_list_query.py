@@ -27,7 +27,7 @@ def _event(query: str = "", path: str = "/v1/things"):
         "path": path,
         "headers": {"Host": "api.example.test", "X-Forwarded-Proto": "https"},
         "multiValueQueryStringParameters": pairs or None,
-        "requestContext": {"path": f"/api{path}"},
+        "requestContext": {"path": f"/api{path}", "domainName": "api.example.test"},
     }
 
 
@@ -62,6 +62,28 @@ def test_defaults_match_both_documents_meta_and_links():
     assert body["links"]["prev"] is None
     assert body["links"]["first"].startswith("https://api.example.test/api/v1/things?")
     assert parse_qs(urlsplit(body["links"]["next"]).query)["page"] == ["2"]
+
+
+def test_links_never_come_from_the_callers_host_or_forwarded_proto():
+    event = _event("per_page=2")
+    event["headers"] = {"Host": "evil.example", "X-Forwarded-Proto": "javascript"}
+    parsed = parse_list_query(event, SPEC, scope="ns_1")
+    body = list_response(event, parsed, apply_in_memory(_items(), parsed))
+    for link in (body["links"]["first"], body["links"]["next"]):
+        assert link.startswith("https://api.example.test/api/v1/things?"), link
+
+
+def test_links_use_the_configured_base_url(monkeypatch):
+    from platform_api.settings import get_settings
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:3000")
+    get_settings.cache_clear()
+    try:
+        body = _run("per_page=2")
+    finally:
+        monkeypatch.delenv("PUBLIC_BASE_URL")
+        get_settings.cache_clear()
+    assert body["links"]["next"].startswith("http://127.0.0.1:3000/api/v1/things?")
 
 
 def test_links_keep_the_other_parameters():

@@ -106,3 +106,78 @@ def test_operation_ids_are_explicit_unique_and_camel_case(generated):
     assert by_route[("post", "/v1/workspaces")] == "createWorkspace"
     assert by_route[("get", "/v1/namespaces")] == "listNamespaces"
     assert by_route[("get", "/v1/organizations/{workspace_id}/members")] == "listOrganizationMembers"
+
+
+# ---------------------------------------------------------------------------------------------- spec vs validators
+def _sample(param: dict) -> str:
+    """A value the document says is valid for the parameter."""
+    schema = param["schema"]
+    if schema.get("type") == "boolean":
+        return "true"
+    if schema.get("type") == "integer":
+        return str(schema.get("maximum", schema.get("minimum", 1)))
+    if schema.get("format") == "date-time":
+        return "2024-01-01T00:00:00Z"
+    if "pattern" in schema:
+        return re.match(r"\^(?:\[-\+\]\?)?\(([^|)]+)", schema["pattern"]).group(1).replace("\\", "")
+    return "abc"
+
+
+def _parse(spec, pairs: list[tuple[str, str]]):
+    from platform_api.query import parse_list_query
+
+    event = {"multiValueQueryStringParameters": {k: [v] for k, v in pairs} or None}
+    return parse_list_query(event, spec, scope="test")
+
+
+def test_list_parameters_and_limits_are_exactly_what_the_parser_accepts(generated):
+    from platform_api import errors
+    from platform_api.query import CONTROL_PARAMS, TENANT_PARAMS, TIMESTAMP_FILTERS
+
+    specs = openapi.list_specs()
+    assert specs, "no list route found"
+    all_filters = {name for spec in specs.values() for name in spec.filters}
+    candidates = {*CONTROL_PARAMS, *TENANT_PARAMS, *TIMESTAMP_FILTERS, *all_filters}
+    candidates |= {f"filter[{name}]" for name in all_filters}
+    for path, spec in specs.items():
+        params = {p["name"]: p for p in generated["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+        assert "default" not in params["page"]["schema"], "a default page would be sent beside every cursor"
+        for name, param in params.items():
+            if name == "cursor":
+                continue  # only a cursor the server wrote is valid
+            _parse(spec, [(name, _sample(param))])  # documented: accepted (a 400 fails the test)
+            schema = param["schema"]
+            if "maximum" in schema:
+                with pytest.raises(errors.InvalidRequest):
+                    _parse(spec, [(name, str(schema["maximum"] + 1))])
+            if "maxLength" in schema and name == "search":
+                with pytest.raises(errors.InvalidRequest):
+                    _parse(spec, [(name, "a" * (schema["maxLength"] + 1))])
+        for name in candidates - set(params):
+            with pytest.raises(errors.InvalidRequest):  # not documented: refused
+                _parse(spec, [(name, "1")])
+
+
+def test_batch_limit_in_the_document_is_the_servers(generated):
+    from platform_api.models.resources import MAX_BATCH_OPERATIONS
+
+    schema = generated["components"]["schemas"]["BatchRequest"]["properties"]["operations"]
+    assert (schema["minItems"], schema["maxItems"]) == (1, MAX_BATCH_OPERATIONS)
+
+
+def test_swagger_ui_links_to_the_document_and_every_answer_is_typed(aws, generated):
+    from tests.helpers import FakeContext, api_event, call, function_module
+
+    raw = function_module("DocsFunction").handler(api_event("GET", "/v1/docs"), FakeContext())
+    assert raw["statusCode"] == 200
+    body = raw["body"]
+    assert "?format=json" not in body  # that URL answers the page itself, not the document
+    assert 'currentUrl.pathname.replace(/docs$/, "openapi.json")' in body
+    assert call("GET", "/v1/openapi.json").status == 200
+    # An untyped object is what Swagger UI shows as {"additionalProp1": {}}: every JSON 2xx names its model.
+    for path, item in generated["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation.get("responses", {}).items():
+                schema = response.get("content", {}).get("application/json", {}).get("schema")
+                if status.startswith("2") and schema is not None and path != "/v1/openapi.json":
+                    assert "$ref" in schema, (method, path, status, schema)

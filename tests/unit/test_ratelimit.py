@@ -232,3 +232,44 @@ def test_registration_is_throttled_per_source_ip(aws, monkeypatch):
     register_user(source_ip="192.0.2.7")
     with pytest.raises(errors.RateLimitExceeded):
         auth.register("third@example.com", "third_user", "long enough password", None, "192.0.2.7")
+
+
+# ---------------------------------------------------------------------------------------------- anonymous callers
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/v1/health", None),
+        ("POST", "/v1/auth/register", {"email": "x"}),
+        ("POST", "/v1/auth/login", {"email": "nobody@example.com", "password": "wrong password here"}),
+        ("POST", "/v1/auth/refresh", {"refresh_token": "not-a-token"}),
+        ("GET", "/v1/openapi.json", None),
+        ("GET", "/v1/resources", None),  # no credential: 401
+    ],
+)
+def test_every_response_without_a_credential_carries_its_addresss_window(aws, method, path, body):
+    # the address is API Gateway's sourceIp: an X-Forwarded-For the caller writes moves nothing
+    first = call(method, path, body=body, headers={"X-Forwarded-For": "198.51.100.7"})
+    second = call(method, path, body=body)
+    for reply in (first, second):
+        assert {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"} <= set(reply.headers), reply
+    assert int(second.headers["x-ratelimit-remaining"]) == int(first.headers["x-ratelimit-remaining"]) - 1
+    assert int(first.headers["x-ratelimit-reset"]) > time.time()
+
+
+def test_a_refused_token_carries_the_window_too(aws):
+    reply = call("GET", "/v1/users/me", token="eyJ.not.a-token")
+    assert reply.status == 401
+    assert int(reply.headers["x-ratelimit-remaining"]) >= 0
+
+
+def test_an_address_over_its_anonymous_window_is_429_naming_it(aws, monkeypatch):
+    from platform_api.domain import anonymous
+
+    monkeypatch.setattr(anonymous, "PER_MINUTE", 3)
+    replies = [call("GET", "/v1/health") for _ in range(4)]
+    assert [r.status for r in replies] == [200, 200, 200, 429]
+    refused = replies[-1]
+    assert refused.json["error"]["code"] == "rate_limit_exceeded"
+    assert refused.headers["x-ratelimit-limit"] == "3"
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert int(refused.headers["retry-after"]) >= 1

@@ -155,6 +155,7 @@ def run_scenario(api: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
     api("PATCH", f"/v1/organizations/{workspace['id']}/members/{bob['user_id']}", 200, body={"role": "member"}, **auth)
     in_workspace = {"headers": {"X-Workspace-ID": workspace["id"]}}
     api("GET", "/v1/users", 200, **in_workspace, **auth)
+    api("GET", "/v1/users", 200, **auth)  # the personal namespace: the caller alone
     api("GET", "/v1/users", 200, query={"fields": "role,email"}, **in_workspace, **auth)
     api("GET", f"/v1/users/{bob['user_id']}", 200, **in_workspace, **auth)
     api("DELETE", f"/v1/organizations/{workspace['id']}/members/{bob['user_id']}", 204, **auth)

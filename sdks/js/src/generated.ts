@@ -1180,13 +1180,13 @@ export interface RouteSpec {
 export const ROUTES = {
   grantNamespacePackage: {"operationId":"grantNamespacePackage","name":"admin.namespaces.packages.grant","httpMethod":"POST","path":"/v1/admin/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   revokeNamespacePackage: {"operationId":"revokeNamespacePackage","name":"admin.namespaces.packages.revoke","httpMethod":"DELETE","path":"/v1/admin/namespaces/{namespace_id}/packages/{package_id}","pathParams":["namespace_id","package_id"],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
-  listOperatorKeys: {"operationId":"listOperatorKeys","name":"admin.operatorKeys.list","httpMethod":"GET","path":"/v1/admin/operator-keys","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listOperatorKeys: {"operationId":"listOperatorKeys","name":"admin.operatorKeys.list","httpMethod":"GET","path":"/v1/admin/operator-keys","pathParams":[],"queryParams":[],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   revokeOperatorKey: {"operationId":"revokeOperatorKey","name":"admin.operatorKeys.revoke","httpMethod":"DELETE","path":"/v1/admin/operator-keys/{key_id}","pathParams":["key_id"],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
-  getWebhookDeadLetters: {"operationId":"getWebhookDeadLetters","name":"admin.webhooks.deadLetters.get","httpMethod":"GET","path":"/v1/admin/webhooks/dead-letters","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  getWebhookDeadLetters: {"operationId":"getWebhookDeadLetters","name":"admin.webhooks.deadLetters.get","httpMethod":"GET","path":"/v1/admin/webhooks/dead-letters","pathParams":[],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   redriveWebhookDeadLetters: {"operationId":"redriveWebhookDeadLetters","name":"admin.webhooks.deadLetters.redrive","httpMethod":"POST","path":"/v1/admin/webhooks/dead-letters/redrive","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   createApiKey: {"operationId":"createApiKey","name":"apiKeys.create","httpMethod":"POST","path":"/v1/api-keys","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   getApiKey: {"operationId":"getApiKey","name":"apiKeys.get","httpMethod":"GET","path":"/v1/api-keys/{key_id}","pathParams":["key_id"],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listApiKeys: {"operationId":"listApiKeys","name":"apiKeys.list","httpMethod":"GET","path":"/v1/api-keys","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listApiKeys: {"operationId":"listApiKeys","name":"apiKeys.list","httpMethod":"GET","path":"/v1/api-keys","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","search","created_after","created_before","updated_after","updated_before","filter[rate_limit_tier]","rate_limit_tier"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   revokeApiKey: {"operationId":"revokeApiKey","name":"apiKeys.revoke","httpMethod":"DELETE","path":"/v1/api-keys/{key_id}","pathParams":["key_id"],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   login: {"operationId":"login","name":"auth.login","httpMethod":"POST","path":"/v1/auth/login","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":false,"mutating":true,"replayable":false,"auth":"none"},
   logout: {"operationId":"logout","name":"auth.logout","httpMethod":"POST","path":"/v1/auth/logout","pathParams":[],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":false,"auth":"bearer"},
@@ -1196,132 +1196,82 @@ export const ROUTES = {
   getHealth: {"operationId":"getHealth","name":"health.get","httpMethod":"GET","path":"/v1/health","pathParams":[],"queryParams":[],"hasBody":false,"kind":"object","unwrap":false,"mutating":false,"replayable":false,"auth":"none"},
   acceptInvitation: {"operationId":"acceptInvitation","name":"invitations.accept","httpMethod":"POST","path":"/v1/invitations/{invitation_id}/accept","pathParams":["invitation_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   declineInvitation: {"operationId":"declineInvitation","name":"invitations.decline","httpMethod":"DELETE","path":"/v1/invitations/{invitation_id}","pathParams":["invitation_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
-  listInvitations: {"operationId":"listInvitations","name":"invitations.list","httpMethod":"GET","path":"/v1/invitations","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listInvitations: {"operationId":"listInvitations","name":"invitations.list","httpMethod":"GET","path":"/v1/invitations","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   createNamespace: {"operationId":"createNamespace","name":"namespaces.create","httpMethod":"POST","path":"/v1/namespaces","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   deleteNamespace: {"operationId":"deleteNamespace","name":"namespaces.delete","httpMethod":"DELETE","path":"/v1/namespaces/{namespace_id}","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   getNamespace: {"operationId":"getNamespace","name":"namespaces.get","httpMethod":"GET","path":"/v1/namespaces/{namespace_id}","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listNamespaces: {"operationId":"listNamespaces","name":"namespaces.list","httpMethod":"GET","path":"/v1/namespaces","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before","filter[owner_type]","owner_type","filter[workspace_id]","filter[is_active]","is_active"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listNamespaces: {"operationId":"listNamespaces","name":"namespaces.list","httpMethod":"GET","path":"/v1/namespaces","pathParams":[],"queryParams":["namespace_id","page","per_page","cursor","sort","fields","search","created_after","created_before","updated_after","updated_before","filter[owner_type]","owner_type","filter[workspace_id]","workspace_id","filter[is_active]","is_active","filter[is_default]","is_default"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   updateNamespace: {"operationId":"updateNamespace","name":"namespaces.update","httpMethod":"PATCH","path":"/v1/namespaces/{namespace_id}","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   checkNamespaceEntitlement: {"operationId":"checkNamespaceEntitlement","name":"namespaces.entitlements.check","httpMethod":"POST","path":"/v1/namespaces/{namespace_id}/entitlements/check","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
-  getNamespaceEntitlements: {"operationId":"getNamespaceEntitlements","name":"namespaces.entitlements.get","httpMethod":"GET","path":"/v1/namespaces/{namespace_id}/entitlements","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  getNamespaceEntitlements: {"operationId":"getNamespaceEntitlements","name":"namespaces.entitlements.get","httpMethod":"GET","path":"/v1/namespaces/{namespace_id}/entitlements","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   assignNamespacePackage: {"operationId":"assignNamespacePackage","name":"namespaces.packages.assign","httpMethod":"POST","path":"/v1/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
-  listNamespacePackages: {"operationId":"listNamespacePackages","name":"namespaces.packages.list","httpMethod":"GET","path":"/v1/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listNamespacePackages: {"operationId":"listNamespacePackages","name":"namespaces.packages.list","httpMethod":"GET","path":"/v1/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   removeNamespacePackage: {"operationId":"removeNamespacePackage","name":"namespaces.packages.remove","httpMethod":"DELETE","path":"/v1/namespaces/{namespace_id}/packages/{package_id}","pathParams":["namespace_id","package_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   createOrganization: {"operationId":"createOrganization","name":"organizations.create","httpMethod":"POST","path":"/v1/organizations","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   deleteOrganization: {"operationId":"deleteOrganization","name":"organizations.delete","httpMethod":"DELETE","path":"/v1/organizations/{workspace_id}","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   getOrganization: {"operationId":"getOrganization","name":"organizations.get","httpMethod":"GET","path":"/v1/organizations/{workspace_id}","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listOrganizations: {"operationId":"listOrganizations","name":"organizations.list","httpMethod":"GET","path":"/v1/organizations","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listOrganizations: {"operationId":"listOrganizations","name":"organizations.list","httpMethod":"GET","path":"/v1/organizations","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","search","created_after","created_before","updated_after","updated_before","filter[tier]","tier","filter[role]","role"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   updateOrganization: {"operationId":"updateOrganization","name":"organizations.update","httpMethod":"PATCH","path":"/v1/organizations/{workspace_id}","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   inviteOrganizationMember: {"operationId":"inviteOrganizationMember","name":"organizations.members.invite","httpMethod":"POST","path":"/v1/organizations/{workspace_id}/members","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
-  listOrganizationMembers: {"operationId":"listOrganizationMembers","name":"organizations.members.list","httpMethod":"GET","path":"/v1/organizations/{workspace_id}/members","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listOrganizationMembers: {"operationId":"listOrganizationMembers","name":"organizations.members.list","httpMethod":"GET","path":"/v1/organizations/{workspace_id}/members","pathParams":["workspace_id"],"queryParams":["page","per_page","cursor","sort","fields","created_after","created_before","updated_after","updated_before","filter[role]","role"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   removeOrganizationMember: {"operationId":"removeOrganizationMember","name":"organizations.members.remove","httpMethod":"DELETE","path":"/v1/organizations/{workspace_id}/members/{user_id}","pathParams":["workspace_id","user_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   updateOrganizationMember: {"operationId":"updateOrganizationMember","name":"organizations.members.update","httpMethod":"PATCH","path":"/v1/organizations/{workspace_id}/members/{user_id}","pathParams":["workspace_id","user_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
-  listPackages: {"operationId":"listPackages","name":"packages.list","httpMethod":"GET","path":"/v1/packages","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listPackages: {"operationId":"listPackages","name":"packages.list","httpMethod":"GET","path":"/v1/packages","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   batchResources: {"operationId":"batchResources","name":"resources.batch","httpMethod":"POST","path":"/v1/resources/batch","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   createResource: {"operationId":"createResource","name":"resources.create","httpMethod":"POST","path":"/v1/resources","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   deleteResource: {"operationId":"deleteResource","name":"resources.delete","httpMethod":"DELETE","path":"/v1/resources/{resource_id}","pathParams":["resource_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   getResource: {"operationId":"getResource","name":"resources.get","httpMethod":"GET","path":"/v1/resources/{resource_id}","pathParams":["resource_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listResources: {"operationId":"listResources","name":"resources.list","httpMethod":"GET","path":"/v1/resources","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before","filter[status]","status","filter[type]","type"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listResources: {"operationId":"listResources","name":"resources.list","httpMethod":"GET","path":"/v1/resources","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before","filter[status]","status","filter[type]","type","filter[tags]","tags","filter[owner]","owner"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   updateResource: {"operationId":"updateResource","name":"resources.update","httpMethod":"PATCH","path":"/v1/resources/{resource_id}","pathParams":["resource_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   getUsage: {"operationId":"getUsage","name":"usage.get","httpMethod":"GET","path":"/v1/usage","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   confirmEmail: {"operationId":"confirmEmail","name":"users.confirmEmail","httpMethod":"POST","path":"/v1/users/me/email/confirm","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
-  getUser: {"operationId":"getUser","name":"users.get","httpMethod":"GET","path":"/v1/users/{user_id}","pathParams":["user_id"],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  getUser: {"operationId":"getUser","name":"users.get","httpMethod":"GET","path":"/v1/users/{user_id}","pathParams":["user_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   getAuthenticatedUser: {"operationId":"getAuthenticatedUser","name":"users.getAuthenticated","httpMethod":"GET","path":"/v1/user","pathParams":[],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listUsers: {"operationId":"listUsers","name":"users.list","httpMethod":"GET","path":"/v1/users","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before","filter[role]","role"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listUsers: {"operationId":"listUsers","name":"users.list","httpMethod":"GET","path":"/v1/users","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","search","created_after","created_before","updated_after","updated_before","filter[role]","role","filter[tier]","tier"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   getCurrentUser: {"operationId":"getCurrentUser","name":"users.me","httpMethod":"GET","path":"/v1/users/me","pathParams":[],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  updateUser: {"operationId":"updateUser","name":"users.update","httpMethod":"PATCH","path":"/v1/users/{user_id}","pathParams":["user_id"],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
+  updateUser: {"operationId":"updateUser","name":"users.update","httpMethod":"PATCH","path":"/v1/users/{user_id}","pathParams":["user_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   updateCurrentUser: {"operationId":"updateCurrentUser","name":"users.updateMe","httpMethod":"PATCH","path":"/v1/users/me","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   createWebhook: {"operationId":"createWebhook","name":"webhooks.create","httpMethod":"POST","path":"/v1/webhooks","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   deleteWebhook: {"operationId":"deleteWebhook","name":"webhooks.delete","httpMethod":"DELETE","path":"/v1/webhooks/{webhook_id}","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   getWebhook: {"operationId":"getWebhook","name":"webhooks.get","httpMethod":"GET","path":"/v1/webhooks/{webhook_id}","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listWebhooks: {"operationId":"listWebhooks","name":"webhooks.list","httpMethod":"GET","path":"/v1/webhooks","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before","filter[is_active]","is_active"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listWebhooks: {"operationId":"listWebhooks","name":"webhooks.list","httpMethod":"GET","path":"/v1/webhooks","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","search","created_after","created_before","updated_after","updated_before","filter[is_active]","is_active"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   recoverWebhookDeliveries: {"operationId":"recoverWebhookDeliveries","name":"webhooks.recover","httpMethod":"POST","path":"/v1/webhooks/{webhook_id}/recover","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   rotateWebhookSecret: {"operationId":"rotateWebhookSecret","name":"webhooks.rotateSecret","httpMethod":"POST","path":"/v1/webhooks/{webhook_id}/rotate-secret","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   testWebhook: {"operationId":"testWebhook","name":"webhooks.test","httpMethod":"POST","path":"/v1/webhooks/{webhook_id}/test","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   updateWebhook: {"operationId":"updateWebhook","name":"webhooks.update","httpMethod":"PATCH","path":"/v1/webhooks/{webhook_id}","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   getWebhookDelivery: {"operationId":"getWebhookDelivery","name":"webhooks.deliveries.get","httpMethod":"GET","path":"/v1/webhooks/{webhook_id}/deliveries/{delivery_id}","pathParams":["webhook_id","delivery_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listWebhookDeliveries: {"operationId":"listWebhookDeliveries","name":"webhooks.deliveries.list","httpMethod":"GET","path":"/v1/webhooks/{webhook_id}/deliveries","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before","filter[status]","status"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listWebhookDeliveries: {"operationId":"listWebhookDeliveries","name":"webhooks.deliveries.list","httpMethod":"GET","path":"/v1/webhooks/{webhook_id}/deliveries","pathParams":["webhook_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","created_after","created_before","updated_after","updated_before","filter[status]","status","filter[event_type]","event_type"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   retryWebhookDelivery: {"operationId":"retryWebhookDelivery","name":"webhooks.deliveries.retry","httpMethod":"POST","path":"/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry","pathParams":["webhook_id","delivery_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   createWorkspace: {"operationId":"createWorkspace","name":"workspaces.create","httpMethod":"POST","path":"/v1/workspaces","pathParams":[],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   deleteWorkspace: {"operationId":"deleteWorkspace","name":"workspaces.delete","httpMethod":"DELETE","path":"/v1/workspaces/{workspace_id}","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   getWorkspace: {"operationId":"getWorkspace","name":"workspaces.get","httpMethod":"GET","path":"/v1/workspaces/{workspace_id}","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
-  listWorkspaces: {"operationId":"listWorkspaces","name":"workspaces.list","httpMethod":"GET","path":"/v1/workspaces","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listWorkspaces: {"operationId":"listWorkspaces","name":"workspaces.list","httpMethod":"GET","path":"/v1/workspaces","pathParams":[],"queryParams":["page","per_page","cursor","sort","fields","search","created_after","created_before","updated_after","updated_before","filter[tier]","tier","filter[role]","role"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   updateWorkspace: {"operationId":"updateWorkspace","name":"workspaces.update","httpMethod":"PATCH","path":"/v1/workspaces/{workspace_id}","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   inviteWorkspaceMember: {"operationId":"inviteWorkspaceMember","name":"workspaces.members.invite","httpMethod":"POST","path":"/v1/workspaces/{workspace_id}/members","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
-  listWorkspaceMembers: {"operationId":"listWorkspaceMembers","name":"workspaces.members.list","httpMethod":"GET","path":"/v1/workspaces/{workspace_id}/members","pathParams":["workspace_id"],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","include","search","created_after","created_before","updated_after","updated_before"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  listWorkspaceMembers: {"operationId":"listWorkspaceMembers","name":"workspaces.members.list","httpMethod":"GET","path":"/v1/workspaces/{workspace_id}/members","pathParams":["workspace_id"],"queryParams":["page","per_page","cursor","sort","fields","created_after","created_before","updated_after","updated_before","filter[role]","role"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   removeWorkspaceMember: {"operationId":"removeWorkspaceMember","name":"workspaces.members.remove","httpMethod":"DELETE","path":"/v1/workspaces/{workspace_id}/members/{user_id}","pathParams":["workspace_id","user_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   updateWorkspaceMember: {"operationId":"updateWorkspaceMember","name":"workspaces.members.update","httpMethod":"PATCH","path":"/v1/workspaces/{workspace_id}/members/{user_id}","pathParams":["workspace_id","user_id"],"queryParams":["workspace_id","namespace_id"],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
 } as const satisfies Record<string, RouteSpec>;
 
 // ---------------------------------------------------------------------------------------------- parameters
 
-/** Query parameters of `GET /v1/admin/operator-keys`. */
-export interface ListOperatorKeysParams {
-  /** Page number (1-based). */
-  page?: number;
-  /** Items per page (max 100). */
-  per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
-  cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
-  sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
-  fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
-  /** ISO 8601. */
-  created_after?: string;
-  /** ISO 8601. */
-  created_before?: string;
-  /** ISO 8601. */
-  updated_after?: string;
-  /** ISO 8601. */
-  updated_before?: string;
-}
-
-/** Query parameters of `GET /v1/admin/webhooks/dead-letters`. */
-export interface GetWebhookDeadLettersParams {
-  /** Page number (1-based). */
-  page?: number;
-  /** Items per page (max 100). */
-  per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
-  cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
-  sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
-  fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
-  /** ISO 8601. */
-  created_after?: string;
-  /** ISO 8601. */
-  created_before?: string;
-  /** ISO 8601. */
-  updated_after?: string;
-  /** ISO 8601. */
-  updated_before?: string;
-}
-
 /** Query parameters of `GET /v1/api-keys`. */
 export interface ListApiKeysParams {
-  /** Page number (1-based). */
+  /** Tenant context, as a query parameter. */
+  workspace_id?: string;
+  /** Tenant context, as a query parameter. */
+  namespace_id?: string;
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, name, last_used_at, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
+  /** Case-insensitive match on name. */
   search?: string;
   /** ISO 8601. */
   created_after?: string;
@@ -1331,6 +1281,10 @@ export interface ListApiKeysParams {
   updated_after?: string;
   /** ISO 8601. */
   updated_before?: string;
+  /** Filter by rate_limit_tier (also `rate_limit_tier=`). */
+  "filter[rate_limit_tier]"?: string;
+  /** Filter by rate_limit_tier (same as `filter[rate_limit_tier]`). */
+  rate_limit_tier?: string;
 }
 
 /** Query parameters of `POST /v1/invitations/{invitation_id}/accept`. */
@@ -1351,32 +1305,16 @@ export interface DeclineInvitationParams {
 
 /** Query parameters of `GET /v1/invitations`. */
 export interface ListInvitationsParams {
-  /** Tenant context, as a query parameter. */
-  workspace_id?: string;
-  /** Tenant context, as a query parameter. */
-  namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
-  /** ISO 8601. */
-  created_after?: string;
-  /** ISO 8601. */
-  created_before?: string;
-  /** ISO 8601. */
-  updated_after?: string;
-  /** ISO 8601. */
-  updated_before?: string;
 }
 
 /** Query parameters of `POST /v1/namespaces`. */
@@ -1406,22 +1344,18 @@ export interface GetNamespaceParams {
 /** Query parameters of `GET /v1/namespaces`. */
 export interface ListNamespacesParams {
   /** Tenant context, as a query parameter. */
-  workspace_id?: string;
-  /** Tenant context, as a query parameter. */
   namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
+  /** Case-insensitive match on name, slug. */
   search?: string;
   /** ISO 8601. */
   created_after?: string;
@@ -1437,10 +1371,16 @@ export interface ListNamespacesParams {
   owner_type?: string;
   /** Filter by workspace_id (also `workspace_id=`). */
   "filter[workspace_id]"?: string;
+  /** Filter by workspace_id (same as `filter[workspace_id]`). */
+  workspace_id?: string;
   /** Filter by is_active (also `is_active=`). */
-  "filter[is_active]"?: string;
+  "filter[is_active]"?: boolean;
   /** Filter by is_active (same as `filter[is_active]`). */
-  is_active?: string;
+  is_active?: boolean;
+  /** Filter by is_default (also `is_default=`). */
+  "filter[is_default]"?: boolean;
+  /** Filter by is_default (same as `filter[is_default]`). */
+  is_default?: boolean;
 }
 
 /** Query parameters of `PATCH /v1/namespaces/{namespace_id}`. */
@@ -1465,28 +1405,6 @@ export interface GetNamespaceEntitlementsParams {
   workspace_id?: string;
   /** Tenant context, as a query parameter. */
   namespace_id?: string;
-  /** Page number (1-based). */
-  page?: number;
-  /** Items per page (max 100). */
-  per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
-  cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
-  sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
-  fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
-  /** ISO 8601. */
-  created_after?: string;
-  /** ISO 8601. */
-  created_before?: string;
-  /** ISO 8601. */
-  updated_after?: string;
-  /** ISO 8601. */
-  updated_before?: string;
 }
 
 /** Query parameters of `POST /v1/namespaces/{namespace_id}/packages`. */
@@ -1503,28 +1421,6 @@ export interface ListNamespacePackagesParams {
   workspace_id?: string;
   /** Tenant context, as a query parameter. */
   namespace_id?: string;
-  /** Page number (1-based). */
-  page?: number;
-  /** Items per page (max 100). */
-  per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
-  cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
-  sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
-  fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
-  /** ISO 8601. */
-  created_after?: string;
-  /** ISO 8601. */
-  created_before?: string;
-  /** ISO 8601. */
-  updated_after?: string;
-  /** ISO 8601. */
-  updated_before?: string;
 }
 
 /** Query parameters of `DELETE /v1/namespaces/{namespace_id}/packages/{package_id}`. */
@@ -1561,23 +1457,17 @@ export interface GetOrganizationParams {
 
 /** Query parameters of `GET /v1/organizations`. */
 export interface ListOrganizationsParams {
-  /** Tenant context, as a query parameter. */
-  workspace_id?: string;
-  /** Tenant context, as a query parameter. */
-  namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
+  /** Case-insensitive match on name, slug. */
   search?: string;
   /** ISO 8601. */
   created_after?: string;
@@ -1587,6 +1477,14 @@ export interface ListOrganizationsParams {
   updated_after?: string;
   /** ISO 8601. */
   updated_before?: string;
+  /** Filter by tier (also `tier=`). */
+  "filter[tier]"?: string;
+  /** Filter by tier (same as `filter[tier]`). */
+  tier?: string;
+  /** Filter by role (also `role=`). */
+  "filter[role]"?: string;
+  /** Filter by role (same as `filter[role]`). */
+  role?: string;
 }
 
 /** Query parameters of `PATCH /v1/organizations/{workspace_id}`. */
@@ -1607,24 +1505,16 @@ export interface InviteOrganizationMemberParams {
 
 /** Query parameters of `GET /v1/organizations/{workspace_id}/members`. */
 export interface ListOrganizationMembersParams {
-  /** Tenant context, as a query parameter. */
-  workspace_id?: string;
-  /** Tenant context, as a query parameter. */
-  namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, role, user_id, id. Default `created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
   /** ISO 8601. */
   created_after?: string;
   /** ISO 8601. */
@@ -1633,6 +1523,10 @@ export interface ListOrganizationMembersParams {
   updated_after?: string;
   /** ISO 8601. */
   updated_before?: string;
+  /** Filter by role (also `role=`). */
+  "filter[role]"?: string;
+  /** Filter by role (same as `filter[role]`). */
+  role?: string;
 }
 
 /** Query parameters of `DELETE /v1/organizations/{workspace_id}/members/{user_id}`. */
@@ -1653,32 +1547,16 @@ export interface UpdateOrganizationMemberParams {
 
 /** Query parameters of `GET /v1/packages`. */
 export interface ListPackagesParams {
-  /** Tenant context, as a query parameter. */
-  workspace_id?: string;
-  /** Tenant context, as a query parameter. */
-  namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: id, name, id. Default `id`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
-  /** ISO 8601. */
-  created_after?: string;
-  /** ISO 8601. */
-  created_before?: string;
-  /** ISO 8601. */
-  updated_after?: string;
-  /** ISO 8601. */
-  updated_before?: string;
 }
 
 /** Query parameters of `POST /v1/resources/batch`. */
@@ -1719,19 +1597,19 @@ export interface ListResourcesParams {
   workspace_id?: string;
   /** Tenant context, as a query parameter. */
   namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, updated_at, name, type, status, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
+  /** Related data to embed. */
   include?: string;
-  /** Case-insensitive text match. */
+  /** Case-insensitive match on name, description, tags. */
   search?: string;
   /** ISO 8601. */
   created_after?: string;
@@ -1749,6 +1627,14 @@ export interface ListResourcesParams {
   "filter[type]"?: string;
   /** Filter by type (same as `filter[type]`). */
   type?: string;
+  /** Filter by tags (also `tags=`). */
+  "filter[tags]"?: string;
+  /** Filter by tags (same as `filter[tags]`). */
+  tags?: string;
+  /** Filter by owner (also `owner=`). */
+  "filter[owner]"?: string;
+  /** Filter by owner (same as `filter[owner]`). */
+  owner?: string;
 }
 
 /** Query parameters of `PATCH /v1/resources/{resource_id}`. */
@@ -1767,21 +1653,31 @@ export interface GetUsageParams {
   namespace_id?: string;
 }
 
+/** Query parameters of `GET /v1/users/{user_id}`. */
+export interface GetUserParams {
+  /** Tenant context, as a query parameter. */
+  workspace_id?: string;
+  /** Tenant context, as a query parameter. */
+  namespace_id?: string;
+}
+
 /** Query parameters of `GET /v1/users`. */
 export interface ListUsersParams {
-  /** Page number (1-based). */
+  /** Tenant context, as a query parameter. */
+  workspace_id?: string;
+  /** Tenant context, as a query parameter. */
+  namespace_id?: string;
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, name, email, username, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
+  /** Case-insensitive match on name, email, username. */
   search?: string;
   /** ISO 8601. */
   created_after?: string;
@@ -1795,6 +1691,18 @@ export interface ListUsersParams {
   "filter[role]"?: string;
   /** Filter by role (same as `filter[role]`). */
   role?: string;
+  /** Filter by tier (also `tier=`). */
+  "filter[tier]"?: string;
+  /** Filter by tier (same as `filter[tier]`). */
+  tier?: string;
+}
+
+/** Query parameters of `PATCH /v1/users/{user_id}`. */
+export interface UpdateUserParams {
+  /** Tenant context, as a query parameter. */
+  workspace_id?: string;
+  /** Tenant context, as a query parameter. */
+  namespace_id?: string;
 }
 
 /** Query parameters of `POST /v1/webhooks`. */
@@ -1827,19 +1735,17 @@ export interface ListWebhooksParams {
   workspace_id?: string;
   /** Tenant context, as a query parameter. */
   namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, updated_at, url, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
+  /** Case-insensitive match on url, description. */
   search?: string;
   /** ISO 8601. */
   created_after?: string;
@@ -1850,9 +1756,9 @@ export interface ListWebhooksParams {
   /** ISO 8601. */
   updated_before?: string;
   /** Filter by is_active (also `is_active=`). */
-  "filter[is_active]"?: string;
+  "filter[is_active]"?: boolean;
   /** Filter by is_active (same as `filter[is_active]`). */
-  is_active?: string;
+  is_active?: boolean;
 }
 
 /** Query parameters of `POST /v1/webhooks/{webhook_id}/recover`. */
@@ -1901,20 +1807,16 @@ export interface ListWebhookDeliveriesParams {
   workspace_id?: string;
   /** Tenant context, as a query parameter. */
   namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, updated_at, attempts, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
   /** ISO 8601. */
   created_after?: string;
   /** ISO 8601. */
@@ -1927,6 +1829,10 @@ export interface ListWebhookDeliveriesParams {
   "filter[status]"?: string;
   /** Filter by status (same as `filter[status]`). */
   status?: string;
+  /** Filter by event_type (also `event_type=`). */
+  "filter[event_type]"?: string;
+  /** Filter by event_type (same as `filter[event_type]`). */
+  event_type?: string;
 }
 
 /** Query parameters of `POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry`. */
@@ -1963,23 +1869,17 @@ export interface GetWorkspaceParams {
 
 /** Query parameters of `GET /v1/workspaces`. */
 export interface ListWorkspacesParams {
-  /** Tenant context, as a query parameter. */
-  workspace_id?: string;
-  /** Tenant context, as a query parameter. */
-  namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default `-created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
+  /** Case-insensitive match on name, slug. */
   search?: string;
   /** ISO 8601. */
   created_after?: string;
@@ -1989,6 +1889,14 @@ export interface ListWorkspacesParams {
   updated_after?: string;
   /** ISO 8601. */
   updated_before?: string;
+  /** Filter by tier (also `tier=`). */
+  "filter[tier]"?: string;
+  /** Filter by tier (same as `filter[tier]`). */
+  tier?: string;
+  /** Filter by role (also `role=`). */
+  "filter[role]"?: string;
+  /** Filter by role (same as `filter[role]`). */
+  role?: string;
 }
 
 /** Query parameters of `PATCH /v1/workspaces/{workspace_id}`. */
@@ -2009,24 +1917,16 @@ export interface InviteWorkspaceMemberParams {
 
 /** Query parameters of `GET /v1/workspaces/{workspace_id}/members`. */
 export interface ListWorkspaceMembersParams {
-  /** Tenant context, as a query parameter. */
-  workspace_id?: string;
-  /** Tenant context, as a query parameter. */
-  namespace_id?: string;
-  /** Page number (1-based). */
+  /** Page number (1-based); absent: the first page. */
   page?: number;
   /** Items per page (max 100). */
   per_page?: number;
-  /** Opaque cursor from `meta.next_cursor`; cost does not grow with depth. */
+  /** Opaque cursor from `meta.next_cursor` (not with `page`). */
   cursor?: string;
-  /** Comma-separated fields, `-` for descending, e.g. `-created_at,name`. */
+  /** Comma-separated fields, `-` for descending, of: created_at, role, user_id, id. Default `created_at`. */
   sort?: string;
-  /** Sparse fieldset, e.g. `id,name` (`id` is always returned). */
+  /** Sparse fieldset (`id` is always returned). */
   fields?: string;
-  /** Related data to embed, e.g. `owner,tags,metadata`. */
-  include?: string;
-  /** Case-insensitive text match. */
-  search?: string;
   /** ISO 8601. */
   created_after?: string;
   /** ISO 8601. */
@@ -2035,6 +1935,10 @@ export interface ListWorkspaceMembersParams {
   updated_after?: string;
   /** ISO 8601. */
   updated_before?: string;
+  /** Filter by role (also `role=`). */
+  "filter[role]"?: string;
+  /** Filter by role (same as `filter[role]`). */
+  role?: string;
 }
 
 /** Query parameters of `DELETE /v1/workspaces/{workspace_id}/members/{user_id}`. */
@@ -2166,7 +2070,7 @@ export class AdminOperatorKeysApi {
    * `GET /v1/admin/operator-keys` (listOperatorKeys).
    * Await it for the first page; iterate it (`for await`) for every item, page after page.
    */
-  list(params: ListOperatorKeysParams & CallOptions = {}): PageIterator<SparseOperatorKey> {
+  list(params: CallOptions = {}): PageIterator<SparseOperatorKey> {
     return this._transport.paginate(ROUTES.listOperatorKeys, [], undefined, params) as PageIterator<SparseOperatorKey>;
   }
 
@@ -2207,7 +2111,7 @@ export class AdminWebhooksDeadLettersApi {
    *
    * `GET /v1/admin/webhooks/dead-letters` (getWebhookDeadLetters).
    */
-  get(params: GetWebhookDeadLettersParams & CallOptions = {}): Promise<Model<DeadLettersOut>> {
+  get(params: CallOptions = {}): Promise<Model<DeadLettersOut>> {
     return this._transport.call(ROUTES.getWebhookDeadLetters, [], undefined, params) as Promise<Model<DeadLettersOut>>;
   }
 
@@ -2770,7 +2674,7 @@ export class UsersApi {
    *
    * `GET /v1/users/{user_id}` (getUser).
    */
-  get(userId: string, params: CallOptions = {}): Promise<Model<UserOut>> {
+  get(userId: string, params: GetUserParams & CallOptions = {}): Promise<Model<UserOut>> {
     return this._transport.call(ROUTES.getUser, [userId], undefined, params) as Promise<Model<UserOut>>;
   }
 
@@ -2784,7 +2688,7 @@ export class UsersApi {
   }
 
   /**
-   * Users of the workspace in context (X-Workspace-ID)
+   * Users of the tenant in context: the workspace's members, or yourself in your personal namespace
    *
    * `GET /v1/users` (listUsers).
    * Await it for the first page; iterate it (`for await`) for every item, page after page.
@@ -2808,7 +2712,7 @@ export class UsersApi {
    * `PATCH /v1/users/{user_id}` (updateUser).
    * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
    */
-  update(userId: string, body: UserUpdate, options: CallOptions = {}): Promise<Model<UserOut>> {
+  update(userId: string, body: UserUpdate, options: UpdateUserParams & CallOptions = {}): Promise<Model<UserOut>> {
     return this._transport.call(ROUTES.updateUser, [userId], body, options) as Promise<Model<UserOut>>;
   }
 

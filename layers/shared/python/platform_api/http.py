@@ -309,17 +309,27 @@ def _precheck(event: dict[str, Any]) -> errors.ApiError | None:
         return errors.PayloadTooLarge(f"The request body is {len(raw)} bytes; the limit is {limit} bytes.")
     header = _header(event, "content-type")
     content_type = (header or "").split(";")[0].strip().lower()
-    if header is not None and content_type != "application/json" and not content_type.endswith("+json"):
+    # A body that parses as JSON is JSON whatever `text/plain` says: that is what `fetch(url, {body:
+    # JSON.stringify(...)})` sends when no type is set (document 004's own example). Credentials are bearer
+    # tokens only, never cookies, so a cross-site form or fetch carries none: accepting it opens no CSRF.
+    plain = content_type == "text/plain"
+    if header is not None and not plain and content_type != "application/json" and not content_type.endswith("+json"):
         return errors.UnsupportedMediaType()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return errors.InvalidRequest("Request body must be JSON encoded as UTF-8.")
+        return (
+            errors.UnsupportedMediaType()
+            if plain
+            else errors.InvalidRequest("Request body must be JSON encoded as UTF-8.")
+        )
     if _too_deep(text):
         return errors.InvalidRequest(f"Request body nests deeper than {MAX_JSON_DEPTH} levels.")
     try:
         json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
+        if plain:
+            return errors.UnsupportedMediaType()
         return errors.InvalidRequest("Request body is not valid JSON (only standard JSON numbers are accepted).")
     event["body"], event["isBase64Encoded"] = text, False
     if header is not None:
@@ -348,13 +358,52 @@ def _authenticate(event: dict[str, Any]) -> errors.ApiError | None:
     return None
 
 
+def _count_anonymous(event: dict[str, Any]) -> errors.ApiError | None:
+    """The window of a request without a valid credential (public route or refused credential): its source
+    address's, so that every response carries X-RateLimit-* (shared/spec/README.md, rate limits)."""
+    from platform_api.domain import anonymous
+
+    source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or ""
+    try:
+        window = anonymous.count(source_ip)
+    except errors.RateLimitExceeded as exc:
+        if exc.window is not None:
+            exc.headers.update(_rate_limit_headers(exc.window))
+        return exc
+    state.current().response_headers.update(_rate_limit_headers(window))
+    return None
+
+
 def _rate_limit_headers(window: tuple[int, int, int]) -> dict[str, str]:
     limit, remaining, reset = window
     return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
 
 
+# What a page of an allowed origin may read beyond the CORS-safelisted headers.
+CORS_EXPOSED = ", ".join(
+    [
+        "Location",
+        "Retry-After",
+        "X-Request-Id",
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "Idempotent-Replayed",
+    ]
+)
+
+
+def _cors_headers(event: dict[str, Any]) -> dict[str, str]:
+    """Access-Control-Allow-Origin for an origin in AllowedOrigins only (none configured: no CORS at all)."""
+    allowed = get_settings().allowed_origins
+    origin = _header(event, "origin")
+    if not origin or origin.rstrip("/") not in allowed:
+        return {"Vary": "Origin"} if allowed else {}
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": CORS_EXPOSED, "Vary": "Origin"}
+
+
 def _finalise(response: dict[str, Any], request_state: state.RequestState) -> dict[str, Any]:
-    extra = {**BASE_HEADERS, **request_state.response_headers}
+    extra = {**BASE_HEADERS, **request_state.response_headers, **_cors_headers(request_state.event or {})}
     if request_state.request_id:
         extra["X-Request-Id"] = request_state.request_id
     multi = response.setdefault("multiValueHeaders", {})
@@ -373,10 +422,13 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_state = state.begin(request_id_from_event(event))
         request_state.event = event
-        problem = _precheck(event)
         route = _matched_route(app, event)
-        if problem is None and _requires_credentials(app, route):
-            problem = _authenticate(event) or _wrong_plane(route)
+        # Credentials first: an anonymous caller of a protected route learns nothing about its body rules.
+        problem = (_authenticate(event) or _wrong_plane(route)) if _requires_credentials(app, route) else None
+        if problem is None:
+            problem = _precheck(event)
+        if request_state.principal is None and (problem is None or isinstance(problem, errors.AuthenticationRequired)):
+            problem = _count_anonymous(event) or problem
         if problem is not None:
             response = error_response(problem)
             resolved = {

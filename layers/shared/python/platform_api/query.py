@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 from platform_api import errors
 from platform_api.keys import signing_key
+from platform_api.settings import get_settings
 from platform_api.timeutil import parse_iso
 
 DEFAULT_PER_PAGE = 20
@@ -428,12 +429,16 @@ def project(item: Mapping[str, Any], query: ListQuery) -> dict[str, Any]:
 
 def _base_url(event: Any) -> str:
     raw = event if isinstance(event, Mapping) else event.raw_event
-    headers = {k.lower(): v for k, v in (raw.get("headers") or {}).items()}
     context = raw.get("requestContext") or {}
-    scheme = headers.get("x-forwarded-proto", "https").split(",")[0].strip()
-    host = headers.get("host") or context.get("domainName") or "localhost"
+    # The origin is configuration (PublicBaseUrl: the local stack's http://127.0.0.1:PORT, a custom domain), else
+    # the domain API Gateway itself received the request on. Never `Host` or `X-Forwarded-Proto`: a caller sets
+    # those, and a link built from them would send the next client wherever the caller chose.
+    configured = get_settings().public_base_url
+    origin = configured.rstrip("/") if configured else f"https://{context.get('domainName') or 'localhost'}"
+    # requestContext.path is the path as received: with the stage on the execute-api domain, without on a custom
+    # domain mapped at an empty base path.
     path = context.get("path") or raw.get("path") or "/"
-    return f"{scheme}://{host}{path}"
+    return f"{origin}{path}"
 
 
 def request_base_url(event: Any) -> str:

@@ -33,6 +33,7 @@ class Settings:
     webhook_delivery_dlq_url: str | None
     webhook_allow_loopback: bool
     public_base_url: str | None
+    allowed_origins: frozenset[str]  # CORS: browser origins whose pages may read answers (AllowedOrigins)
     local_stack: bool  # `make run`: no mail is sent anywhere, so confirmation links are written to the log
 
 
@@ -61,5 +62,8 @@ def get_settings() -> Settings:
         webhook_delivery_dlq_url=env.get("WEBHOOK_DELIVERY_DLQ_URL") or None,
         webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "false").lower() == "true",
         public_base_url=env.get("PUBLIC_BASE_URL") or None,
+        allowed_origins=frozenset(
+            o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ),
         local_stack=env.get("LOCAL_STACK", "false").lower() == "true",
     )

@@ -22,7 +22,7 @@ final class AdminOperatorKeys
             'http_method' => 'GET',
             'path' => '/v1/admin/operator-keys',
             'path_params' => [],
-            'query' => ['page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before'],
+            'query' => [],
             'body' => null,
             'headers' => [],
             'kind' => 'list',
@@ -60,7 +60,7 @@ final class AdminOperatorKeys
      *
      * GET /v1/admin/operator-keys
      *
-     * @param array{page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string} $params
+     * @param array<string, mixed> $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseOperatorKey>
      */

@@ -21,7 +21,7 @@ final class AdminWebhooksDeadLetters
             'http_method' => 'GET',
             'path' => '/v1/admin/webhooks/dead-letters',
             'path_params' => [],
-            'query' => ['page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before'],
+            'query' => [],
             'body' => null,
             'headers' => [],
             'kind' => 'object',
@@ -59,7 +59,7 @@ final class AdminWebhooksDeadLetters
      *
      * GET /v1/admin/webhooks/dead-letters
      *
-     * @param array{page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string} $params
+     * @param array<string, mixed> $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      */
     public function get(array $params = [], array $options = []): Models\DeadLettersOut

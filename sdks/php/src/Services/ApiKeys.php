@@ -54,7 +54,7 @@ final class ApiKeys
             'http_method' => 'GET',
             'path' => '/v1/api-keys',
             'path_params' => [],
-            'query' => ['page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before'],
+            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[rate_limit_tier]', 'rate_limit_tier'],
             'body' => null,
             'headers' => [],
             'kind' => 'list',
@@ -119,7 +119,7 @@ final class ApiKeys
      *
      * GET /v1/api-keys
      *
-     * @param array{page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string} $params
+     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[rate_limit_tier]'?: string, rate_limit_tier?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseApiKey>
      */

@@ -73,7 +73,7 @@ final class Namespaces
             'http_method' => 'GET',
             'path' => '/v1/namespaces',
             'path_params' => [],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[owner_type]', 'owner_type', 'filter[workspace_id]', 'filter[is_active]', 'is_active'],
+            'query' => ['namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[owner_type]', 'owner_type', 'filter[workspace_id]', 'workspace_id', 'filter[is_active]', 'is_active', 'filter[is_default]', 'is_default'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
@@ -154,7 +154,7 @@ final class Namespaces
      *
      * GET /v1/namespaces
      *
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[owner_type]'?: string, owner_type?: string, 'filter[workspace_id]'?: string, 'filter[is_active]'?: string, is_active?: string} $params
+     * @param array{namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[owner_type]'?: string, owner_type?: string, 'filter[workspace_id]'?: string, workspace_id?: string, 'filter[is_active]'?: bool, is_active?: bool, 'filter[is_default]'?: bool, is_default?: bool} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseNamespace>
      */

@@ -37,7 +37,7 @@ final class NamespacesEntitlements
             'http_method' => 'GET',
             'path' => '/v1/namespaces/{namespace_id}/entitlements',
             'path_params' => ['namespace_id'],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before'],
+            'query' => ['workspace_id', 'namespace_id'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'object',
@@ -74,7 +74,7 @@ final class NamespacesEntitlements
      * GET /v1/namespaces/{namespace_id}/entitlements
      *
      * @param string $namespaceId the path's {namespace_id}
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string} $params
+     * @param array{workspace_id?: string, namespace_id?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      */
     public function get(string $namespaceId, array $params = [], array $options = []): Models\Entitlements

@@ -22,7 +22,7 @@ final class Packages
             'http_method' => 'GET',
             'path' => '/v1/packages',
             'path_params' => [],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before'],
+            'query' => ['page', 'per_page', 'cursor', 'sort', 'fields'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
@@ -44,7 +44,7 @@ final class Packages
      *
      * GET /v1/packages
      *
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string} $params
+     * @param array{page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparsePackage>
      */

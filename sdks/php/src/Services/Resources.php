@@ -86,7 +86,7 @@ final class Resources
             'http_method' => 'GET',
             'path' => '/v1/resources',
             'path_params' => [],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[status]', 'status', 'filter[type]', 'type'],
+            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[status]', 'status', 'filter[type]', 'type', 'filter[tags]', 'tags', 'filter[owner]', 'owner'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
@@ -179,7 +179,7 @@ final class Resources
      *
      * GET /v1/resources
      *
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[status]'?: string, status?: string, 'filter[type]'?: string, type?: string} $params
+     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[status]'?: string, status?: string, 'filter[type]'?: string, type?: string, 'filter[tags]'?: string, tags?: string, 'filter[owner]'?: string, owner?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseResource>
      */

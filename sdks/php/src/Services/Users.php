@@ -38,9 +38,9 @@ final class Users
             'http_method' => 'GET',
             'path' => '/v1/users/{user_id}',
             'path_params' => ['user_id'],
-            'query' => [],
+            'query' => ['workspace_id', 'namespace_id'],
             'body' => null,
-            'headers' => [],
+            'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'object',
             'unwrap' => true,
             'many' => false,
@@ -70,9 +70,9 @@ final class Users
             'http_method' => 'GET',
             'path' => '/v1/users',
             'path_params' => [],
-            'query' => ['page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[role]', 'role'],
+            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[role]', 'role', 'filter[tier]', 'tier'],
             'body' => null,
-            'headers' => [],
+            'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
             'unwrap' => false,
             'many' => true,
@@ -102,9 +102,9 @@ final class Users
             'http_method' => 'PATCH',
             'path' => '/v1/users/{user_id}',
             'path_params' => ['user_id'],
-            'query' => [],
+            'query' => ['workspace_id', 'namespace_id'],
             'body' => ['current_password', 'email', 'name', 'password', 'profile', 'username'],
-            'headers' => [],
+            'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'object',
             'unwrap' => true,
             'many' => false,
@@ -154,7 +154,7 @@ final class Users
      * GET /v1/users/{user_id}
      *
      * @param string $userId the path's {user_id}
-     * @param array<string, mixed> $params
+     * @param array{workspace_id?: string, namespace_id?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      */
     public function get(string $userId, array $params = [], array $options = []): Models\UserOut
@@ -176,11 +176,11 @@ final class Users
     }
 
     /**
-     * Users of the workspace in context (X-Workspace-ID)
+     * Users of the tenant in context: the workspace's members, or yourself in your personal namespace
      *
      * GET /v1/users
      *
-     * @param array{page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[role]'?: string, role?: string} $params
+     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[role]'?: string, role?: string, 'filter[tier]'?: string, tier?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseWorkspaceUser>
      */
@@ -208,7 +208,7 @@ final class Users
      * PATCH /v1/users/{user_id}
      *
      * @param string $userId the path's {user_id}
-     * @param array{current_password?: string|null, email?: string|null, name?: string|null, password?: string|null, profile?: ProfileUpdate|null, username?: string|null} $params
+     * @param array{current_password?: string|null, email?: string|null, name?: string|null, password?: string|null, profile?: ProfileUpdate|null, username?: string|null, workspace_id?: string, namespace_id?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      */
     public function update(string $userId, array $params = [], array $options = []): Models\UserOut

@@ -72,7 +72,7 @@ final class Webhooks
             'http_method' => 'GET',
             'path' => '/v1/webhooks',
             'path_params' => [],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[is_active]', 'is_active'],
+            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[is_active]', 'is_active'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
@@ -200,7 +200,7 @@ final class Webhooks
      *
      * GET /v1/webhooks
      *
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[is_active]'?: string, is_active?: string} $params
+     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[is_active]'?: bool, is_active?: bool} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseWebhook>
      */

@@ -38,7 +38,7 @@ final class WebhooksDeliveries
             'http_method' => 'GET',
             'path' => '/v1/webhooks/{webhook_id}/deliveries',
             'path_params' => ['webhook_id'],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[status]', 'status'],
+            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[status]', 'status', 'filter[event_type]', 'event_type'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
@@ -92,7 +92,7 @@ final class WebhooksDeliveries
      * GET /v1/webhooks/{webhook_id}/deliveries
      *
      * @param string $webhookId the path's {webhook_id}
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[status]'?: string, status?: string} $params
+     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[status]'?: string, status?: string, 'filter[event_type]'?: string, event_type?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseDelivery>
      */

@@ -72,7 +72,7 @@ final class Workspaces
             'http_method' => 'GET',
             'path' => '/v1/workspaces',
             'path_params' => [],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before'],
+            'query' => ['page', 'per_page', 'cursor', 'sort', 'fields', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[tier]', 'tier', 'filter[role]', 'role'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
@@ -152,7 +152,7 @@ final class Workspaces
      *
      * GET /v1/workspaces
      *
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string} $params
+     * @param array{page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[tier]'?: string, tier?: string, 'filter[role]'?: string, role?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseWorkspace>
      */

@@ -38,7 +38,7 @@ final class WorkspacesMembers
             'http_method' => 'GET',
             'path' => '/v1/workspaces/{workspace_id}/members',
             'path_params' => ['workspace_id'],
-            'query' => ['workspace_id', 'namespace_id', 'page', 'per_page', 'cursor', 'sort', 'fields', 'include', 'search', 'created_after', 'created_before', 'updated_after', 'updated_before'],
+            'query' => ['page', 'per_page', 'cursor', 'sort', 'fields', 'created_after', 'created_before', 'updated_after', 'updated_before', 'filter[role]', 'role'],
             'body' => null,
             'headers' => ['X-Workspace-ID', 'X-Namespace-ID'],
             'kind' => 'list',
@@ -107,7 +107,7 @@ final class WorkspacesMembers
      * GET /v1/workspaces/{workspace_id}/members
      *
      * @param string $workspaceId the path's {workspace_id}
-     * @param array{workspace_id?: string, namespace_id?: string, page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, include?: string, search?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string} $params
+     * @param array{page?: int, per_page?: int, cursor?: string, sort?: string, fields?: string, created_after?: string, created_before?: string, updated_after?: string, updated_before?: string, 'filter[role]'?: string, role?: string} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
      * @return Paginator<Models\SparseMember>
      */

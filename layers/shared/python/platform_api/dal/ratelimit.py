@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -135,23 +136,44 @@ def key_calls_this_month(item: dict[str, Any], now: int | None = None) -> int:
 
 def count_session(user_id: str, session_id: str, minute_limit: int, hour_limit: int) -> Windows:
     """Count one request of a session; raises ConditionFailed (old item attached) when revoked or over."""
+    return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id)
+
+
+def address_key(source_ip: str, hour: int) -> dict[str, Any]:
+    """A source address's hour of requests without a valid credential (`RATE#IP#<ip>`: no user id starts IP#)."""
+    return session_key(f"IP#{source_ip}", hour)
+
+
+def count_address(source_ip: str, minute_limit: int, hour_limit: int) -> Windows:
+    """Count one request without a valid credential from `source_ip`; raises ConditionFailed when over."""
+    return _count_hour(address_key, source_ip, minute_limit, hour_limit, None)
+
+
+def _count_hour(
+    key_of: Callable[[str, int], dict[str, Any]],
+    subject: str,
+    minute_limit: int,
+    hour_limit: int,
+    session_id: str | None,
+) -> Windows:
     now = int(utcnow().timestamp())
     hour, minute_of_hour = now // 3600, (now // 60) % 60
+    condition = "(attribute_not_exists(hc) OR hc < :hl) AND (attribute_not_exists(#m) OR #m < :ml)"
+    values = {
+        ":one": {"N": "1"},
+        ":hl": {"N": str(hour_limit)},
+        ":ml": {"N": str(minute_limit)},
+        ":ttl": {"N": str((hour + 1) * 3600 + RETENTION_SECONDS)},
+    }
+    if session_id is not None:
+        condition += " AND NOT contains(revoked, :sid)"
+        values[":sid"] = {"S": session_id}
     attributes = _update(
-        Key=session_key(user_id, hour),
+        Key=key_of(subject, hour),
         UpdateExpression="ADD hc :one, #m :one SET #ttl = if_not_exists(#ttl, :ttl)",
-        ConditionExpression=(
-            "(attribute_not_exists(hc) OR hc < :hl) AND (attribute_not_exists(#m) OR #m < :ml) "
-            "AND NOT contains(revoked, :sid)"
-        ),
+        ConditionExpression=condition,
         ExpressionAttributeNames={"#m": f"m{minute_of_hour}", "#ttl": "ttl"},
-        ExpressionAttributeValues={
-            ":one": {"N": "1"},
-            ":hl": {"N": str(hour_limit)},
-            ":ml": {"N": str(minute_limit)},
-            ":sid": {"S": session_id},
-            ":ttl": {"N": str((hour + 1) * 3600 + RETENTION_SECONDS)},
-        },
+        ExpressionAttributeValues=values,
         ReturnValues="UPDATED_NEW",
     )
     return Windows(_number(attributes, f"m{minute_of_hour}"), minute_limit, _number(attributes, "hc"), hour_limit, now)

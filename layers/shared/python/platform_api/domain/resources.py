@@ -24,7 +24,7 @@ from platform_api.dal.users import get_users
 from platform_api.domain import entitlements
 from platform_api.domain.tenancy import Actor
 from platform_api.ids import has_prefix, new_id
-from platform_api.models.resources import STATUSES, ResourceCreate, ResourceUpdate
+from platform_api.models.resources import MAX_BATCH_OPERATIONS, STATUSES, ResourceCreate, ResourceUpdate
 from platform_api.query import ListQuery, ListSpec, Page, comparator, encode_position, matches, search_words
 from platform_api.timeutil import isoformat, now_iso
 from platform_api.unit_of_work import MAX_ITEMS, UnitOfWork
@@ -40,7 +40,8 @@ MAX_WRITE_ATTEMPTS = 3  # optimistic-concurrency retries of update/delete before
 # for the Idempotency-Key record committed with it, so a batch over 99 items is refused whole (run_batch says
 # how many it needs), with or without a key.
 MAX_BATCH_ITEMS = MAX_ITEMS - 1
-MAX_BATCH_OPERATIONS = 23  # 23 plain creates: 23 x 4 + 4 = 96 items, room left for a few tags
+# MAX_BATCH_OPERATIONS (models.resources, so the OpenAPI document states it): 23 plain creates are 23 x 4 + 4 = 96
+# items, room left for a few tags.
 
 LIST_SPEC = ListSpec(
     name="resources",

@@ -14,7 +14,7 @@ from platform_api.dal import users as dal
 from platform_api.domain import listing
 from platform_api.models.users import UserUpdate
 from platform_api.principal import Principal
-from platform_api.query import ListQuery
+from platform_api.query import ListQuery, apply_in_memory
 from platform_api.timeutil import now_iso
 from platform_api.unit_of_work import UnitOfWork
 
@@ -201,6 +201,13 @@ def confirm_email(principal: Principal, token: str) -> dict[str, Any]:
     item.email_verified_at, item.updated_at = now, now
     item.email_confirmation_hash = item.email_confirmation_expires = None
     return to_api(item)
+
+
+def list_personal_users(user_id: str, query: ListQuery) -> listing.Listing:
+    """The users of a personal namespace: its owner, alone. Without a workspace the caller's personal namespace
+    is the context (shared/spec/README.md, tenancy), so document 000's `GET /users` lists the caller."""
+    page = apply_in_memory([{**to_api(_load(user_id)), "role": "owner"}], query)
+    return listing.Listing(items=page.items, next_cursor=page.next_cursor, total=page.total)
 
 
 def list_workspace_users(workspace_id: str, query: ListQuery) -> listing.Listing:

@@ -149,6 +149,9 @@ class ResourceUpdate(BaseModel):
         return self.model_dump(exclude_unset=True)
 
 
+MAX_BATCH_OPERATIONS = 23  # one transaction: 23 plain creates are 23 x 4 + 4 = 96 items (domain.resources)
+
+
 class BatchOperation(BaseModel):
     """One operation; `data` is validated exactly as its single-route twin (ResourceCreate / ResourceUpdate)."""
 
@@ -162,8 +165,8 @@ class BatchOperation(BaseModel):
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # The maximum is enforced in the domain (400 naming `operations`), see domain.resources.MAX_BATCH_OPERATIONS.
-    operations: list[BatchOperation] = Field(min_length=1, max_length=1000)
+    # The document's maxItems is this bound, the one the server enforces (domain.resources explains the number).
+    operations: list[BatchOperation] = Field(min_length=1, max_length=MAX_BATCH_OPERATIONS)
 
 
 # ---------------------------------------------------------------------------------------------- responses

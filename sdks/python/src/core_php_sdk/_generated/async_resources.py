@@ -288,11 +288,17 @@ _R_getUsage = Route(
     "getUsage", "GET", "/v1/usage", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
 )
 _R_confirmEmail = Route("confirmEmail", "POST", "/v1/users/me/email/confirm", replayable=True, auth=True, tenant=())
-_R_getUser = Route("getUser", "GET", "/v1/users/{user_id}", replayable=False, auth=True, tenant=())
+_R_getUser = Route(
+    "getUser", "GET", "/v1/users/{user_id}", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_getAuthenticatedUser = Route("getAuthenticatedUser", "GET", "/v1/user", replayable=False, auth=True, tenant=())
-_R_listUsers = Route("listUsers", "GET", "/v1/users", replayable=False, auth=True, tenant=())
+_R_listUsers = Route(
+    "listUsers", "GET", "/v1/users", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_getCurrentUser = Route("getCurrentUser", "GET", "/v1/users/me", replayable=False, auth=True, tenant=())
-_R_updateUser = Route("updateUser", "PATCH", "/v1/users/{user_id}", replayable=True, auth=True, tenant=())
+_R_updateUser = Route(
+    "updateUser", "PATCH", "/v1/users/{user_id}", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_updateCurrentUser = Route("updateCurrentUser", "PATCH", "/v1/users/me", replayable=True, auth=True, tenant=())
 _R_createWebhook = Route(
     "createWebhook", "POST", "/v1/webhooks", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
@@ -477,59 +483,17 @@ class AsyncAdminWebhooksDeadLettersResource(AsyncResource):
     """async_client.admin.webhooks.dead_letters"""
 
     async def get(
-        self,
-        *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
+        self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
     ) -> DeadLettersOut:
         """Count what waits in the webhook pipeline's dead-letter queues
 
         GET /v1/admin/webhooks/dead-letters
-
-        Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
         """
         return await self._client._request(
             _R_getWebhookDeadLetters,
             (),
             model=DeadLettersOut,
             unwrap=True,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -575,39 +539,12 @@ class AsyncAdminOperatorKeysResource(AsyncResource):
     """async_client.admin.operator_keys"""
 
     def list(
-        self,
-        *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
+        self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
     ) -> AsyncListIterator[SparseOperatorKey]:
         """List the live operator keys (never their secrets)
 
         GET /v1/admin/operator-keys (`async for` follows meta.next_cursor through every page; `await` gives the
         first page)
-
-        Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
         """
         return self._client._list(
             _R_listOperatorKeys,
@@ -615,21 +552,6 @@ class AsyncAdminOperatorKeysResource(AsyncResource):
             model=SparseOperatorKey,
             meta_model=ListMeta,
             links_model=ListLinks,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -699,17 +621,6 @@ class AsyncNamespacesEntitlementsResource(AsyncResource):
         self,
         namespace_id: str,
         *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
         workspace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -719,17 +630,6 @@ class AsyncNamespacesEntitlementsResource(AsyncResource):
         GET /v1/namespaces/{namespace_id}/entitlements
 
         Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
         return await self._client._request(
@@ -737,21 +637,6 @@ class AsyncNamespacesEntitlementsResource(AsyncResource):
             (namespace_id,),
             model=Entitlements,
             unwrap=True,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             tenant={"workspace_id": workspace_id},
             extra_headers=extra_headers,
             timeout=timeout,
@@ -792,17 +677,6 @@ class AsyncNamespacesPackagesResource(AsyncResource):
         self,
         namespace_id: str,
         *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
         workspace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -812,17 +686,6 @@ class AsyncNamespacesPackagesResource(AsyncResource):
         GET /v1/namespaces/{namespace_id}/packages
 
         Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
         return await self._client._request(
@@ -830,21 +693,6 @@ class AsyncNamespacesPackagesResource(AsyncResource):
             (namespace_id,),
             model=NamespacePackage,
             unwrap=True,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             tenant={"workspace_id": workspace_id},
             extra_headers=extra_headers,
             timeout=timeout,
@@ -922,13 +770,11 @@ class AsyncOrganizationsMembersResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        namespace_id: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseMember]:
@@ -938,18 +784,17 @@ class AsyncOrganizationsMembersResource(AsyncResource):
         `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, role, user_id, id. Default
+        `created_at`.
+            fields: Sparse fieldset (`id` is always returned).
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listOrganizationMembers,
@@ -964,15 +809,13 @@ class AsyncOrganizationsMembersResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
-                    "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "role": role,
                 }
             ),
-            tenant={"namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1083,13 +926,12 @@ class AsyncWebhooksDeliveriesResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
         status: str | None = None,
+        event_type: str | None = None,
         workspace_id: str | None = None,
         namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1101,18 +943,18 @@ class AsyncWebhooksDeliveriesResource(AsyncResource):
         gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, attempts, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             status: Filter by status (same as `filter[status]`).
+            event_type: Filter by event_type (same as `filter[event_type]`).
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
             namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
@@ -1129,13 +971,12 @@ class AsyncWebhooksDeliveriesResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
-                    "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
                     "status": status,
+                    "event_type": event_type,
                 }
             ),
             tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
@@ -1219,13 +1060,11 @@ class AsyncWorkspacesMembersResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        namespace_id: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseMember]:
@@ -1235,18 +1074,17 @@ class AsyncWorkspacesMembersResource(AsyncResource):
         gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, role, user_id, id. Default
+        `created_at`.
+            fields: Sparse fieldset (`id` is always returned).
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listWorkspaceMembers,
@@ -1261,15 +1099,13 @@ class AsyncWorkspacesMembersResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
-                    "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "role": role,
                 }
             ),
-            tenant={"namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1392,17 +1228,19 @@ class AsyncApiKeysResource(AsyncResource):
     def list(
         self,
         *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
         page: int | None = None,
         per_page: int | None = None,
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
+        rate_limit_tier: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseApiKey]:
@@ -1411,17 +1249,20 @@ class AsyncApiKeysResource(AsyncResource):
         GET /v1/api-keys (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            workspace_id: Tenant context, as a query parameter.
+            namespace_id: Tenant context, as a query parameter.
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, name, last_used_at, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
+            rate_limit_tier: Filter by rate_limit_tier (same as `filter[rate_limit_tier]`).
         """
         return self._client._list(
             _R_listApiKeys,
@@ -1431,17 +1272,19 @@ class AsyncApiKeysResource(AsyncResource):
             links_model=ListLinks,
             query=query_of(
                 {
+                    "workspace_id": workspace_id,
+                    "namespace_id": namespace_id,
                     "page": page,
                     "per_page": per_page,
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "rate_limit_tier": rate_limit_tier,
                 }
             ),
             extra_headers=extra_headers,
@@ -1622,14 +1465,6 @@ class AsyncInvitationsResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseInvitation]:
@@ -1638,19 +1473,11 @@ class AsyncInvitationsResource(AsyncResource):
         GET /v1/invitations (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, id. Default `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
         """
         return self._client._list(
             _R_listInvitations,
@@ -1658,22 +1485,7 @@ class AsyncInvitationsResource(AsyncResource):
             model=SparseInvitation,
             meta_model=ListMeta,
             links_model=ListLinks,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            query=query_of({"page": page, "per_page": per_page, "cursor": cursor, "sort": sort, "fields": fields}),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1778,16 +1590,16 @@ class AsyncNamespacesResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
         owner_type: str | None = None,
-        is_active: str | None = None,
-        workspace_id: str | None = None,
+        is_active: bool | None = None,
+        is_default: bool | None = None,
         namespace_id: str | None = None,
+        workspace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseNamespace]:
@@ -1796,21 +1608,22 @@ class AsyncNamespacesResource(AsyncResource):
         GET /v1/namespaces (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, slug.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             owner_type: Filter by owner_type (same as `filter[owner_type]`).
             is_active: Filter by is_active (same as `filter[is_active]`).
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            is_default: Filter by is_default (same as `filter[is_default]`).
             namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
         return self._client._list(
             _R_listNamespaces,
@@ -1825,7 +1638,6 @@ class AsyncNamespacesResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
@@ -1833,9 +1645,10 @@ class AsyncNamespacesResource(AsyncResource):
                     "updated_before": updated_before,
                     "owner_type": owner_type,
                     "is_active": is_active,
+                    "is_default": is_default,
                 }
             ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            tenant={"namespace_id": namespace_id, "workspace_id": workspace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1973,14 +1786,13 @@ class AsyncOrganizationsResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
+        tier: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseWorkspace]:
@@ -1990,19 +1802,19 @@ class AsyncOrganizationsResource(AsyncResource):
         page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, slug.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            tier: Filter by tier (same as `filter[tier]`).
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listOrganizations,
@@ -2017,15 +1829,15 @@ class AsyncOrganizationsResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "tier": tier,
+                    "role": role,
                 }
             ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -2073,14 +1885,6 @@ class AsyncPackagesResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparsePackage]:
@@ -2089,19 +1893,11 @@ class AsyncPackagesResource(AsyncResource):
         GET /v1/packages (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: id, name, id. Default `id`.
+            fields: Sparse fieldset (`id` is always returned).
         """
         return self._client._list(
             _R_listPackages,
@@ -2109,22 +1905,7 @@ class AsyncPackagesResource(AsyncResource):
             model=SparsePackage,
             meta_model=ListMeta,
             links_model=ListLinks,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            query=query_of({"page": page, "per_page": per_page, "cursor": cursor, "sort": sort, "fields": fields}),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -2278,6 +2059,8 @@ class AsyncResourcesResource(AsyncResource):
         updated_before: str | datetime | None = None,
         status: str | None = None,
         type: str | None = None,
+        tags: str | None = None,
+        owner: str | None = None,
         workspace_id: str | None = None,
         namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -2288,19 +2071,22 @@ class AsyncResourcesResource(AsyncResource):
         GET /v1/resources (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, type, status, id.
+        Default `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            include: Related data to embed.
+            search: Case-insensitive match on name, description, tags.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             status: Filter by status (same as `filter[status]`).
             type: Filter by type (same as `filter[type]`).
+            tags: Filter by tags (same as `filter[tags]`).
+            owner: Filter by owner (same as `filter[owner]`).
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
             namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
@@ -2325,6 +2111,8 @@ class AsyncResourcesResource(AsyncResource):
                     "updated_before": updated_before,
                     "status": status,
                     "type": type,
+                    "tags": tags,
+                    "owner": owner,
                 }
             ),
             tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
@@ -2435,14 +2223,30 @@ class AsyncUsersResource(AsyncResource):
         )
 
     async def get(
-        self, user_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+        self,
+        user_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> UserOut:
         """A user: yourself, or a member of a shared workspace
 
         GET /v1/users/{user_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
         return await self._client._request(
-            _R_getUser, (user_id,), model=UserOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+            _R_getUser,
+            (user_id,),
+            model=UserOut,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
         )
 
     async def get_authenticated(
@@ -2464,33 +2268,38 @@ class AsyncUsersResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
         role: str | None = None,
+        tier: str | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseWorkspaceUser]:
-        """Users of the workspace in context (X-Workspace-ID)
+        """Users of the tenant in context: the workspace's members, or yourself in your personal namespace
 
         GET /v1/users (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, name, email, username, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, email, username.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             role: Filter by role (same as `filter[role]`).
+            tier: Filter by tier (same as `filter[tier]`).
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
         return self._client._list(
             _R_listUsers,
@@ -2505,15 +2314,16 @@ class AsyncUsersResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
                     "role": role,
+                    "tier": tier,
                 }
             ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -2537,6 +2347,8 @@ class AsyncUsersResource(AsyncResource):
         password: str | NotGiven | None = NOT_GIVEN,
         profile: ProfileUpdate | dict[str, Any] | NotGiven | None = NOT_GIVEN,
         username: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
         idempotency_key: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -2548,6 +2360,8 @@ class AsyncUsersResource(AsyncResource):
         Args:
             current_password: Required to change `email` or `password`; never stored or returned.
             password: A new password.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
         return await self._client._request(
             _R_updateUser,
@@ -2564,6 +2378,7 @@ class AsyncUsersResource(AsyncResource):
                     "username": username,
                 }
             ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
@@ -2717,13 +2532,12 @@ class AsyncWebhooksResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        is_active: str | None = None,
+        is_active: bool | None = None,
         workspace_id: str | None = None,
         namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -2734,13 +2548,13 @@ class AsyncWebhooksResource(AsyncResource):
         GET /v1/webhooks (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, url, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on url, description.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
@@ -2762,7 +2576,6 @@ class AsyncWebhooksResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
@@ -3005,14 +2818,13 @@ class AsyncWorkspacesResource(AsyncResource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
+        tier: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncListIterator[SparseWorkspace]:
@@ -3021,19 +2833,19 @@ class AsyncWorkspacesResource(AsyncResource):
         GET /v1/workspaces (`async for` follows meta.next_cursor through every page; `await` gives the first page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, slug.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            tier: Filter by tier (same as `filter[tier]`).
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listWorkspaces,
@@ -3048,15 +2860,15 @@ class AsyncWorkspacesResource(AsyncResource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "tier": tier,
+                    "role": role,
                 }
             ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )

@@ -287,11 +287,17 @@ _R_getUsage = Route(
     "getUsage", "GET", "/v1/usage", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
 )
 _R_confirmEmail = Route("confirmEmail", "POST", "/v1/users/me/email/confirm", replayable=True, auth=True, tenant=())
-_R_getUser = Route("getUser", "GET", "/v1/users/{user_id}", replayable=False, auth=True, tenant=())
+_R_getUser = Route(
+    "getUser", "GET", "/v1/users/{user_id}", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_getAuthenticatedUser = Route("getAuthenticatedUser", "GET", "/v1/user", replayable=False, auth=True, tenant=())
-_R_listUsers = Route("listUsers", "GET", "/v1/users", replayable=False, auth=True, tenant=())
+_R_listUsers = Route(
+    "listUsers", "GET", "/v1/users", replayable=False, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_getCurrentUser = Route("getCurrentUser", "GET", "/v1/users/me", replayable=False, auth=True, tenant=())
-_R_updateUser = Route("updateUser", "PATCH", "/v1/users/{user_id}", replayable=True, auth=True, tenant=())
+_R_updateUser = Route(
+    "updateUser", "PATCH", "/v1/users/{user_id}", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
+)
 _R_updateCurrentUser = Route("updateCurrentUser", "PATCH", "/v1/users/me", replayable=True, auth=True, tenant=())
 _R_createWebhook = Route(
     "createWebhook", "POST", "/v1/webhooks", replayable=True, auth=True, tenant=("workspace_id", "namespace_id")
@@ -475,60 +481,16 @@ class AdminNamespacesPackagesResource(Resource):
 class AdminWebhooksDeadLettersResource(Resource):
     """client.admin.webhooks.dead_letters"""
 
-    def get(
-        self,
-        *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-    ) -> DeadLettersOut:
+    def get(self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None) -> DeadLettersOut:
         """Count what waits in the webhook pipeline's dead-letter queues
 
         GET /v1/admin/webhooks/dead-letters
-
-        Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
         """
         return self._client._request(
             _R_getWebhookDeadLetters,
             (),
             model=DeadLettersOut,
             unwrap=True,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -574,38 +536,11 @@ class AdminOperatorKeysResource(Resource):
     """client.admin.operator_keys"""
 
     def list(
-        self,
-        *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
+        self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
     ) -> ListIterator[SparseOperatorKey]:
         """List the live operator keys (never their secrets)
 
         GET /v1/admin/operator-keys (iterating the result follows meta.next_cursor through every page)
-
-        Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
         """
         return self._client._list(
             _R_listOperatorKeys,
@@ -613,21 +548,6 @@ class AdminOperatorKeysResource(Resource):
             model=SparseOperatorKey,
             meta_model=ListMeta,
             links_model=ListLinks,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -697,17 +617,6 @@ class NamespacesEntitlementsResource(Resource):
         self,
         namespace_id: str,
         *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
         workspace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -717,17 +626,6 @@ class NamespacesEntitlementsResource(Resource):
         GET /v1/namespaces/{namespace_id}/entitlements
 
         Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
         return self._client._request(
@@ -735,21 +633,6 @@ class NamespacesEntitlementsResource(Resource):
             (namespace_id,),
             model=Entitlements,
             unwrap=True,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             tenant={"workspace_id": workspace_id},
             extra_headers=extra_headers,
             timeout=timeout,
@@ -790,17 +673,6 @@ class NamespacesPackagesResource(Resource):
         self,
         namespace_id: str,
         *,
-        page: int | None = None,
-        per_page: int | None = None,
-        cursor: str | None = None,
-        sort: str | Sequence[str] | None = None,
-        fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
         workspace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -810,17 +682,6 @@ class NamespacesPackagesResource(Resource):
         GET /v1/namespaces/{namespace_id}/packages
 
         Args:
-            page: Page number (1-based).
-            per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
         return self._client._request(
@@ -828,21 +689,6 @@ class NamespacesPackagesResource(Resource):
             (namespace_id,),
             model=NamespacePackage,
             unwrap=True,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
             tenant={"workspace_id": workspace_id},
             extra_headers=extra_headers,
             timeout=timeout,
@@ -920,13 +766,11 @@ class OrganizationsMembersResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        namespace_id: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseMember]:
@@ -936,18 +780,17 @@ class OrganizationsMembersResource(Resource):
         page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, role, user_id, id. Default
+        `created_at`.
+            fields: Sparse fieldset (`id` is always returned).
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listOrganizationMembers,
@@ -962,15 +805,13 @@ class OrganizationsMembersResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
-                    "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "role": role,
                 }
             ),
-            tenant={"namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1081,13 +922,12 @@ class WebhooksDeliveriesResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
         status: str | None = None,
+        event_type: str | None = None,
         workspace_id: str | None = None,
         namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1098,18 +938,18 @@ class WebhooksDeliveriesResource(Resource):
         GET /v1/webhooks/{webhook_id}/deliveries (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, attempts, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             status: Filter by status (same as `filter[status]`).
+            event_type: Filter by event_type (same as `filter[event_type]`).
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
             namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
@@ -1126,13 +966,12 @@ class WebhooksDeliveriesResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
-                    "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
                     "status": status,
+                    "event_type": event_type,
                 }
             ),
             tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
@@ -1216,13 +1055,11 @@ class WorkspacesMembersResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        namespace_id: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseMember]:
@@ -1231,18 +1068,17 @@ class WorkspacesMembersResource(Resource):
         GET /v1/workspaces/{workspace_id}/members (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, role, user_id, id. Default
+        `created_at`.
+            fields: Sparse fieldset (`id` is always returned).
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listWorkspaceMembers,
@@ -1257,15 +1093,13 @@ class WorkspacesMembersResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
-                    "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "role": role,
                 }
             ),
-            tenant={"namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1388,17 +1222,19 @@ class ApiKeysResource(Resource):
     def list(
         self,
         *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
         page: int | None = None,
         per_page: int | None = None,
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
+        rate_limit_tier: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseApiKey]:
@@ -1407,17 +1243,20 @@ class ApiKeysResource(Resource):
         GET /v1/api-keys (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            workspace_id: Tenant context, as a query parameter.
+            namespace_id: Tenant context, as a query parameter.
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, name, last_used_at, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
+            rate_limit_tier: Filter by rate_limit_tier (same as `filter[rate_limit_tier]`).
         """
         return self._client._list(
             _R_listApiKeys,
@@ -1427,17 +1266,19 @@ class ApiKeysResource(Resource):
             links_model=ListLinks,
             query=query_of(
                 {
+                    "workspace_id": workspace_id,
+                    "namespace_id": namespace_id,
                     "page": page,
                     "per_page": per_page,
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "rate_limit_tier": rate_limit_tier,
                 }
             ),
             extra_headers=extra_headers,
@@ -1618,14 +1459,6 @@ class InvitationsResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseInvitation]:
@@ -1634,19 +1467,11 @@ class InvitationsResource(Resource):
         GET /v1/invitations (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, id. Default `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
         """
         return self._client._list(
             _R_listInvitations,
@@ -1654,22 +1479,7 @@ class InvitationsResource(Resource):
             model=SparseInvitation,
             meta_model=ListMeta,
             links_model=ListLinks,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            query=query_of({"page": page, "per_page": per_page, "cursor": cursor, "sort": sort, "fields": fields}),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1774,16 +1584,16 @@ class NamespacesResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
         owner_type: str | None = None,
-        is_active: str | None = None,
-        workspace_id: str | None = None,
+        is_active: bool | None = None,
+        is_default: bool | None = None,
         namespace_id: str | None = None,
+        workspace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseNamespace]:
@@ -1792,21 +1602,22 @@ class NamespacesResource(Resource):
         GET /v1/namespaces (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, slug.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             owner_type: Filter by owner_type (same as `filter[owner_type]`).
             is_active: Filter by is_active (same as `filter[is_active]`).
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            is_default: Filter by is_default (same as `filter[is_default]`).
             namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
         """
         return self._client._list(
             _R_listNamespaces,
@@ -1821,7 +1632,6 @@ class NamespacesResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
@@ -1829,9 +1639,10 @@ class NamespacesResource(Resource):
                     "updated_before": updated_before,
                     "owner_type": owner_type,
                     "is_active": is_active,
+                    "is_default": is_default,
                 }
             ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            tenant={"namespace_id": namespace_id, "workspace_id": workspace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1969,14 +1780,13 @@ class OrganizationsResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
+        tier: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseWorkspace]:
@@ -1985,19 +1795,19 @@ class OrganizationsResource(Resource):
         GET /v1/organizations (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, slug.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            tier: Filter by tier (same as `filter[tier]`).
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listOrganizations,
@@ -2012,15 +1822,15 @@ class OrganizationsResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "tier": tier,
+                    "role": role,
                 }
             ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -2068,14 +1878,6 @@ class PackagesResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
-        search: str | None = None,
-        created_after: str | datetime | None = None,
-        created_before: str | datetime | None = None,
-        updated_after: str | datetime | None = None,
-        updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparsePackage]:
@@ -2084,19 +1886,11 @@ class PackagesResource(Resource):
         GET /v1/packages (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
-            created_after: ISO 8601.
-            created_before: ISO 8601.
-            updated_after: ISO 8601.
-            updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: id, name, id. Default `id`.
+            fields: Sparse fieldset (`id` is always returned).
         """
         return self._client._list(
             _R_listPackages,
@@ -2104,22 +1898,7 @@ class PackagesResource(Resource):
             model=SparsePackage,
             meta_model=ListMeta,
             links_model=ListLinks,
-            query=query_of(
-                {
-                    "page": page,
-                    "per_page": per_page,
-                    "cursor": cursor,
-                    "sort": sort,
-                    "fields": fields,
-                    "include": include,
-                    "search": search,
-                    "created_after": created_after,
-                    "created_before": created_before,
-                    "updated_after": updated_after,
-                    "updated_before": updated_before,
-                }
-            ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            query=query_of({"page": page, "per_page": per_page, "cursor": cursor, "sort": sort, "fields": fields}),
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -2273,6 +2052,8 @@ class ResourcesResource(Resource):
         updated_before: str | datetime | None = None,
         status: str | None = None,
         type: str | None = None,
+        tags: str | None = None,
+        owner: str | None = None,
         workspace_id: str | None = None,
         namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -2283,19 +2064,22 @@ class ResourcesResource(Resource):
         GET /v1/resources (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, type, status, id.
+        Default `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            include: Related data to embed.
+            search: Case-insensitive match on name, description, tags.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             status: Filter by status (same as `filter[status]`).
             type: Filter by type (same as `filter[type]`).
+            tags: Filter by tags (same as `filter[tags]`).
+            owner: Filter by owner (same as `filter[owner]`).
             workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
             namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
@@ -2320,6 +2104,8 @@ class ResourcesResource(Resource):
                     "updated_before": updated_before,
                     "status": status,
                     "type": type,
+                    "tags": tags,
+                    "owner": owner,
                 }
             ),
             tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
@@ -2430,14 +2216,30 @@ class UsersResource(Resource):
         )
 
     def get(
-        self, user_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+        self,
+        user_id: str,
+        *,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> UserOut:
         """A user: yourself, or a member of a shared workspace
 
         GET /v1/users/{user_id}
+
+        Args:
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
         return self._client._request(
-            _R_getUser, (user_id,), model=UserOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+            _R_getUser,
+            (user_id,),
+            model=UserOut,
+            unwrap=True,
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
+            extra_headers=extra_headers,
+            timeout=timeout,
         )
 
     def get_authenticated(
@@ -2459,33 +2261,38 @@ class UsersResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
         role: str | None = None,
+        tier: str | None = None,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseWorkspaceUser]:
-        """Users of the workspace in context (X-Workspace-ID)
+        """Users of the tenant in context: the workspace's members, or yourself in your personal namespace
 
         GET /v1/users (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, name, email, username, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, email, username.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
             role: Filter by role (same as `filter[role]`).
+            tier: Filter by tier (same as `filter[tier]`).
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
         return self._client._list(
             _R_listUsers,
@@ -2500,15 +2307,16 @@ class UsersResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
                     "role": role,
+                    "tier": tier,
                 }
             ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -2532,6 +2340,8 @@ class UsersResource(Resource):
         password: str | NotGiven | None = NOT_GIVEN,
         profile: ProfileUpdate | dict[str, Any] | NotGiven | None = NOT_GIVEN,
         username: str | NotGiven | None = NOT_GIVEN,
+        workspace_id: str | None = None,
+        namespace_id: str | None = None,
         idempotency_key: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -2543,6 +2353,8 @@ class UsersResource(Resource):
         Args:
             current_password: Required to change `email` or `password`; never stored or returned.
             password: A new password.
+            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
+            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
         """
         return self._client._request(
             _R_updateUser,
@@ -2559,6 +2371,7 @@ class UsersResource(Resource):
                     "username": username,
                 }
             ),
+            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
@@ -2712,13 +2525,12 @@ class WebhooksResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        is_active: str | None = None,
+        is_active: bool | None = None,
         workspace_id: str | None = None,
         namespace_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -2729,13 +2541,13 @@ class WebhooksResource(Resource):
         GET /v1/webhooks (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, url, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on url, description.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
@@ -2757,7 +2569,6 @@ class WebhooksResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
@@ -3000,14 +2811,13 @@ class WorkspacesResource(Resource):
         cursor: str | None = None,
         sort: str | Sequence[str] | None = None,
         fields: str | Sequence[str] | None = None,
-        include: str | Sequence[str] | None = None,
         search: str | None = None,
         created_after: str | datetime | None = None,
         created_before: str | datetime | None = None,
         updated_after: str | datetime | None = None,
         updated_before: str | datetime | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
+        tier: str | None = None,
+        role: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ListIterator[SparseWorkspace]:
@@ -3016,19 +2826,19 @@ class WorkspacesResource(Resource):
         GET /v1/workspaces (iterating the result follows meta.next_cursor through every page)
 
         Args:
-            page: Page number (1-based).
+            page: Page number (1-based); absent: the first page.
             per_page: Items per page (max 100).
-            cursor: Opaque cursor from `meta.next_cursor`; cost does not grow with depth.
-            sort: Comma-separated fields, `-` for descending, e.g. `-created_at,name`.
-            fields: Sparse fieldset, e.g. `id,name` (`id` is always returned).
-            include: Related data to embed, e.g. `owner,tags,metadata`.
-            search: Case-insensitive text match.
+            cursor: Opaque cursor from `meta.next_cursor` (not with `page`).
+            sort: Comma-separated fields, `-` for descending, of: created_at, updated_at, name, slug, id. Default
+        `-created_at`.
+            fields: Sparse fieldset (`id` is always returned).
+            search: Case-insensitive match on name, slug.
             created_after: ISO 8601.
             created_before: ISO 8601.
             updated_after: ISO 8601.
             updated_before: ISO 8601.
-            workspace_id: Tenant context for this call (X-Workspace-ID header); the client's default else.
-            namespace_id: Tenant context for this call (X-Namespace-ID header); the client's default else.
+            tier: Filter by tier (same as `filter[tier]`).
+            role: Filter by role (same as `filter[role]`).
         """
         return self._client._list(
             _R_listWorkspaces,
@@ -3043,15 +2853,15 @@ class WorkspacesResource(Resource):
                     "cursor": cursor,
                     "sort": sort,
                     "fields": fields,
-                    "include": include,
                     "search": search,
                     "created_after": created_after,
                     "created_before": created_before,
                     "updated_after": updated_after,
                     "updated_before": updated_before,
+                    "tier": tier,
+                    "role": role,
                 }
             ),
-            tenant={"workspace_id": workspace_id, "namespace_id": namespace_id},
             extra_headers=extra_headers,
             timeout=timeout,
         )
