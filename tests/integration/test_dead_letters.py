@@ -63,6 +63,8 @@ def world(aws, receiver, monkeypatch):
         "operator": operators.create_key("on-call", created_by="tests")["key"],
         "sqs": boto3.client("sqs", region_name="us-east-1"),
         "queue": aws["WebhookDeliveryQueue"]["QueueUrl"],
+        "retry_queue": aws["WebhookRetryQueue"]["QueueUrl"],
+        "retry_queue_arn": aws["WebhookRetryQueue"]["Arn"],
         "dlq": aws["WebhookDeliveryDLQ"]["QueueUrl"],
         "fanout": aws["WebhookFanoutQueue"]["QueueUrl"],
         "fanout_dlq": aws["WebhookFanoutDLQ"]["QueueUrl"],
@@ -79,8 +81,14 @@ def _message(world, n: int) -> tuple[str, dict]:
 
 
 def _drain(world, queue: str | None = None) -> int:
-    """What Lambda's event source mapping does with the delivery queue: receive, invoke, delete unless failed."""
-    sqs, queue = world["sqs"], queue or world["queue"]
+    """What Lambda's event source mappings do with the delivery queues: receive, invoke, delete unless failed.
+    Without `queue`, the delivery queue and then the slow lane, where manual retries go (docs/webhooks.md)."""
+    if queue is None:
+        return _drain(world, world["queue"]) + _drain(world, world["retry_queue"])
+    sqs = world["sqs"]
+    # The slow lane's own ARN, so the function postpones on that queue; the delivery queue keeps a neutral one,
+    # so these tests run every attempt in place (no move to the slow lane between them).
+    source = world["retry_queue_arn"] if queue == world["retry_queue"] else "arn:aws:sqs:us-east-1:123456789012:queue"
     handled = 0
     for _ in range(200):
         messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"]).get(
@@ -97,7 +105,7 @@ def _drain(world, queue: str | None = None) -> int:
                 "messageAttributes": {},
                 "md5OfBody": m["MD5OfBody"],
                 "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
+                "eventSourceARN": source,
                 "awsRegion": "us-east-1",
             }
             for m in messages

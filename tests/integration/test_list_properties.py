@@ -163,7 +163,10 @@ def test_writes_between_pages_never_duplicate_or_drop_an_untouched_resource(aws,
             domain.update_resource(actors[0], target, ResourceUpdate.model_validate(update))
 
     walked = _walk(params, actors, pivot, write)
-    assert len(walked) == len(set(walked)), "a resource came twice"
+    # A resource written between pages may come again (its sort key moved ahead of the cursor, as with any
+    # keyset pagination over a field that changes; docs/query-language.md); an untouched one never does.
+    untouched_walked = [rid for rid in walked if rid not in touched]
+    assert len(untouched_walked) == len(set(untouched_walked)), "an untouched resource came twice"
     untouched_now = [item for item in _everything(actors[0]) if item["id"] not in touched]
     expected = _expected(params, actors, pivot, untouched_now)
     assert [rid for rid in walked if rid not in touched] == expected, params
