@@ -129,14 +129,9 @@ class SingleTablePersistenceLayer(DynamoDBPersistenceLayer):
         if claim is None or claim.key != data_record.idempotency_key:
             super()._delete_record(data_record)
             return
-        names, values = _held_by(claim)
         with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
             self.client.delete_item(
-                TableName=self.table_name,
-                Key=self._get_key(data_record.idempotency_key),
-                ConditionExpression="#status = :inprogress AND " + _expiry_condition(claim),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
+                TableName=self.table_name, Key=self._get_key(data_record.idempotency_key), **self._held_by(claim)
             )
 
     def completed_record(self, claim: _Claim, sealed: dict[str, Any]) -> Operation:
@@ -155,28 +150,24 @@ class SingleTablePersistenceLayer(DynamoDBPersistenceLayer):
         }
         if claim.payload_hash:
             item[self.validation_key_attr] = {"S": claim.payload_hash}
-        names, values = _held_by(claim)
-        request = {
-            "TableName": self.table_name,
-            "Item": item,
-            "ConditionExpression": "#status = :inprogress AND " + _expiry_condition(claim),
+        request = {"TableName": self.table_name, "Item": item, **self._held_by(claim)}
+        return Operation({"Put": request}, _ClaimLost(), f"{PK_PREFIX}{claim.key}|{SK_VALUE}")
+
+    def _held_by(self, claim: _Claim) -> dict[str, Any]:
+        """The condition (and its names and values) that `claim` still holds the key: INPROGRESS, with the
+        in-progress expiry this invocation wrote, which identifies it (a later claimant's is always larger)."""
+        names = {"#status": self.status_attr, "#ipe": self.in_progress_expiry_attr}
+        values: dict[str, Any] = {":inprogress": {"S": "INPROGRESS"}}
+        if claim.in_progress_expiration is None:
+            condition = "#status = :inprogress AND attribute_not_exists(#ipe)"
+        else:
+            condition = "#status = :inprogress AND #ipe = :claim"
+            values[":claim"] = {"N": str(claim.in_progress_expiration)}
+        return {
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
-        return Operation({"Put": request}, _ClaimLost(), f"{PK_PREFIX}{claim.key}|{SK_VALUE}")
-
-
-def _held_by(claim: _Claim) -> tuple[dict[str, str], dict[str, Any]]:
-    names = {"#status": "status", "#ipe": "in_progress_expiration"}
-    values: dict[str, Any] = {":inprogress": {"S": "INPROGRESS"}}
-    if claim.in_progress_expiration is not None:
-        values[":claim"] = {"N": str(claim.in_progress_expiration)}
-    return names, values
-
-
-def _expiry_condition(claim: _Claim) -> str:
-    """The in-progress expiry this invocation wrote identifies it: a later claimant's is always larger."""
-    return "#ipe = :claim" if claim.in_progress_expiration is not None else "attribute_not_exists(#ipe)"
 
 
 @lru_cache(maxsize=1)
