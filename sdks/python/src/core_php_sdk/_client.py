@@ -37,34 +37,7 @@ class Client(BaseClient, ClientGroups):
     ``max_retry_wait`` seconds; writes carry one Idempotency-Key for all their attempts.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        workspace_id: str | None = None,
-        namespace_id: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
-        backoff_base: float = BACKOFF_BASE,
-        backoff_cap: float = BACKOFF_CAP,
-        default_headers: Mapping[str, str] | None = None,
-        session: requests.Session | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url=base_url,
-            workspace_id=workspace_id,
-            namespace_id=namespace_id,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_retry_wait=max_retry_wait,
-            backoff_base=backoff_base,
-            backoff_cap=backoff_cap,
-            default_headers=default_headers,
-            session=session,
-        )
+    def _attach_groups(self) -> None:
         self._init_groups(self)
 
     def with_options(self, **changes: Any) -> Client:

@@ -219,6 +219,10 @@ class BaseClient:
         self.last_request_id: str | None = None
         self._sleep: Callable[[float], None] = time.sleep
         self._random: Callable[[float, float], float] = random.SystemRandom().uniform
+        self._attach_groups()
+
+    def _attach_groups(self) -> None:
+        """Where :class:`core_php_sdk.Client` hangs its generated groups (``client.resources``, ...)."""
 
     # ------------------------------------------------------------------------------------------ lifecycle
     def close(self) -> None:
