@@ -28,7 +28,7 @@ import requests
 from local import launcher
 from local.webhook_receiver import WebhookReceiver
 
-UNLIMITED = {"RATE_LIMITS_JSON": json.dumps({"free": {"minute": 1_000_000, "hour": 10_000_000}})}
+UNLIMITED = {"RATE_LIMITS_JSON": json.dumps({"free": {"burst": 1_000_000, "minute": 1_000_000, "hour": 10_000_000}})}
 PASSWORD = "bench-Password-123456!"  # noqa: S105 - a throwaway user in a throwaway stack
 TABLE = "local-Table"
 SIZES = (100, 1_000, 10_000)

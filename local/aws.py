@@ -18,6 +18,7 @@ from local import emulator
 from local.template import load_template, resources_of_type
 
 REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
 LOCAL_PREFIX = "local"
 
 

@@ -7,7 +7,8 @@ visibility timeout — which the delivery function sets to the next retry delay 
 and the queue's redrive policy moves them to the DLQ, as in AWS. DynamoDB streams: records pass the event
 source's FilterCriteria (the subset of EventBridge patterns the template uses: exact values and `prefix`),
 and a failed batch is retried from a checkpoint as the template's mapping says (MaximumRetryAttempts,
-BisectBatchOnFunctionError, the OnFailure destination), as Lambda does for stream sources.
+BisectBatchOnFunctionError, the OnFailure destination), as Lambda does for stream sources. Schedules:
+`rate(...)` rules invoke their function once per period with EventBridge's scheduled event.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
+import time
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -256,6 +261,48 @@ class StreamPoller(_Poller):
         _client("sqs", self.stack).send_message(QueueUrl=self.on_failure_url, MessageBody=json.dumps(info))
 
 
+def schedule_seconds(expression: str) -> float:
+    """The period of an EventBridge `rate(N unit)` expression; LOCAL_SCHEDULE_SECONDS overrides every period
+    (tests that cannot wait a minute)."""
+    override = os.environ.get("LOCAL_SCHEDULE_SECONDS")
+    if override:
+        return float(override)
+    match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expression.strip())
+    if match is None:
+        raise ValueError(f"the local stack runs rate(...) schedules only, not {expression!r}")
+    unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
+    return int(match.group(1)) * unit
+
+
+class SchedulePoller(_Poller):
+    """EventBridge's scheduled rule: the function is invoked with a `Scheduled Event` once per period."""
+
+    def __init__(self, stack: Any, function: str, name: str, expression: str):
+        super().__init__(stack, function, name)
+        self.period = schedule_seconds(expression)
+        self.next_at = time.monotonic() + self.period
+
+    def poll(self) -> bool:
+        if time.monotonic() < self.next_at:
+            return False
+        self.next_at = time.monotonic() + self.period
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.invoke(
+            {
+                "version": "0",
+                "id": str(uuid.uuid4()),
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": aws.ACCOUNT_ID,
+                "time": now,
+                "region": aws.REGION,
+                "resources": [f"arn:aws:events:{aws.REGION}:{aws.ACCOUNT_ID}:rule/{self.function}-{self.name}"],
+                "detail": {},
+            }
+        )
+        return True
+
+
 class EventSources:
     def __init__(self, stack: Any, pollers: list[_Poller]):
         self.stack = stack
@@ -300,6 +347,8 @@ def start(stack: Any) -> EventSources | None:
                     )
             elif source["type"] == "DynamoDB":
                 pollers.append(StreamPoller(stack, function, source["name"], props["Stream"], props))
+            elif source["type"] == "Schedule":
+                pollers.append(SchedulePoller(stack, function, source["name"], props["Schedule"]))
     if not pollers:
         return None
     log.info("event sources: %s", ", ".join(p.name for p in pollers))

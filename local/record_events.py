@@ -23,12 +23,13 @@ EVENTS = ROOT / "events"
 MANIFEST = EVENTS / "replay.json"
 TEMPLATES = Path(__file__).with_name("event_templates")
 # The seed and one request per route are more than the demo user's free tier allows in a minute (60).
-ROOMY_RATE_LIMITS = json.dumps({"free": {"minute": 10_000, "hour": 100_000}})
+ROOMY_RATE_LIMITS = json.dumps({"free": {"burst": 10_000, "minute": 10_000, "hour": 100_000}})
 CONSUMERS = {
     "stream_forwarder/outbox_event_insert.json": "StreamForwarderFunction",
     "search_indexer/resource_update.json": "SearchIndexerFunction",
     "webhook_fanout/fanout_message.json": "WebhookFanoutFunction",
     "webhook_delivery/delivery_message.json": "WebhookDeliveryFunction",
+    "plan_expiry/scheduled.json": "PlanExpiryFunction",
 }
 
 
@@ -116,6 +117,12 @@ def scenario(f: dict[str, str]) -> list[tuple[str, str, Any, dict[str, str]]]:
         ("GET", "/v1/admin/operator-keys", None, operator),
         ("POST", f"/v1/admin/namespaces/{ns}/packages", {"package_id": "pkg_pro"}, operator),
         ("DELETE", f"/v1/admin/namespaces/{ns}/packages/pkg_starter", None, operator),
+        ("GET", f"/v1/admin/namespaces/{ns}", None, operator),
+        ("PATCH", f"/v1/admin/namespaces/{ns}", {"limits": {"resources": 5_000_000}, "reason": "contract 42"}, operator),
+        ("GET", f"/v1/admin/users/{f['user_bob']}", None, operator),
+        ("PATCH", f"/v1/admin/users/{f['user_bob']}", {"tier": "pro", "reason": "invoice 1001"}, operator),
+        ("PATCH", f"/v1/admin/workspaces/{ws}", {"tier": "business", "reason": "invoice 1002"}, operator),
+        ("GET", "/v1/admin/audit", None, operator),
         ("GET", "/v1/admin/webhooks/dead-letters", None, operator),
         ("POST", "/v1/admin/webhooks/dead-letters/redrive", {"max_messages": 10}, operator),
         ("DELETE", f"/v1/admin/operator-keys/{f['operator_key_to_revoke']}", None, operator),
@@ -154,7 +161,7 @@ def consumer_event(name: str, fixtures: dict[str, str]) -> dict[str, Any]:
     for key, value in fixtures.items():
         text = text.replace("{{" + key + "}}", value)
     event = json.loads(text)
-    for record in event["Records"]:
+    for record in event.get("Records", []):  # a scheduled event has none
         if record.get("eventSource") == "aws:sqs":
             record["md5OfBody"] = hashlib.md5(record["body"].encode()).hexdigest()  # noqa: S324 - SQS's checksum
     return event

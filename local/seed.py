@@ -175,6 +175,19 @@ def _seed() -> dict[str, str]:
     demo = _register(api, DEMO_EMAIL, "demo")
     f.update(demo_user=demo["data"]["id"], personal_namespace=demo["data"]["default_namespace_id"])
     f["confirmation_token"] = confirmations[DEMO_EMAIL]
+    # Tiers are the operator's to sell (docs/operators.md): the demo operator key makes the demo user enterprise,
+    # so that document 004's `tier: "pro"` examples work as printed.
+    from platform_api.dal import operators as operator_keys
+    from platform_api.domain import operators
+
+    if operator_keys.get(DEMO_OPERATOR_KEY_ID) is None:
+        operators.store(DEMO_OPERATOR_KEY_ID, DEMO_OPERATOR_KEY, name="local demo operator key", created_by="seed")
+    spare = "opk_01JDEM0000000000000000000Q"  # revoked by the recorded DELETE /v1/admin/operator-keys/{key_id}
+    if operator_keys.get(spare) is None:
+        operators.store(spare, f"opk_test_{spare[4:]}_spare-not-for-production", name="spare", created_by="seed")
+    f["operator_key_to_revoke"] = spare
+    upgrade = {"tier": "enterprise", "reason": "local demo account"}
+    api("PATCH", f"/v1/admin/users/{f['demo_user']}", upgrade, token=DEMO_OPERATOR_KEY)
     owner = users.find_by_email(DEMO_EMAIL)
     if api_keys.get(DEMO_KEY_ID) is None:
         keys.store(
@@ -214,15 +227,6 @@ def _seed() -> dict[str, str]:
     f["namespace"] = api("POST", "/v1/namespaces", {"name": "Side projects", "slug": "side"})["data"]["id"]
     f["namespace_to_delete"] = api("POST", "/v1/namespaces", {"name": "To delete", "slug": "to-delete"})["data"]["id"]
     # Packages are the operator's to grant (docs/operators.md): the demo operator key grants one.
-    from platform_api.dal import operators as operator_keys
-    from platform_api.domain import operators
-
-    if operator_keys.get(DEMO_OPERATOR_KEY_ID) is None:
-        operators.store(DEMO_OPERATOR_KEY_ID, DEMO_OPERATOR_KEY, name="local demo operator key", created_by="seed")
-    spare = "opk_01JDEM0000000000000000000Q"  # revoked by the recorded DELETE /v1/admin/operator-keys/{key_id}
-    if operator_keys.get(spare) is None:
-        operators.store(spare, f"opk_test_{spare[4:]}_spare-not-for-production", name="spare", created_by="seed")
-    f["operator_key_to_revoke"] = spare
     grant = {"package_id": "pkg_starter"}
     api("POST", f"/v1/admin/namespaces/{f['namespace']}/packages", grant, token=DEMO_OPERATOR_KEY)
 

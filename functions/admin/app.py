@@ -1,5 +1,5 @@
-"""The operator plane (docs/operators.md): operator keys, namespaces' packages and the webhook pipeline's dead
-letters.
+"""The operator plane (docs/operators.md): operator keys; what is sold (tiers, packages, custom limits) and its
+audit trail; the webhook pipeline's dead letters.
 
 Every route needs an operator key (`admin:platform`); sessions and tenant API keys are refused, whatever
 their scopes. Operator keys are created by the bootstrap (`python -m local.operator create`), never here.
@@ -7,13 +7,24 @@ their scopes. Operator keys are created by the bootstrap (`python -m local.opera
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from platform_api.domain import dead_letters, operators
-from platform_api.domain import namespaces as namespaces_domain
+from platform_api.domain import dead_letters, operators, plans
 from platform_api.domain.auth import OPERATOR_SCOPE
 from platform_api.http import create_app, current_principal, lambda_handler, operator_route
-from platform_api.models.admin import DeadLettersOut, RedriveOut, RedriveRequest, SparseOperatorKey
+from platform_api.models.admin import (
+    AuditEntryOut,
+    DeadLettersOut,
+    NamespaceLimitsUpdate,
+    NamespacePlanOut,
+    PackageGrantRequest,
+    RedriveOut,
+    RedriveRequest,
+    SparseOperatorKey,
+    UserPlanOut,
+    UserPlanUpdate,
+    WorkspacePlanOut,
+    WorkspaceTierUpdate,
+)
 from platform_api.models.envelopes import Envelope, ListEnvelope, answers, no_content
-from platform_api.models.namespaces import NamespacePackage, PackageAssign
 from platform_api.observability import logger
 from platform_api.query import ListSpec, apply_in_memory, list_response, parse_list_query
 
@@ -23,6 +34,26 @@ LIST_SPEC = ListSpec(
     sorts=("created_at", "name", "last_used_at"),
     fields=("id", "name", "prefix", "scopes", "created_by", "last_used_at", "expires_at", "created_at"),
     search=("name",),
+    extra_params=(),
+)
+AUDIT_SPEC = ListSpec(
+    name="audit",
+    filters={"target_id": str},
+    sorts=("created_at",),
+    default_sort="-created_at",
+    fields=(
+        "id",
+        "action",
+        "target_type",
+        "target_id",
+        "operator_id",
+        "reason",
+        "before",
+        "after",
+        "event_id",
+        "created_at",
+    ),
+    timestamps=False,
     extra_params=(),
 )
 
@@ -83,21 +114,100 @@ def redrive_dead_letters(body: RedriveRequest | None = None) -> dict:
     return {"data": dead_letters.redrive(queues, request.max_messages)}
 
 
-@app.post(
-    "/v1/admin/namespaces/<namespace_id>/packages",
-    summary="Grant a package to a namespace (its limits grow by the package's)",
+@app.get(
+    "/v1/admin/users/<user_id>",
+    summary="A user's plan: tier, custom rate limits and the limits in force",
     tags=["admin"],
-    operation_id="grantNamespacePackage",
-    responses=answers(Envelope[list[NamespacePackage]], 201, "Created: the namespace's packages, the new one included"),
+    operation_id="getUserPlan",
+    responses=answers(Envelope[UserPlanOut]),
 )
 @operator_route()
-def grant_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
+def get_user_plan(user_id: str) -> dict:
+    return {"data": plans.get_user_plan(user_id)}
+
+
+@app.patch(
+    "/v1/admin/users/<user_id>",
+    summary="Set a user's tier and/or custom rate limits (effective on their next request)",
+    tags=["admin"],
+    operation_id="updateUserPlan",
+    responses=answers(Envelope[UserPlanOut]),
+)
+@operator_route()
+def update_user_plan(user_id: str, body: UserPlanUpdate) -> dict:
     operator = current_principal(OPERATOR_SCOPE)
-    packages = namespaces_domain.grant_package(namespace_id, body.package_id)
+    change_limits = "rate_limits" in body.model_fields_set
+    limits = body.rate_limits.model_dump(exclude_none=True) if body.rate_limits else None
+    plan = plans.change_user_plan(
+        operator.user_id,
+        user_id,
+        tier=body.tier,
+        rate_limits=limits or None,
+        change_rate_limits=change_limits,
+        reason=body.reason,
+    )
+    logger.info("user plan changed", extra={"operator": operator.key_id, "user_id": user_id, "tier": plan["tier"]})
+    return {"data": plan}
+
+
+@app.patch(
+    "/v1/admin/workspaces/<workspace_id>",
+    summary="Set a workspace's tier (its default namespace's package follows)",
+    tags=["admin"],
+    operation_id="updateWorkspaceTier",
+    responses=answers(Envelope[WorkspacePlanOut]),
+)
+@operator_route()
+def update_workspace_tier(workspace_id: str, body: WorkspaceTierUpdate) -> dict:
+    operator = current_principal(OPERATOR_SCOPE)
+    plan = plans.change_workspace_tier(operator.user_id, workspace_id, body.tier, body.reason)
+    logger.info("workspace tier changed", extra={"operator": operator.key_id, "workspace_id": workspace_id})
+    return {"data": plan}
+
+
+@app.get(
+    "/v1/admin/namespaces/<namespace_id>",
+    summary="A namespace's plan: package grants, custom limits and the limits in force",
+    tags=["admin"],
+    operation_id="getNamespacePlan",
+    responses=answers(Envelope[NamespacePlanOut]),
+)
+@operator_route()
+def get_namespace_plan(namespace_id: str) -> dict:
+    return {"data": plans.get_namespace_plan(namespace_id)}
+
+
+@app.patch(
+    "/v1/admin/namespaces/<namespace_id>",
+    summary="Set a namespace's custom entitlement limits (enterprise)",
+    tags=["admin"],
+    operation_id="updateNamespaceLimits",
+    responses=answers(Envelope[NamespacePlanOut]),
+)
+@operator_route()
+def update_namespace_limits(namespace_id: str, body: NamespaceLimitsUpdate) -> dict:
+    operator = current_principal(OPERATOR_SCOPE)
+    limits = dict(body.limits) if body.limits else None
+    plan = plans.set_namespace_limits(operator.user_id, namespace_id, limits, body.reason)
+    logger.info("namespace limits changed", extra={"operator": operator.key_id, "namespace_id": namespace_id})
+    return {"data": plan}
+
+
+@app.post(
+    "/v1/admin/namespaces/<namespace_id>/packages",
+    summary="Grant a package to a namespace, optionally until expires_at (its limits grow by the package's)",
+    tags=["admin"],
+    operation_id="grantNamespacePackage",
+    responses=answers(Envelope[NamespacePlanOut], 201, "Created: the namespace's plan, the new grant included"),
+)
+@operator_route()
+def grant_package(namespace_id: str, body: PackageGrantRequest) -> Response[dict]:
+    operator = current_principal(OPERATOR_SCOPE)
+    plan = plans.grant_package(operator.user_id, namespace_id, body.package_id, body.expires_at, body.reason)
     logger.info(
         "package granted", extra={"operator": operator.key_id, "namespace_id": namespace_id, "package": body.package_id}
     )
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": packages})
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body={"data": plan})
 
 
 @app.delete(
@@ -110,11 +220,24 @@ def grant_package(namespace_id: str, body: PackageAssign) -> Response[dict]:
 @operator_route()
 def revoke_package(namespace_id: str, package_id: str):
     operator = current_principal(OPERATOR_SCOPE)
-    namespaces_domain.revoke_package(namespace_id, package_id)
+    plans.revoke_package(operator.user_id, namespace_id, package_id, None)
     logger.info(
         "package removed", extra={"operator": operator.key_id, "namespace_id": namespace_id, "package": package_id}
     )
     return Response(status_code=204, content_type=None, body="")
+
+
+@app.get(
+    "/v1/admin/audit",
+    summary="The operator audit trail, newest first (filter target_id: one user, workspace or namespace)",
+    tags=["admin"],
+    operation_id="listAuditEntries",
+    responses=answers(ListEnvelope[AuditEntryOut]),
+)
+@operator_route()
+def list_audit_entries() -> dict:
+    query = parse_list_query(app.current_event, AUDIT_SPEC, scope="operators")
+    return list_response(app.current_event, query, plans.audit_page(query))
 
 
 handler = lambda_handler(app)

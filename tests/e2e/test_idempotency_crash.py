@@ -42,7 +42,7 @@ PIPELINE = ("StreamForwarderFunction", "WebhookFanoutFunction", "WebhookDelivery
 ENVIRONMENT = {
     "LOCAL_TIMEOUT_CAPS": "ResourcesFunction=3",
     "LOCAL_FUNCTION_CONCURRENCY": str(PER_ROUND),
-    "RATE_LIMITS_JSON": json.dumps({"free": {"minute": 1_000_000, "hour": 10_000_000}}),
+    "RATE_LIMITS_JSON": json.dumps({"free": {"burst": 1_000_000, "minute": 1_000_000, "hour": 10_000_000}}),
 }
 
 

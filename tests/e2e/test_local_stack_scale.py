@@ -20,7 +20,7 @@ from tests.identity_support import DEFAULT_PASSWORD, register_user_http
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 MB = 1024 * 1024
-UNLIMITED = {"RATE_LIMITS_JSON": json.dumps({"free": {"minute": 1_000_000, "hour": 10_000_000}})}
+UNLIMITED = {"RATE_LIMITS_JSON": json.dumps({"free": {"burst": 1_000_000, "minute": 1_000_000, "hour": 10_000_000}})}
 
 
 def _subscribed_user(url: str, inbox: WebhookReceiver) -> dict:

@@ -80,7 +80,7 @@ def test_the_bootstrapped_key_runs_the_operator_plane_and_no_tenant_does(base_ur
         f"{base_url}/v1/admin{packages}", json={"package_id": "pkg_pro"}, headers=_auth(operator_key), timeout=30
     )
     assert granted.status_code == 201, granted.text
-    assert [p["id"] for p in granted.json()["data"]] == ["pkg_free", "pkg_pro"]
+    assert [p["id"] for p in granted.json()["data"]["packages"]] == ["pkg_free", "pkg_pro"]
     removed = requests.delete(f"{base_url}/v1/admin{packages}/pkg_pro", headers=_auth(operator_key), timeout=30)
     assert removed.status_code == 204
 

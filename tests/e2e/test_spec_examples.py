@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -30,11 +32,14 @@ OUTCOMES = {
     ("000", 314): (400, "Update Webhook prints no body: a PATCH must change something"),
     ("000", 250): (401, "logs in as user@example.com / 'password': no account can have that password (policy)"),
     ("004", 69): (400, "prints the Idempotency-Key header but no body: the resource's name is required"),
-    ("004", 169): (403, "tier 'pro' needs an operator-upgraded account (issue 14, the operator plane)"),
     ("004", 282): (400, "an email change must carry current_password (issue 19, I7)"),
-    ("004", 307): (403, "rate_limit_tier 'pro' above a free owner (issue 14); its expires_at 2025-01-01 is past too"),
+    ("004", 307): (400, "its expires_at 2025-01-01 is in the past (the `pro` tier itself works once upgraded)"),
 }
 PLACEHOLDER_DATA = {"name": "Example Resource"}  # what 004's batch example prints as `{...}`
+ROOT = Path(__file__).resolve().parents[2]
+# Examples that ask for a paid tier: a free account cannot sell itself one (issue 14), so an operator upgrades the
+# caller first, as a customer who bought `pro` would have been.
+PAID = re.compile(r'"(rate_limit_)?tier":\s*"(pro|business|enterprise)"')
 
 
 class Caller:
@@ -148,8 +153,31 @@ def caller(base_url):
     return Caller(base_url)  # one user per example: 62 examples would exceed one free user's 60 a minute
 
 
+@pytest.fixture(scope="module")
+def operator_key(base_url, local_data_dir) -> str:
+    """An operator key from the documented bootstrap (docs/operators.md), against the running stack's data."""
+    done = subprocess.run(
+        [sys.executable, "-m", "local.operator", "--data-dir", str(local_data_dir), "create", "--name", "examples"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[-1]
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: f"{e['document']}:{e['line']}:{e['method']}")
-def test_example_works_as_printed(caller, example):
+def test_example_works_as_printed(caller, example, operator_key):
+    if PAID.search(example["body"] or ""):
+        upgraded = requests.patch(
+            f"{caller.base_url}/v1/admin/users/{caller.user['user_id']}",
+            json={"tier": "pro", "reason": "the example's customer bought pro"},
+            headers={"Authorization": f"Bearer {operator_key}"},
+            timeout=30,
+        )
+        assert upgraded.status_code == 200, upgraded.text
     method, url, headers, body = _substitute(example, caller)
     session = requests.Session()
     request = requests.Request(method, url, headers=headers, data=body.encode() if body is not None else None)

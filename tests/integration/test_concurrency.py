@@ -17,6 +17,8 @@ from platform_api.domain import entitlements
 from platform_api.ids import new_id
 from platform_api.unit_of_work import UnitOfWork
 
+LIMITS = {"burst": 60, "minute": 60, "hour": 1000}
+
 
 def _namespace_with_limit(feature: str, limit: int) -> str:
     namespace_id = new_id("ns")
@@ -59,7 +61,7 @@ def test_two_hundred_concurrent_requests_against_sixty_per_minute(aws, monkeypat
 
     def request(_: int) -> bool:
         try:
-            ratelimit.count_session(user_id, session_id, minute_limit=60, hour_limit=1000)
+            ratelimit.count_session(user_id, session_id, {"burst": 60, "minute": 60, "hour": 1000})
         except ratelimit.ConditionFailed:
             return False
         return True
@@ -73,9 +75,9 @@ def test_two_hundred_concurrent_requests_against_sixty_per_minute(aws, monkeypat
 
 def test_revoked_session_fails_in_the_same_call(aws):
     user_id, session_id = new_id("usr"), new_id("ses")
-    ratelimit.count_session(user_id, session_id, 60, 1000)
+    ratelimit.count_session(user_id, session_id, LIMITS)
     ratelimit.revoke_session(user_id, session_id)
     with pytest.raises(ratelimit.ConditionFailed) as failed:
-        ratelimit.count_session(user_id, session_id, 60, 1000)
+        ratelimit.count_session(user_id, session_id, LIMITS)
     assert ratelimit.is_revoked(failed.value.old_item, session_id)
-    assert ratelimit.count_session(user_id, new_id("ses"), 60, 1000).minute_used == 2  # other sessions go on
+    assert ratelimit.count_session(user_id, new_id("ses"), LIMITS).minute_used == 2  # other sessions go on

@@ -31,7 +31,7 @@ def unthrottled(monkeypatch):
     """These tests make more requests a minute than the free tier allows; the limits are not what they test."""
     from platform_api import tiers
 
-    monkeypatch.setenv("RATE_LIMITS_JSON", '{"free": {"minute": 100000, "hour": 1000000}}')
+    monkeypatch.setenv("RATE_LIMITS_JSON", '{"free": {"burst": 100000, "minute": 100000, "hour": 1000000}}')
     tiers.table.cache_clear()
     yield
     tiers.table.cache_clear()

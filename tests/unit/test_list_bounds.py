@@ -30,7 +30,9 @@ def roomy_rate_limits(monkeypatch):
     """Cursor walks make more requests in a minute than the free tier allows (60)."""
     from platform_api import tiers
 
-    monkeypatch.setenv("RATE_LIMITS_JSON", json.dumps({"free": {"minute": 100_000, "hour": 1_000_000}}))
+    monkeypatch.setenv(
+        "RATE_LIMITS_JSON", json.dumps({"free": {"burst": 100_000, "minute": 100_000, "hour": 1_000_000}})
+    )
     tiers.table.cache_clear()
     yield
     monkeypatch.delenv("RATE_LIMITS_JSON")

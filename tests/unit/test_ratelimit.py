@@ -75,8 +75,8 @@ def test_an_api_key_request_costs_two_update_items_its_own_and_its_owners(alice,
 
 def test_the_owners_tier_holds_across_all_of_their_keys(alice, monkeypatch):
     """Issue 19, F5: twelve keys used to be twelve full buckets (~840 requests a minute for a 60/min user)."""
-    _freeze(monkeypatch, datetime(2026, 3, 1, 9, 0, 5, tzinfo=UTC))  # one minute, whatever the clock says
-    limit = tiers.limits("free")["minute"]
+    _freeze(monkeypatch, datetime(2026, 3, 1, 9, 0, 5, tzinfo=UTC))  # one 10-second slot, whatever the clock says
+    limit = tiers.limits("free")["burst"]  # the tightest window within ten seconds
     keys = [create_api_key(alice["access_token"], scopes=["read:all"])["key"] for _ in range(12)]
     credentials = [alice["access_token"], *keys]
     outcomes = []
@@ -86,7 +86,7 @@ def test_the_owners_tier_holds_across_all_of_their_keys(alice, monkeypatch):
             outcomes.append("ok")
         except errors.RateLimitExceeded:
             outcomes.append("429")
-    # the twelve POST /v1/api-keys above were requests of the same user in the same minute
+    # the twelve POST /v1/api-keys above were requests of the same user in the same slot
     assert outcomes.count("ok") == limit - 12
     assert outcomes[-12:] == ["429"] * 12
 
@@ -158,7 +158,7 @@ def test_the_hour_window_holds_across_minutes(aws, monkeypatch):
         _freeze(monkeypatch, start + timedelta(minutes=minute))
         for _ in range(4):
             try:
-                ratelimit.count_session(user_id, session_id, minute_limit=3, hour_limit=10)
+                ratelimit.count_session(user_id, session_id, {"burst": 3, "minute": 3, "hour": 10})
                 allowed += 1
             except ratelimit.ConditionFailed:
                 pass
@@ -167,7 +167,7 @@ def test_the_hour_window_holds_across_minutes(aws, monkeypatch):
 
 # ---------------------------------------------------------------------------------------------- over HTTP
 def test_429_carries_retry_after_and_the_headers(alice, monkeypatch):
-    monkeypatch.setattr(tiers, "limits", lambda tier: {"minute": 2, "hour": 1000})
+    monkeypatch.setattr(tiers, "limits", lambda tier, custom=None: {"burst": 2, "minute": 2, "hour": 1000})
     token = alice["access_token"]
     assert call("GET", "/v1/users/me", token=token).status == 200
     assert call("GET", "/v1/users/me", token=token).status == 200
@@ -182,15 +182,16 @@ def test_429_carries_retry_after_and_the_headers(alice, monkeypatch):
     assert int(refused.headers["x-ratelimit-reset"]) - int(time.time()) <= 60
 
 
-def test_headers_on_success_and_client_errors_for_keys(alice):
+def test_headers_on_success_and_client_errors_for_keys(alice, monkeypatch):
+    _freeze(monkeypatch, datetime.now(UTC))  # the three requests in one 10-second slot
     key = create_api_key(alice["access_token"], scopes=["read:resources"])
     ok = call("GET", "/v1/resources", token=key["key"])
     forbidden = call("GET", "/v1/api-keys", token=key["key"])
     assert (ok.status, forbidden.status) == (200, 403)
-    # the owner's window is the closest to exhaustion: creating the key was its first request this minute
-    assert ok.headers["x-ratelimit-remaining"] == "58"
-    assert forbidden.headers["x-ratelimit-remaining"] == "57"
-    assert forbidden.headers["x-ratelimit-limit"] == "60"
+    # the owner's burst window is the closest to exhaustion: creating the key was its first request
+    assert ok.headers["x-ratelimit-remaining"] == "48"
+    assert forbidden.headers["x-ratelimit-remaining"] == "47"
+    assert forbidden.headers["x-ratelimit-limit"] == "50"
 
 
 def test_the_window_closest_to_exhaustion_is_reported():
@@ -205,7 +206,7 @@ def test_the_window_closest_to_exhaustion_is_reported():
 def test_tiers_are_configuration(monkeypatch):
     assert [tiers.limits(t)["minute"] for t in tiers.ORDER] == [60, 600, 3000, 6000]
     assert [tiers.limits(t)["hour"] for t in tiers.ORDER[:3]] == [1000, 10000, 50000]
-    monkeypatch.setenv("RATE_LIMITS_JSON", json.dumps({"enterprise": {"minute": 6000, "hour": 250000}}))
+    monkeypatch.setenv("RATE_LIMITS_JSON", json.dumps({"enterprise": {"burst": 6000, "minute": 6000, "hour": 250000}}))
     tiers.table.cache_clear()
     try:
         assert tiers.limits("enterprise")["hour"] == 250000
@@ -265,7 +266,7 @@ def test_a_refused_token_carries_the_window_too(aws):
 def test_an_address_over_its_anonymous_window_is_429_naming_it(aws, monkeypatch):
     from platform_api.domain import anonymous
 
-    monkeypatch.setattr(anonymous, "PER_MINUTE", 3)
+    monkeypatch.setattr(anonymous, "LIMITS", {"burst": 3, "minute": 3, "hour": 1000})
     replies = [call("GET", "/v1/health") for _ in range(4)]
     assert [r.status for r in replies] == [200, 200, 200, 429]
     refused = replies[-1]

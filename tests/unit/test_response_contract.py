@@ -187,6 +187,12 @@ def run_scenario(api: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
     support = {"token": operators.create_key("support", created_by="tests")["key"]}
     api("POST", f"/v1/admin/namespaces/{namespace['id']}/packages", 201, body={"package_id": "pkg_starter"}, **support)
     api("DELETE", f"/v1/admin/namespaces/{namespace['id']}/packages/pkg_starter", 204, **support)
+    api("GET", f"/v1/admin/namespaces/{namespace['id']}", 200, **support)
+    api("PATCH", f"/v1/admin/namespaces/{namespace['id']}", 200, body={"limits": {"members": 50}}, **support)
+    api("GET", f"/v1/admin/users/{bob['user_id']}", 200, **support)
+    api("PATCH", f"/v1/admin/users/{bob['user_id']}", 200, body={"tier": "pro", "reason": "INV-7"}, **support)
+    api("PATCH", f"/v1/admin/workspaces/{workspace['id']}", 200, body={"tier": "pro"}, **support)
+    api("GET", "/v1/admin/audit", 200, query={"per_page": "2"}, **support)
     api("GET", "/v1/packages", 200, **auth)
     api("GET", "/v1/packages", 200, query={"fields": "name"}, **auth)
     api("DELETE", ns, 204, **auth)
@@ -287,7 +293,7 @@ def roomy_rate_limits(monkeypatch):
     """The scenario makes more requests in a minute than the free tier allows (60)."""
     from platform_api import tiers
 
-    monkeypatch.setenv("RATE_LIMITS_JSON", json.dumps({"free": {"minute": 1000, "hour": 10_000}}))
+    monkeypatch.setenv("RATE_LIMITS_JSON", json.dumps({"free": {"burst": 1000, "minute": 1000, "hour": 10_000}}))
     tiers.table.cache_clear()
     yield
     monkeypatch.delenv("RATE_LIMITS_JSON")

@@ -124,7 +124,7 @@ def generous_limits(monkeypatch):
     """The matrix makes more calls per user than a free tier's minute allows; the limits are not under test."""
     from platform_api import tiers
 
-    monkeypatch.setenv("RATE_LIMITS_JSON", '{"free": {"minute": 100000, "hour": 100000}}')
+    monkeypatch.setenv("RATE_LIMITS_JSON", '{"free": {"burst": 100000, "minute": 100000, "hour": 100000}}')
     tiers.table.cache_clear()
     yield
     tiers.table.cache_clear()

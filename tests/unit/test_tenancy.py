@@ -201,7 +201,7 @@ def test_namespace_limit_and_packages_change_entitlements(alice):
     grants = f"/v1/admin/namespaces/{personal}/packages"
     assigned = call("POST", grants, body={"package_id": "pkg_starter"}, **operator)
     assert assigned.status == 201, assigned
-    assert [p["id"] for p in assigned.json["data"]] == ["pkg_free", "pkg_starter"]
+    assert [p["id"] for p in assigned.json["data"]["packages"]] == ["pkg_free", "pkg_starter"]
     after = call("GET", f"/v1/namespaces/{personal}/entitlements", token=token).json["data"]["storage"]["limit"]
     assert after == before + 5 * 1024**3
     assert call("POST", "/v1/namespaces", body={"name": "n3", "slug": "n3"}, token=token).status == 201

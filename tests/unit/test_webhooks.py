@@ -250,10 +250,12 @@ def test_failures_back_off_then_fail_and_can_be_retried_by_hand(alice, receiver,
 
 def test_fanout_to_100_subscriptions_takes_11_calls(alice, aws, monkeypatch):
     from platform_api.dal import webhooks as dal
-    from platform_api.domain import namespaces
+    from platform_api.domain import plans
     from platform_api.models.webhooks import WebhookCreate
 
-    namespaces.grant_package(alice["namespace_id"], "pkg_business")  # 5 + 200 webhooks (an operator's grant)
+    plans.grant_package(
+        "opk_test", alice["namespace_id"], "pkg_business", None, None
+    )  # 5 + 200 webhooks (an operator's grant)
     from platform_api.domain.tenancy import Actor
     from platform_api.principal import Principal
 

@@ -60,6 +60,29 @@ export interface ApiKeyOutEnvelope {
   data: ApiKeyOut;
 }
 
+/** One operator change, as the transaction that made it wrote it. */
+export interface AuditEntryOut {
+  /** The change's event type. */
+  action: string;
+  after: Record<string, unknown>;
+  before: Record<string, unknown>;
+  created_at: string;
+  /** The outbox event webhooks delivered for it. */
+  event_id: string | null;
+  id: string;
+  /** The operator key that made it, or `system` (a grant that lapsed). */
+  operator_id: string;
+  reason: string | null;
+  target_id: string;
+  target_type: "user" | "workspace" | "namespace";
+}
+
+export interface AuditEntryOutList {
+  data: Array<AuditEntryOut>;
+  links: ListLinks;
+  meta: ListMeta;
+}
+
 /** One operation; `data` is validated exactly as its single-route twin (ResourceCreate / ResourceUpdate). */
 export interface BatchOperation {
   action: "create" | "update" | "delete";
@@ -399,6 +422,14 @@ export interface NamespaceDetailEnvelope {
   data: NamespaceDetail;
 }
 
+/** Custom entitlement limits (enterprise): each feature named replaces what the packages sum to. */
+export interface NamespaceLimitsUpdate {
+  /** feature -> limit; `null` or `{}` clears every custom limit. */
+  limits: Record<string, number> | null;
+  /** Why: kept in the audit trail (e.g. a ticket or invoice). */
+  reason?: string | null;
+}
+
 /** A namespace: the tenant unit that owns resources, webhooks and entitlements. */
 export interface NamespaceOut {
   created_at: string;
@@ -432,6 +463,19 @@ export interface NamespacePackageArrayEnvelope {
   data: Array<NamespacePackage>;
 }
 
+/** A namespace's plan: its package grants, the operator's custom limits and the limits in force. */
+export interface NamespacePlanOut {
+  custom_limits: Record<string, number> | null;
+  id: string;
+  /** feature -> limit in force. */
+  limits: Record<string, number>;
+  packages: Array<NamespacePackage>;
+}
+
+export interface NamespacePlanOutEnvelope {
+  data: NamespacePlanOut;
+}
+
 export interface NamespaceUpdate {
   description?: string | null;
   is_active?: boolean | null;
@@ -449,6 +493,14 @@ export interface NamespaceUsage {
 
 export interface PackageAssign {
   package_id: string;
+}
+
+export interface PackageGrantRequest {
+  /** When the grant lapses (removed within a minute of it); absent: never. */
+  expires_at?: string | null;
+  package_id: string;
+  /** Why: kept in the audit trail (e.g. a ticket or invoice). */
+  reason?: string | null;
 }
 
 export interface PackageLimits {
@@ -483,6 +535,8 @@ export interface ProfileUpdate {
 
 /** The caller's windows: the API key's when called with one, else the user's. */
 export interface RateLimitStatus {
+  /** The 10-second burst window of the caller's account (null for an API key: its owner's counts). */
+  burst: RateLimitWindow | null;
   hour: RateLimitWindow;
   minute: RateLimitWindow;
   /** What the limit counts: the API key id (`key_...`) or the user id. */
@@ -496,6 +550,23 @@ export interface RateLimitWindow {
   /** When the window resets (epoch seconds). */
   reset: number;
   used: number;
+}
+
+/** Custom rate limits (enterprise): each window given replaces the tier's. */
+export interface RateLimitsIn {
+  /** Requests per 10 seconds. */
+  burst?: number | null;
+  /** Requests per hour. */
+  hour?: number | null;
+  /** Requests per minute. */
+  minute?: number | null;
+}
+
+export interface RateLimitsOut {
+  /** Requests per 10 seconds. */
+  burst: number;
+  hour: number;
+  minute: number;
 }
 
 /** One bounded redrive: call again while `has_more` is true. */
@@ -985,6 +1056,33 @@ export interface UserOutEnvelope {
   data: UserOut;
 }
 
+/** A user's plan as the operator sees it. */
+export interface UserPlanOut {
+  /** What an operator set; null: the tier's. */
+  custom_rate_limits: Record<string, number> | null;
+  default_namespace_id: string | null;
+  email: string;
+  id: string;
+  /** The limits in force: the tier's, with custom ones laid over. */
+  rate_limits: RateLimitsOut;
+  tier: "free" | "pro" | "business" | "enterprise";
+  updated_at: string;
+}
+
+export interface UserPlanOutEnvelope {
+  data: UserPlanOut;
+}
+
+/** Change what a user's account is sold: its tier, its custom rate limits (null clears them), or both. */
+export interface UserPlanUpdate {
+  /** Custom rate limits; `null` returns to the tier's. Absent: unchanged. */
+  rate_limits?: RateLimitsIn | null;
+  /** Why: kept in the audit trail (e.g. a ticket or invoice). */
+  reason?: string | null;
+  /** The account's tier; its personal namespace's package follows. */
+  tier?: ("free" | "pro" | "business" | "enterprise") | null;
+}
+
 /** The writable fields: an allowlist. tier, email_verified_at and roles are not among them. */
 export interface UserUpdate {
   /** Required to change `email` or `password`; never stored or returned. */
@@ -1149,6 +1247,27 @@ export interface WorkspaceOutEnvelope {
   data: WorkspaceOut;
 }
 
+export interface WorkspacePlanOut {
+  default_namespace_id: string | null;
+  id: string;
+  name: string;
+  /** The default namespace's packages. */
+  packages: Array<NamespacePackage>;
+  tier: "free" | "pro" | "business" | "enterprise";
+  updated_at: string;
+}
+
+export interface WorkspacePlanOutEnvelope {
+  data: WorkspacePlanOut;
+}
+
+export interface WorkspaceTierUpdate {
+  /** Why: kept in the audit trail (e.g. a ticket or invoice). */
+  reason?: string | null;
+  /** The workspace's tier; its default namespace's package follows. */
+  tier: "free" | "pro" | "business" | "enterprise";
+}
+
 /** The writable fields (an allowlist): the tier is billing, not a PATCH. */
 export interface WorkspaceUpdate {
   name?: string | null;
@@ -1178,12 +1297,18 @@ export interface RouteSpec {
 }
 
 export const ROUTES = {
+  listAuditEntries: {"operationId":"listAuditEntries","name":"admin.audit.list","httpMethod":"GET","path":"/v1/admin/audit","pathParams":[],"queryParams":[],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  getNamespacePlan: {"operationId":"getNamespacePlan","name":"admin.namespaces.get","httpMethod":"GET","path":"/v1/admin/namespaces/{namespace_id}","pathParams":["namespace_id"],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  updateNamespaceLimits: {"operationId":"updateNamespaceLimits","name":"admin.namespaces.update","httpMethod":"PATCH","path":"/v1/admin/namespaces/{namespace_id}","pathParams":["namespace_id"],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   grantNamespacePackage: {"operationId":"grantNamespacePackage","name":"admin.namespaces.packages.grant","httpMethod":"POST","path":"/v1/admin/namespaces/{namespace_id}/packages","pathParams":["namespace_id"],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   revokeNamespacePackage: {"operationId":"revokeNamespacePackage","name":"admin.namespaces.packages.revoke","httpMethod":"DELETE","path":"/v1/admin/namespaces/{namespace_id}/packages/{package_id}","pathParams":["namespace_id","package_id"],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
   listOperatorKeys: {"operationId":"listOperatorKeys","name":"admin.operatorKeys.list","httpMethod":"GET","path":"/v1/admin/operator-keys","pathParams":[],"queryParams":[],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   revokeOperatorKey: {"operationId":"revokeOperatorKey","name":"admin.operatorKeys.revoke","httpMethod":"DELETE","path":"/v1/admin/operator-keys/{key_id}","pathParams":["key_id"],"queryParams":[],"hasBody":false,"kind":"none","unwrap":false,"mutating":true,"replayable":true,"auth":"bearer"},
+  getUserPlan: {"operationId":"getUserPlan","name":"admin.users.get","httpMethod":"GET","path":"/v1/admin/users/{user_id}","pathParams":["user_id"],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
+  updateUserPlan: {"operationId":"updateUserPlan","name":"admin.users.update","httpMethod":"PATCH","path":"/v1/admin/users/{user_id}","pathParams":["user_id"],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   getWebhookDeadLetters: {"operationId":"getWebhookDeadLetters","name":"admin.webhooks.deadLetters.get","httpMethod":"GET","path":"/v1/admin/webhooks/dead-letters","pathParams":[],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   redriveWebhookDeadLetters: {"operationId":"redriveWebhookDeadLetters","name":"admin.webhooks.deadLetters.redrive","httpMethod":"POST","path":"/v1/admin/webhooks/dead-letters/redrive","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
+  updateWorkspaceTier: {"operationId":"updateWorkspaceTier","name":"admin.workspaces.update","httpMethod":"PATCH","path":"/v1/admin/workspaces/{workspace_id}","pathParams":["workspace_id"],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   createApiKey: {"operationId":"createApiKey","name":"apiKeys.create","httpMethod":"POST","path":"/v1/api-keys","pathParams":[],"queryParams":[],"hasBody":true,"kind":"object","unwrap":true,"mutating":true,"replayable":true,"auth":"bearer"},
   getApiKey: {"operationId":"getApiKey","name":"apiKeys.get","httpMethod":"GET","path":"/v1/api-keys/{key_id}","pathParams":["key_id"],"queryParams":[],"hasBody":false,"kind":"object","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
   listApiKeys: {"operationId":"listApiKeys","name":"apiKeys.list","httpMethod":"GET","path":"/v1/api-keys","pathParams":[],"queryParams":["workspace_id","namespace_id","page","per_page","cursor","sort","fields","search","created_after","created_before","updated_after","updated_before","filter[rate_limit_tier]","rate_limit_tier"],"hasBody":false,"kind":"list","unwrap":true,"mutating":false,"replayable":false,"auth":"bearer"},
@@ -1999,17 +2124,43 @@ export class ApiGroups {
 
 /** `client.admin` */
 export class AdminApi {
+  readonly audit: AdminAuditApi;
   readonly namespaces: AdminNamespacesApi;
   readonly operatorKeys: AdminOperatorKeysApi;
+  readonly users: AdminUsersApi;
   readonly webhooks: AdminWebhooksApi;
+  readonly workspaces: AdminWorkspacesApi;
   /** @internal */
   protected readonly _transport: Transport;
 
   constructor(transport: Transport) {
     this._transport = transport;
+    this.audit = new AdminAuditApi(transport);
     this.namespaces = new AdminNamespacesApi(transport);
     this.operatorKeys = new AdminOperatorKeysApi(transport);
+    this.users = new AdminUsersApi(transport);
     this.webhooks = new AdminWebhooksApi(transport);
+    this.workspaces = new AdminWorkspacesApi(transport);
+  }
+}
+
+/** `client.admin.audit` */
+export class AdminAuditApi {
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+  }
+
+  /**
+   * The operator audit trail, newest first (filter target_id: one user, workspace or namespace)
+   *
+   * `GET /v1/admin/audit` (listAuditEntries).
+   * Await it for the first page; iterate it (`for await`) for every item, page after page.
+   */
+  list(params: CallOptions = {}): PageIterator<AuditEntryOut> {
+    return this._transport.paginate(ROUTES.listAuditEntries, [], undefined, params) as PageIterator<AuditEntryOut>;
   }
 }
 
@@ -2023,6 +2174,25 @@ export class AdminNamespacesApi {
     this._transport = transport;
     this.packages = new AdminNamespacesPackagesApi(transport);
   }
+
+  /**
+   * A namespace's plan: package grants, custom limits and the limits in force
+   *
+   * `GET /v1/admin/namespaces/{namespace_id}` (getNamespacePlan).
+   */
+  get(namespaceId: string, params: CallOptions = {}): Promise<Model<NamespacePlanOut>> {
+    return this._transport.call(ROUTES.getNamespacePlan, [namespaceId], undefined, params) as Promise<Model<NamespacePlanOut>>;
+  }
+
+  /**
+   * Set a namespace's custom entitlement limits (enterprise)
+   *
+   * `PATCH /v1/admin/namespaces/{namespace_id}` (updateNamespaceLimits).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  update(namespaceId: string, body: NamespaceLimitsUpdate, options: CallOptions = {}): Promise<Model<NamespacePlanOut>> {
+    return this._transport.call(ROUTES.updateNamespaceLimits, [namespaceId], body, options) as Promise<Model<NamespacePlanOut>>;
+  }
 }
 
 /** `client.admin.namespaces.packages` */
@@ -2035,13 +2205,13 @@ export class AdminNamespacesPackagesApi {
   }
 
   /**
-   * Grant a package to a namespace (its limits grow by the package's)
+   * Grant a package to a namespace, optionally until expires_at (its limits grow by the package's)
    *
    * `POST /v1/admin/namespaces/{namespace_id}/packages` (grantNamespacePackage).
    * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
    */
-  grant(namespaceId: string, body: PackageAssign, options: CallOptions = {}): Promise<Model<Array<NamespacePackage>>> {
-    return this._transport.call(ROUTES.grantNamespacePackage, [namespaceId], body, options) as Promise<Model<Array<NamespacePackage>>>;
+  grant(namespaceId: string, body: PackageGrantRequest, options: CallOptions = {}): Promise<Model<NamespacePlanOut>> {
+    return this._transport.call(ROUTES.grantNamespacePackage, [namespaceId], body, options) as Promise<Model<NamespacePlanOut>>;
   }
 
   /**
@@ -2085,6 +2255,35 @@ export class AdminOperatorKeysApi {
   }
 }
 
+/** `client.admin.users` */
+export class AdminUsersApi {
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+  }
+
+  /**
+   * A user's plan: tier, custom rate limits and the limits in force
+   *
+   * `GET /v1/admin/users/{user_id}` (getUserPlan).
+   */
+  get(userId: string, params: CallOptions = {}): Promise<Model<UserPlanOut>> {
+    return this._transport.call(ROUTES.getUserPlan, [userId], undefined, params) as Promise<Model<UserPlanOut>>;
+  }
+
+  /**
+   * Set a user's tier and/or custom rate limits (effective on their next request)
+   *
+   * `PATCH /v1/admin/users/{user_id}` (updateUserPlan).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  update(userId: string, body: UserPlanUpdate, options: CallOptions = {}): Promise<Model<UserPlanOut>> {
+    return this._transport.call(ROUTES.updateUserPlan, [userId], body, options) as Promise<Model<UserPlanOut>>;
+  }
+}
+
 /** `client.admin.webhooks` */
 export class AdminWebhooksApi {
   readonly deadLetters: AdminWebhooksDeadLettersApi;
@@ -2123,6 +2322,26 @@ export class AdminWebhooksDeadLettersApi {
    */
   redrive(body?: RedriveRequest, options: CallOptions = {}): Promise<Model<RedriveOut>> {
     return this._transport.call(ROUTES.redriveWebhookDeadLetters, [], body, options) as Promise<Model<RedriveOut>>;
+  }
+}
+
+/** `client.admin.workspaces` */
+export class AdminWorkspacesApi {
+  /** @internal */
+  protected readonly _transport: Transport;
+
+  constructor(transport: Transport) {
+    this._transport = transport;
+  }
+
+  /**
+   * Set a workspace's tier (its default namespace's package follows)
+   *
+   * `PATCH /v1/admin/workspaces/{workspace_id}` (updateWorkspaceTier).
+   * Sends an Idempotency-Key (yours from `options.idempotencyKey`, else a new one) on every attempt.
+   */
+  update(workspaceId: string, body: WorkspaceTierUpdate, options: CallOptions = {}): Promise<Model<WorkspacePlanOut>> {
+    return this._transport.call(ROUTES.updateWorkspaceTier, [workspaceId], body, options) as Promise<Model<WorkspacePlanOut>>;
   }
 }
 

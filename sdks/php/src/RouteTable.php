@@ -151,6 +151,12 @@ final class RouteTable
             'http_method' => 'GET',
             'path' => '/v1/namespaces/{namespace_id}/entitlements',
         ],
+        'getNamespacePlan' => [
+            'group' => ['admin', 'namespaces'],
+            'method' => 'get',
+            'http_method' => 'GET',
+            'path' => '/v1/admin/namespaces/{namespace_id}',
+        ],
         'getOpenApiDocument' => [
             'group' => ['docs'],
             'method' => 'openapi',
@@ -180,6 +186,12 @@ final class RouteTable
             'method' => 'get',
             'http_method' => 'GET',
             'path' => '/v1/users/{user_id}',
+        ],
+        'getUserPlan' => [
+            'group' => ['admin', 'users'],
+            'method' => 'get',
+            'http_method' => 'GET',
+            'path' => '/v1/admin/users/{user_id}',
         ],
         'getWebhook' => [
             'group' => ['webhooks'],
@@ -228,6 +240,12 @@ final class RouteTable
             'method' => 'list',
             'http_method' => 'GET',
             'path' => '/v1/api-keys',
+        ],
+        'listAuditEntries' => [
+            'group' => ['admin', 'audit'],
+            'method' => 'list',
+            'http_method' => 'GET',
+            'path' => '/v1/admin/audit',
         ],
         'listInvitations' => [
             'group' => ['invitations'],
@@ -409,6 +427,12 @@ final class RouteTable
             'http_method' => 'PATCH',
             'path' => '/v1/namespaces/{namespace_id}',
         ],
+        'updateNamespaceLimits' => [
+            'group' => ['admin', 'namespaces'],
+            'method' => 'update',
+            'http_method' => 'PATCH',
+            'path' => '/v1/admin/namespaces/{namespace_id}',
+        ],
         'updateOrganization' => [
             'group' => ['organizations'],
             'method' => 'update',
@@ -433,6 +457,12 @@ final class RouteTable
             'http_method' => 'PATCH',
             'path' => '/v1/users/{user_id}',
         ],
+        'updateUserPlan' => [
+            'group' => ['admin', 'users'],
+            'method' => 'update',
+            'http_method' => 'PATCH',
+            'path' => '/v1/admin/users/{user_id}',
+        ],
         'updateWebhook' => [
             'group' => ['webhooks'],
             'method' => 'update',
@@ -450,6 +480,12 @@ final class RouteTable
             'method' => 'update',
             'http_method' => 'PATCH',
             'path' => '/v1/workspaces/{workspace_id}/members/{user_id}',
+        ],
+        'updateWorkspaceTier' => [
+            'group' => ['admin', 'workspaces'],
+            'method' => 'update',
+            'http_method' => 'PATCH',
+            'path' => '/v1/admin/workspaces/{workspace_id}',
         ],
     ];
 }

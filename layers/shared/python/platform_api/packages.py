@@ -14,6 +14,9 @@ GIB = 1024**3
 FEATURES = ("storage", "api_calls", "resources", "members", "webhooks", "namespaces")
 UNITS = {"storage": "bytes", "api_calls": "calls per month"}
 DEFAULT_PACKAGE = "pkg_free"
+# The package a tier carries on the account's default namespace (a user's personal one, a workspace's
+# default one); an operator's tier change swaps it (domain.plans).
+TIER_PACKAGES = {"free": "pkg_free", "pro": "pkg_pro", "business": "pkg_business", "enterprise": "pkg_business"}
 
 _CATALOGUE = {
     "pkg_free": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import jwt
@@ -15,7 +16,17 @@ from platform_api.timeutil import utcnow
 ALGORITHM = "HS256"
 
 
-def issue(user_id: str, session_id: str, *, tier: str, namespace_id: str | None) -> str:
+def issue(
+    user_id: str,
+    session_id: str,
+    *,
+    tier: str,
+    namespace_id: str | None,
+    custom_limits: Mapping[str, int] | None = None,
+) -> str:
+    """An access token. It carries what authentication needs without a read: the tier and any custom limits an
+    operator set (`rl`), and the personal namespace. A later operator change reaches live tokens through the
+    user's rate-limit items (dal/ratelimit.py), so a token never keeps an old tier past its next request."""
     settings = get_settings()
     now = int(utcnow().timestamp())
     claims = {
@@ -29,6 +40,8 @@ def issue(user_id: str, session_id: str, *, tier: str, namespace_id: str | None)
         "tier": tier,
         "ns": namespace_id,
     }
+    if custom_limits:
+        claims["rl"] = dict(custom_limits)
     return jwt.encode(claims, signing_key("jwt"), algorithm=ALGORITHM)
 
 

@@ -11,6 +11,7 @@ use CorePhp\SDK\ApiObject;
 /**
  * The caller's windows: the API key's when called with one, else the user's.
  *
+ * @property-read RateLimitWindow|null $burst
  * @property-read RateLimitWindow $hour
  * @property-read RateLimitWindow $minute
  * @property-read string $subject
@@ -20,6 +21,7 @@ class RateLimitStatus extends ApiObject
 {
     /** @var array<string, class-string<ApiObject>> the classes of the nested objects */
     public const NESTED = [
+        'burst' => RateLimitWindow::class,
         'hour' => RateLimitWindow::class,
         'minute' => RateLimitWindow::class,
     ];

@@ -13,9 +13,12 @@ use CorePhp\SDK\Client;
  */
 final class Admin
 {
+    public readonly AdminAudit $audit;
     public readonly AdminNamespaces $namespaces;
     public readonly AdminOperatorKeys $operatorKeys;
+    public readonly AdminUsers $users;
     public readonly AdminWebhooks $webhooks;
+    public readonly AdminWorkspaces $workspaces;
 
     /** @var array<string, array<string, mixed>> one description per method, read by Client::send */
     public const ROUTES = [
@@ -23,8 +26,11 @@ final class Admin
 
     public function __construct(private readonly Client $client)
     {
+        $this->audit = new AdminAudit($client);
         $this->namespaces = new AdminNamespaces($client);
         $this->operatorKeys = new AdminOperatorKeys($client);
+        $this->users = new AdminUsers($client);
         $this->webhooks = new AdminWebhooks($client);
+        $this->workspaces = new AdminWorkspaces($client);
     }
 }

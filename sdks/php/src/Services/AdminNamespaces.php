@@ -7,6 +7,7 @@ declare(strict_types=1);
 namespace CorePhp\SDK\Services;
 
 use CorePhp\SDK\Client;
+use CorePhp\SDK\Models;
 
 /**
  * `$client->admin->namespaces`
@@ -17,10 +18,70 @@ final class AdminNamespaces
 
     /** @var array<string, array<string, mixed>> one description per method, read by Client::send */
     public const ROUTES = [
+        'get' => [
+            'operation_id' => 'getNamespacePlan',
+            'http_method' => 'GET',
+            'path' => '/v1/admin/namespaces/{namespace_id}',
+            'path_params' => ['namespace_id'],
+            'query' => [],
+            'body' => null,
+            'headers' => [],
+            'kind' => 'object',
+            'unwrap' => true,
+            'many' => false,
+            'mutating' => false,
+            'replayable' => false,
+            'auth' => true,
+            'model' => Models\NamespacePlanOut::class,
+        ],
+        'update' => [
+            'operation_id' => 'updateNamespaceLimits',
+            'http_method' => 'PATCH',
+            'path' => '/v1/admin/namespaces/{namespace_id}',
+            'path_params' => ['namespace_id'],
+            'query' => [],
+            'body' => ['limits', 'reason'],
+            'headers' => [],
+            'kind' => 'object',
+            'unwrap' => true,
+            'many' => false,
+            'mutating' => true,
+            'replayable' => true,
+            'auth' => true,
+            'model' => Models\NamespacePlanOut::class,
+        ],
     ];
 
     public function __construct(private readonly Client $client)
     {
         $this->packages = new AdminNamespacesPackages($client);
+    }
+
+    /**
+     * A namespace's plan: package grants, custom limits and the limits in force
+     *
+     * GET /v1/admin/namespaces/{namespace_id}
+     *
+     * @param string $namespaceId the path's {namespace_id}
+     * @param array<string, mixed> $params
+     * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
+     */
+    public function get(string $namespaceId, array $params = [], array $options = []): Models\NamespacePlanOut
+    {
+        return $this->client->send(self::ROUTES['get'], [$namespaceId], $params, $options);
+    }
+
+    /**
+     * Set a namespace's custom entitlement limits (enterprise)
+     *
+     * PATCH /v1/admin/namespaces/{namespace_id}
+     *
+     * @param string $namespaceId the path's {namespace_id}
+     * @param array{limits: \CorePhp\SDK\ApiObject|null, reason?: string|null} $params
+     * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
+     */
+    public function update(string $namespaceId, array $params = [], array $options = []): Models\NamespacePlanOut
+    {
+        return $this->client->send(self::ROUTES['update'], [$namespaceId], $params, $options);
     }
 }

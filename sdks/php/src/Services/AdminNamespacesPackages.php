@@ -22,15 +22,15 @@ final class AdminNamespacesPackages
             'path' => '/v1/admin/namespaces/{namespace_id}/packages',
             'path_params' => ['namespace_id'],
             'query' => [],
-            'body' => ['package_id'],
+            'body' => ['expires_at', 'package_id', 'reason'],
             'headers' => [],
             'kind' => 'object',
             'unwrap' => true,
-            'many' => true,
+            'many' => false,
             'mutating' => true,
             'replayable' => true,
             'auth' => true,
-            'model' => Models\NamespacePackage::class,
+            'model' => Models\NamespacePlanOut::class,
         ],
         'revoke' => [
             'operation_id' => 'revokeNamespacePackage',
@@ -55,16 +55,15 @@ final class AdminNamespacesPackages
     }
 
     /**
-     * Grant a package to a namespace (its limits grow by the package's)
+     * Grant a package to a namespace, optionally until expires_at (its limits grow by the package's)
      *
      * POST /v1/admin/namespaces/{namespace_id}/packages
      *
      * @param string $namespaceId the path's {namespace_id}
-     * @param array{package_id: string} $params
+     * @param array{expires_at?: string|null, package_id: string, reason?: string|null} $params
      * @param array<string, mixed> $options per request: idempotency_key, workspace_id, namespace_id (the tenant headers), headers, timeout, max_retries, max_retry_wait
-     * @return list<Models\NamespacePackage>
      */
-    public function grant(string $namespaceId, array $params = [], array $options = []): array
+    public function grant(string $namespaceId, array $params = [], array $options = []): Models\NamespacePlanOut
     {
         return $this->client->send(self::ROUTES['grant'], [$namespaceId], $params, $options);
     }

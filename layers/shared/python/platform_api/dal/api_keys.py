@@ -14,7 +14,7 @@ the credential and deletes the listing entry in one transaction. Only a hash of 
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
 from platform_api.db import TableItem, TtlMixin
 from platform_api.unit_of_work import UnitOfWork
@@ -36,6 +36,7 @@ class ApiKeyItem(TableItem, TtlMixin):
     last_used_at = UnicodeAttribute(null=True)
     revoked_at = UnicodeAttribute(null=True)
     owner_tier = UnicodeAttribute(null=True)  # the owner's tier: their windows hold across all their keys
+    owner_limits: MapAttribute = MapAttribute(null=True)  # the owner's custom limits, when an operator set some
 
 
 class ApiKeyEntry(TableItem):

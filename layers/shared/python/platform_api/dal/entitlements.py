@@ -1,7 +1,8 @@
 """A namespace's entitlements: one counter item per feature and one item listing its packages.
 
     PK=NS#<ns>  SK=ENTITLEMENT#<feature>   used, remaining
-    PK=NS#<ns>  SK=PACKAGES                packages [{package_id, expires_at}]
+    PK=NS#<ns>  SK=PACKAGES                packages [{package_id, expires_at}], custom {feature: limit}
+    PK=GRANTEXPIRY  SK=<expires_at>#<ns>#<pkg>   a grant that lapses: the expiry sweeper's one-page Query
 
 DynamoDB conditions cannot add, so a consumer's condition is `remaining >= quantity` and its update
 moves both counters at once: a limit holds exactly under any concurrency, inside the consumer's own
@@ -31,7 +32,30 @@ class CounterItem(TableItem):
 
 class PackagesItem(TableItem):
     packages = ListAttribute(of=PackageGrant, default=list)
+    # An operator's custom limits (enterprise): feature -> the limit, replacing what the packages sum to.
+    custom: MapAttribute = MapAttribute(null=True)
     version = NumberAttribute(default=0)  # optimistic lock: grants change one transaction at a time
+
+
+class GrantExpiryItem(TableItem):
+    """A package grant with an `expires_at`, found by the sweeper (functions/plan_expiry) when it lapses."""
+
+    namespace_id = UnicodeAttribute()
+    package_id = UnicodeAttribute()
+
+
+GRANT_EXPIRY_PK = "GRANTEXPIRY"
+
+
+def grant_expiry_key(expires_at: str, namespace_id: str, package_id: str) -> tuple[str, str]:
+    return GRANT_EXPIRY_PK, f"{expires_at}#{namespace_id}#{package_id}"
+
+
+def lapsed_grants(now_iso: str, limit: int) -> list[GrantExpiryItem]:
+    """Grants whose expiry is at or before `now_iso`, oldest first: one Query of at most `limit` items."""
+    return list(
+        GrantExpiryItem.query(GRANT_EXPIRY_PK, f"{now_iso}~" >= GrantExpiryItem.SK, limit=limit, consistent_read=True)
+    )
 
 
 def counter_key(namespace_id: str, feature: str) -> tuple[str, str]:
@@ -57,6 +81,6 @@ def get_counter(namespace_id: str, feature: str) -> CounterItem | None:
 
 def get_packages(namespace_id: str) -> PackagesItem | None:
     try:
-        return PackagesItem.get(*packages_key(namespace_id))
+        return PackagesItem.get(*packages_key(namespace_id), consistent_read=True)
     except PackagesItem.DoesNotExist:
         return None

@@ -1,9 +1,13 @@
 """Rate-limit windows, counted in the same single UpdateItem that proves the credential still valid.
 
 Sessions (JWT): one small item per user and hour, `PK=RATE#<usr>`, `SK=H#<epoch hour>`, holding the hour's
-count `hc`, one count per minute `m<minute of hour>`, and `revoked`: the sessions logged out (or whose
-refresh family was revoked) while their access tokens may still be alive. Access tokens live one hour, so
-a revocation written into this hour's and the next hour's item covers every token issued before it.
+count `hc`, one count per minute `m<minute of hour>`, one per 10-second burst slot `b<slot of hour>` (each
+update removes the five slots before its own, so the item keeps about a minute of them), and `revoked`: the
+sessions logged out (or whose refresh family was revoked) while their access tokens may still be alive.
+Access tokens live one hour, so anything written into this hour's and the next hour's item reaches every
+token issued before it: revocations, and `lb`/`lm`/`lh`, the limits an operator's tier or custom-limit change
+set (they replace the limits the token carries; docs/operators.md). Every request of a user, by session or
+by API key, counts here, so the user's windows hold across all their credentials.
 The hour items live 35 days, so this month's calls are one Query on the user's partition (GET /v1/usage).
 
 API keys: the counters live on the key item itself (`w` the hour counted, `hc` its count, `m<minute of
@@ -17,15 +21,18 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from platform_api.db import client, table_name
+from platform_api.db import TableItem, TtlMixin, client, table_name
+from platform_api.tiers import BURST_SECONDS
 from platform_api.timeutil import isoformat, utcnow
+from platform_api.unit_of_work import UnitOfWork
 
 RETENTION_SECONDS = 35 * 24 * 3600  # the hour items make up the monthly usage figure
 
@@ -37,6 +44,9 @@ class Windows:
     hour_used: int
     hour_limit: int
     now: int
+    burst_used: int = 0
+    burst_limit: int | None = None  # API key items count no burst: their owner's hour item does
+    tier: str | None = None  # the tier an operator's change left on the hour item (newer than the token's)
 
     @property
     def minute_reset(self) -> int:
@@ -46,16 +56,27 @@ class Windows:
     def hour_reset(self) -> int:
         return (self.now // 3600 + 1) * 3600
 
+    @property
+    def burst_reset(self) -> int:
+        return (self.now // BURST_SECONDS + 1) * BURST_SECONDS
+
+    def _all(self) -> list[tuple[int, int, int]]:
+        windows = [
+            (self.minute_limit, max(0, self.minute_limit - self.minute_used), self.minute_reset),
+            (self.hour_limit, max(0, self.hour_limit - self.hour_used), self.hour_reset),
+        ]
+        if self.burst_limit is not None:
+            windows.insert(0, (self.burst_limit, max(0, self.burst_limit - self.burst_used), self.burst_reset))
+        return windows
+
     def closest(self) -> tuple[int, int, int]:
-        """(limit, remaining, reset) of the window closest to exhaustion."""
-        minute = (self.minute_limit, max(0, self.minute_limit - self.minute_used), self.minute_reset)
-        hour = (self.hour_limit, max(0, self.hour_limit - self.hour_used), self.hour_reset)
-        return minute if minute[1] <= hour[1] else hour
+        """(limit, remaining, reset) of the window closest to exhaustion (on a tie, the one resetting last)."""
+        return min(self._all(), key=lambda window: (window[1], -window[2]))
 
     def exhausted_retry_after(self) -> int:
-        if self.minute_used >= self.minute_limit:
-            return self.minute_reset - self.now
-        return self.hour_reset - self.now
+        """Seconds until every exhausted window has reset."""
+        resets = [reset for _, remaining, reset in self._all() if remaining <= 0]
+        return max(resets, default=self.burst_reset) - self.now
 
 
 class ConditionFailed(Exception):
@@ -134,9 +155,11 @@ def key_calls_this_month(item: dict[str, Any], now: int | None = None) -> int:
     return folded + (_number(item, "hc") if hour and month_of_hour(hour) == month else 0)
 
 
-def count_session(user_id: str, session_id: str, minute_limit: int, hour_limit: int) -> Windows:
-    """Count one request of a session; raises ConditionFailed (old item attached) when revoked or over."""
-    return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id)
+def count_session(user_id: str, session_id: str, limits: Mapping[str, int]) -> Windows:
+    """Count one request of a user (by session, or by API key with the key id as `session_id`) against
+    `limits` (burst, minute, hour), or against the limits an operator's change left on the hour item.
+    Raises ConditionFailed (old item attached) when revoked or over a window."""
+    return _count_hour(session_key, user_id, limits, session_id)
 
 
 def address_key(source_ip: str, hour: int) -> dict[str, Any]:
@@ -144,44 +167,104 @@ def address_key(source_ip: str, hour: int) -> dict[str, Any]:
     return session_key(f"IP#{source_ip}", hour)
 
 
-def count_address(source_ip: str, minute_limit: int, hour_limit: int) -> Windows:
+def count_address(source_ip: str, limits: Mapping[str, int]) -> Windows:
     """Count one request without a valid credential from `source_ip`; raises ConditionFailed when over."""
-    return _count_hour(address_key, source_ip, minute_limit, hour_limit, None)
+    return _count_hour(address_key, source_ip, limits, None)
+
+
+def _slot(now: int) -> int:
+    """The 10-second burst slot of the hour, 0..359."""
+    return (now % 3600) // BURST_SECONDS
+
+
+def _under(counter: str, override: str, value: str) -> str:
+    """`counter` is below the operator's override when one is set, else below the limit the caller brought."""
+    return (
+        f"(attribute_not_exists({counter}) OR (attribute_exists({override}) AND {counter} < {override}) "
+        f"OR (attribute_not_exists({override}) AND {counter} < {value}))"
+    )
 
 
 def _count_hour(
     key_of: Callable[[str, int], dict[str, Any]],
     subject: str,
-    minute_limit: int,
-    hour_limit: int,
+    limits: Mapping[str, int],
     session_id: str | None,
 ) -> Windows:
     now = int(utcnow().timestamp())
-    hour, minute_of_hour = now // 3600, (now // 60) % 60
-    condition = "(attribute_not_exists(hc) OR hc < :hl) AND (attribute_not_exists(#m) OR #m < :ml)"
+    hour, slot = now // 3600, _slot(now)
+    condition = " AND ".join((_under("hc", "lh", ":hl"), _under("#m", "lm", ":ml"), _under("#b", "lb", ":bl")))
     values = {
         ":one": {"N": "1"},
-        ":hl": {"N": str(hour_limit)},
-        ":ml": {"N": str(minute_limit)},
+        ":hl": {"N": str(limits["hour"])},
+        ":ml": {"N": str(limits["minute"])},
+        ":bl": {"N": str(limits["burst"])},
         ":ttl": {"N": str((hour + 1) * 3600 + RETENTION_SECONDS)},
     }
     if session_id is not None:
         condition += " AND NOT contains(revoked, :sid)"
         values[":sid"] = {"S": session_id}
+    earlier = [f"b{s}" for s in range(max(0, slot - 5), slot)]
+    names = {"#m": f"m{(now // 60) % 60}", "#b": f"b{slot}", "#ttl": "ttl"}
+    names.update({f"#p{i}": name for i, name in enumerate(earlier)})
+    remove = (" REMOVE " + ", ".join(f"#p{i}" for i in range(len(earlier)))) if earlier else ""
     attributes = _update(
         Key=key_of(subject, hour),
-        UpdateExpression="ADD hc :one, #m :one SET #ttl = if_not_exists(#ttl, :ttl)",
+        UpdateExpression=f"ADD hc :one, #m :one, #b :one SET #ttl = if_not_exists(#ttl, :ttl){remove}",
         ConditionExpression=condition,
-        ExpressionAttributeNames={"#m": f"m{minute_of_hour}", "#ttl": "ttl"},
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
-        ReturnValues="UPDATED_NEW",
+        ReturnValues="ALL_NEW",
     )
-    return Windows(_number(attributes, f"m{minute_of_hour}"), minute_limit, _number(attributes, "hc"), hour_limit, now)
+    return hour_windows(attributes, limits, now)
 
 
-def session_windows(old_item: dict[str, Any], minute_limit: int, hour_limit: int) -> Windows:
-    now = int(utcnow().timestamp())
-    return Windows(_number(old_item, f"m{(now // 60) % 60}"), minute_limit, _number(old_item, "hc"), hour_limit, now)
+def hour_windows(item: dict[str, Any], limits: Mapping[str, int], now: int | None = None) -> Windows:
+    """A user's (or address's) windows from its hour item; an operator's override on the item wins."""
+    now = now if now is not None else int(utcnow().timestamp())
+
+    def limit(override: str, window: str) -> int:
+        return _number(item, override) if override in item else int(limits[window])
+
+    return Windows(
+        minute_used=_number(item, f"m{(now // 60) % 60}"),
+        minute_limit=limit("lm", "minute"),
+        hour_used=_number(item, "hc"),
+        hour_limit=limit("lh", "hour"),
+        now=now,
+        burst_used=_number(item, f"b{_slot(now)}"),
+        burst_limit=limit("lb", "burst"),
+        tier=item.get("lt", {}).get("S"),
+    )
+
+
+class HourItem(TableItem, TtlMixin):
+    """The typed face of a user's hour item, for the writes that go through a UnitOfWork (limit overrides);
+    the per-request counting above stays one raw UpdateItem."""
+
+    lt = UnicodeAttribute(null=True)
+    lb = NumberAttribute(null=True)
+    lm = NumberAttribute(null=True)
+    lh = NumberAttribute(null=True)
+
+
+def override_limits(uow: UnitOfWork, user_id: str, tier: str, limits: Mapping[str, int]) -> None:
+    """Make `limits` hold for every live credential of the user from their next request: written into this
+    hour's and the next hour's item, which every access token issued before now counts in (tokens live an
+    hour; later ones carry the new limits themselves)."""
+    hour = int(utcnow().timestamp()) // 3600
+    for index in (hour, hour + 1):
+        key = session_key(user_id, index)
+        uow.update(
+            HourItem(key["PK"]["S"], key["SK"]["S"]),
+            [
+                HourItem.lt.set(tier),
+                HourItem.lb.set(limits["burst"]),
+                HourItem.lm.set(limits["minute"]),
+                HourItem.lh.set(limits["hour"]),
+                HourItem.ttl.set(HourItem.ttl | (index + 1) * 3600 + RETENTION_SECONDS),
+            ],
+        )
 
 
 def is_revoked(old_item: dict[str, Any], session_id: str) -> bool:

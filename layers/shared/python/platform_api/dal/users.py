@@ -25,6 +25,9 @@ class UserItem(TableItem):
     name = UnicodeAttribute(null=True)
     profile = Profile(default=dict)
     tier = UnicodeAttribute(default="free")
+    # Set by an operator only (domain.plans): window -> limit, replacing the tier's (burst, minute, hour).
+    custom_limits: MapAttribute = MapAttribute(null=True)
+    plan_version = NumberAttribute(null=True)  # optimistic lock of operator plan changes
     email_verified_at = UnicodeAttribute(null=True)
     # A pending email confirmation: the SHA-256 of (token, email) and when it lapses (epoch seconds).
     email_confirmation_hash = UnicodeAttribute(null=True)
@@ -51,6 +54,14 @@ def email_key(email: str) -> str:
 
 def username_key(username: str) -> str:
     return f"USERNAME#{username.strip().lower()}"
+
+
+def custom_limits_of(user: UserItem) -> dict[str, int] | None:
+    raw = user.custom_limits
+    if raw is None:
+        return None
+    values = raw.as_dict() if isinstance(raw, MapAttribute) else dict(raw)
+    return {window: int(limit) for window, limit in values.items()} or None
 
 
 def get_item(user_id: str) -> UserItem | None:

@@ -101,7 +101,13 @@ def _start_session(user: users_dal.UserItem) -> dict[str, Any]:
 
 def _token_response(user: users_dal.UserItem, session_id: str, refresh_token: str) -> dict[str, Any]:
     return {
-        "access_token": tokens.issue(user.user_id, session_id, tier=user.tier, namespace_id=user.default_namespace_id),
+        "access_token": tokens.issue(
+            user.user_id,
+            session_id,
+            tier=user.tier,
+            namespace_id=user.default_namespace_id,
+            custom_limits=users_dal.custom_limits_of(user),
+        ),
         "refresh_token": refresh_token,
         "token_type": "Bearer",
         "expires_in": get_settings().access_token_ttl_seconds,
@@ -246,39 +252,40 @@ def _authenticate_key(credential: str) -> Principal:
     user_id = item["user_id"]["S"]
     # The owner's tier holds across every credential: a key's request also counts in the user's own windows,
     # so twelve keys never make twelve buckets (issue 19, F5). Keys created before `owner_tier` was stored
-    # count with their own tier, which is never above the owner's.
+    # count with their own tier, which is never above the owner's. An operator's change rewrites both.
     owner_tier = item.get("owner_tier", item["rate_limit_tier"])["S"]
-    limits = tiers.limits(owner_tier)
+    custom = {name: int(value["N"]) for name, value in item.get("owner_limits", {}).get("M", {}).items()}
+    limits = tiers.limits(owner_tier, custom)
     try:
-        user_windows = ratelimit.count_session(user_id, key_id, limits["minute"], limits["hour"])
+        user_windows = ratelimit.count_session(user_id, key_id, limits)
     except ratelimit.ConditionFailed as failed:
-        raise _exhausted(ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])) from None
+        raise _exhausted(ratelimit.hour_windows(failed.old_item, limits)) from None
     return Principal(
         user_id=user_id,
         kind="api_key",
         scopes=frozenset(s["S"] for s in item.get("scopes", {}).get("L", [])),
-        tier=item["rate_limit_tier"]["S"],
+        tier=item["rate_limit_tier"]["S"],  # the key's own tier; its owner's windows are counted above
         key_id=key_id,
         default_namespace_id=item.get("default_namespace_id", {}).get("S"),
-        rate_limit=min(windows.closest(), user_windows.closest(), key=lambda window: window[1]),
+        rate_limit=min(windows.closest(), user_windows.closest(), key=lambda window: (window[1], -window[2])),
     )
 
 
 def _authenticate_session(credential: str) -> Principal:
     claims = tokens.verify(credential)
     tier = claims.get("tier") or "free"
-    limits = tiers.limits(tier)
+    limits = tiers.limits(tier, claims.get("rl"))
     try:
-        windows = ratelimit.count_session(claims["sub"], claims["sid"], limits["minute"], limits["hour"])
+        windows = ratelimit.count_session(claims["sub"], claims["sid"], limits)
     except ratelimit.ConditionFailed as failed:
         if ratelimit.is_revoked(failed.old_item, claims["sid"]):
             raise errors.AuthenticationRequired("The session has ended; log in again.") from None
-        raise _exhausted(ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])) from None
+        raise _exhausted(ratelimit.hour_windows(failed.old_item, limits)) from None
     return Principal(
         user_id=claims["sub"],
         kind="session",
         scopes=SCOPES,
-        tier=tier,
+        tier=windows.tier or tier,
         session_id=claims["sid"],
         default_namespace_id=claims.get("ns"),
         rate_limit=windows.closest(),
@@ -301,13 +308,21 @@ def rate_limit_status(principal: Principal) -> dict[str, Any]:
     if principal.kind == "api_key" and principal.key_id:
         windows = ratelimit.key_windows(ratelimit.get_raw(ratelimit.api_key_key(principal.key_id)))
     else:
-        limits = tiers.limits(principal.tier)
         now = int(utcnow().timestamp())
         item = ratelimit.get_raw(ratelimit.session_key(principal.user_id, now // 3600))
-        windows = ratelimit.session_windows(item, limits["minute"], limits["hour"])
+        windows = ratelimit.hour_windows(item, tiers.limits(principal.tier), now)
+    burst = None
+    if windows.burst_limit is not None:
+        burst = {
+            "limit": windows.burst_limit,
+            "used": windows.burst_used,
+            "remaining": max(0, windows.burst_limit - windows.burst_used),
+            "reset": windows.burst_reset,
+        }
     return {
         "tier": principal.tier,
         "subject": principal.rate_limit_subject,
+        "burst": burst,
         "minute": {
             "limit": windows.minute_limit,
             "used": windows.minute_used,

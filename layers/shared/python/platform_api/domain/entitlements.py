@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pynamodb.attributes import MapAttribute
+
 from platform_api import errors
 from platform_api.dal import entitlements as dal
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, GIB, UNITS, catalogue, limits_of
@@ -91,48 +93,62 @@ def describe_packages(item: dal.PackagesItem | None) -> list[dict[str, Any]]:
     return [{"id": g.package_id, "name": catalogue()[g.package_id]["name"], "expires_at": g.expires_at} for g in grants]
 
 
-def change_packages(namespace_id: str, before: list[str], after: list[str], event: Any) -> list[dict[str, Any]]:
-    """Replace a namespace's package grants and move every counter's limit by the difference, atomically;
-    returns the grants as written (built before the commit, which a keyed request holds).
+def custom_of(item: dal.PackagesItem | None) -> dict[str, int]:
+    raw = item.custom if item else None
+    values = raw.as_dict() if isinstance(raw, MapAttribute) else dict(raw or {})
+    return {feature: int(limit) for feature, limit in values.items()}
 
-    A lower limit must still fit what is used (`remaining >= decrease`); otherwise nothing changes and the
-    answer is a 409 naming the features. The grants item's version makes concurrent changes serialize.
+
+def limits_for(grants: list[dal.PackageGrant], custom: dict[str, int]) -> dict[str, int]:
+    """What a namespace may use: its grants' limits summed, with the operator's custom limits laid over them.
+    A grant counts until the expiry sweeper removes it (within a minute of its `expires_at`)."""
+    return {**limits_of([g.package_id for g in grants]), **custom}
+
+
+def change_plan(
+    uow: UnitOfWork,
+    namespace_id: str,
+    current: dal.PackagesItem | None,
+    grants: list[dal.PackageGrant],
+    custom: dict[str, int],
+    *,
+    must_fit: bool = True,
+) -> dal.PackagesItem:
+    """Replace a namespace's grants and custom limits in the caller's transaction, moving every counter's
+    limit by the difference; returns the grants item as it will be written.
+
+    With `must_fit`, a lower limit must still hold what is used (`remaining >= decrease`), else the change is
+    a 409 naming the features. Without it (a grant that lapsed: nobody to answer), the limit drops anyway and
+    `remaining` may go below zero: nothing more is consumed until usage falls under the limit again. The
+    grants item's version makes concurrent changes serialize.
     """
-    current = dal.get_packages(namespace_id)
     version = int(current.version or 0) if current else 0
-    old, new = limits_of(before), limits_of(after)
-    with UnitOfWork() as uow:
-        grants = dal.PackagesItem(
-            *dal.packages_key(namespace_id),
-            packages=[dal.PackageGrant(package_id=p, expires_at=None) for p in after],
-            version=version + 1,
+    old = limits_for(current.packages if current else [], custom_of(current))
+    new = limits_for(grants, custom)
+    item = dal.PackagesItem(
+        *dal.packages_key(namespace_id), packages=grants, custom=custom or None, version=version + 1
+    )
+    uow.put(
+        item,
+        condition=dal.PackagesItem.version.does_not_exist() | (dal.PackagesItem.version == version),
+        on_conflict=errors.Conflict("The namespace's packages changed meanwhile; retry."),
+    )
+    for feature in FEATURES:
+        delta = new.get(feature, 0) - old.get(feature, 0)
+        if delta == 0:
+            continue
+        fits = dal.CounterItem.remaining >= -delta if delta < 0 and must_fit else dal.CounterItem.PK.exists()
+        uow.update(
+            dal.CounterItem(*dal.counter_key(namespace_id, feature)),
+            [dal.CounterItem.remaining.add(delta)],
+            condition=fits,
+            on_conflict=errors.Conflict(
+                "Current usage exceeds what the new plan allows.", details={feature: ["Usage above the new limit."]}
+            )
+            if delta < 0 and must_fit
+            else errors.NotFound("The namespace was not found."),
         )
-        uow.put(
-            grants,
-            condition=dal.PackagesItem.version.does_not_exist() | (dal.PackagesItem.version == version),
-            on_conflict=errors.Conflict("The namespace's packages changed meanwhile; retry."),
-        )
-        for feature in FEATURES:
-            delta = new.get(feature, 0) - old.get(feature, 0)
-            if delta < 0:
-                uow.update(
-                    dal.CounterItem(*dal.counter_key(namespace_id, feature)),
-                    [dal.CounterItem.remaining.add(delta)],
-                    condition=dal.CounterItem.remaining >= -delta,
-                    on_conflict=errors.Conflict(
-                        "Current usage exceeds what the new packages allow.",
-                        details={feature: ["Usage above the new limit."]},
-                    ),
-                )
-            elif delta > 0:
-                uow.update(
-                    dal.CounterItem(*dal.counter_key(namespace_id, feature)),
-                    [dal.CounterItem.remaining.add(delta)],
-                    condition=dal.CounterItem.PK.exists(),
-                    on_conflict=errors.NotFound("The namespace was not found."),
-                )
-        uow.emit(event)
-    return describe_packages(grants)
+    return item
 
 
 def _gb(value: int) -> str:

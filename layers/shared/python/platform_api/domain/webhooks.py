@@ -38,7 +38,18 @@ from platform_api.unit_of_work import UnitOfWork
 ENTITIES = ("resource", "workspace", "member", "namespace", "webhook")
 ACTIONS = ("created", "updated", "deleted")
 SPECIAL_EVENTS = ("webhook.test",)
-PLATFORM_EVENTS = ("webhook.disabled",)  # subscribed to by name, `webhook.*` or `*`
+# Subscribed to by name, `<entity>.*` or `*`: the platform turned a webhook off, and what the operator changed
+# in the account's plan (domain.plans), delivered to the account's default namespace.
+PLATFORM_EVENTS = (
+    "webhook.disabled",
+    "user.tier_changed",
+    "user.limits_changed",
+    "workspace.tier_changed",
+    "namespace.package_granted",
+    "namespace.package_revoked",
+    "namespace.package_expired",
+    "namespace.limits_changed",
+)
 GONE = 410  # Standard Webhooks / Svix: the receiver asks never to be sent anything again
 DEFAULT_DISABLE_AFTER_SECONDS = 5 * 24 * 3600  # Svix: an endpoint failing for 5 days in a row is disabled
 SLOW_ATTEMPT_MS = 3000  # an attempt this long (a deadline reached, a slow answer) puts its endpoint in the slow lane

@@ -34,12 +34,12 @@ from platform_api.domain.tenancy import require_membership
 from platform_api.events import new_event
 from platform_api.ids import has_prefix, new_id
 from platform_api.models.workspaces import MemberAdd, MemberUpdate, WorkspaceCreate, WorkspaceUpdate
+from platform_api.packages import TIER_PACKAGES
 from platform_api.principal import Principal
 from platform_api.query import ListQuery
 from platform_api.timeutil import now_iso
 from platform_api.unit_of_work import UnitOfWork
 
-TIER_PACKAGES = {"free": "pkg_free", "pro": "pkg_pro", "business": "pkg_business", "enterprise": "pkg_business"}
 MAX_MEMBERS_ON_DELETE = 80  # + workspace, slug, namespace items and event: within a 100-item transaction
 NOT_FOUND = "Workspace not found."
 INVITATION_DAYS = 7

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.namespaces import NamespacePackage
+from platform_api.models.workspaces import Tier
+from platform_api.packages import FEATURES
+
+Feature = Literal[FEATURES]  # type: ignore[valid-type]
 
 QueueName = Literal["delivery", "fanout"]
 
@@ -67,3 +72,112 @@ class RedriveOut(OutModel):
     failed: int
     has_more: bool = Field(description="The call stopped at `max_messages`; more may be waiting.")
     queues: list[RedriveQueueOut]
+
+
+# ---------------------------------------------------------------------------------------------- plans
+Reason = Annotated[
+    str | None,
+    Field(default=None, max_length=500, description="Why: kept in the audit trail (e.g. a ticket or invoice)."),
+]
+
+
+class RateLimitsIn(BaseModel):
+    """Custom rate limits (enterprise): each window given replaces the tier's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    burst: int | None = Field(default=None, ge=1, le=1_000_000, description="Requests per 10 seconds.")
+    minute: int | None = Field(default=None, ge=1, le=10_000_000, description="Requests per minute.")
+    hour: int | None = Field(default=None, ge=1, le=100_000_000, description="Requests per hour.")
+
+
+class RateLimitsOut(OutModel):
+    burst: int = Field(description="Requests per 10 seconds.", examples=[200])
+    minute: int = Field(examples=[600])
+    hour: int = Field(examples=[10_000])
+
+
+class UserPlanUpdate(BaseModel):
+    """Change what a user's account is sold: its tier, its custom rate limits (null clears them), or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Tier | None = Field(default=None, description="The account's tier; its personal namespace's package follows.")
+    rate_limits: RateLimitsIn | None = Field(
+        default=None, description="Custom rate limits; `null` returns to the tier's. Absent: unchanged."
+    )
+    reason: Reason
+
+
+class UserPlanOut(OutModel):
+    """A user's plan as the operator sees it."""
+
+    id: str = Field(examples=["usr_01JD8X3B5Q7ZJ6W0N4M2K8R1TA"])
+    email: str
+    tier: Tier
+    custom_rate_limits: dict[str, int] | None = Field(description="What an operator set; null: the tier's.")
+    rate_limits: RateLimitsOut = Field(description="The limits in force: the tier's, with custom ones laid over.")
+    default_namespace_id: str | None
+    updated_at: Timestamp
+
+
+class WorkspaceTierUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Tier = Field(description="The workspace's tier; its default namespace's package follows.")
+    reason: Reason
+
+
+class WorkspacePlanOut(OutModel):
+    id: str = Field(examples=["wks_01JD8X3B5Q7ZJ6W0N4M2K8R1TA"])
+    name: str
+    tier: Tier
+    default_namespace_id: str | None
+    packages: list[NamespacePackage] = Field(description="The default namespace's packages.")
+    updated_at: Timestamp
+
+
+class PackageGrantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    package_id: str = Field(min_length=1, max_length=64, examples=["pkg_pro"])
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When the grant lapses (removed within a minute of it); absent: never."
+    )
+    reason: Reason
+
+
+class NamespaceLimitsUpdate(BaseModel):
+    """Custom entitlement limits (enterprise): each feature named replaces what the packages sum to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limits: dict[Feature, Annotated[int, Field(ge=0, le=10**18)]] | None = Field(
+        description="feature -> limit; `null` or `{}` clears every custom limit.",
+        examples=[{"resources": 5_000_000, "api_calls": 50_000_000}],
+    )
+    reason: Reason
+
+
+class NamespacePlanOut(OutModel):
+    """A namespace's plan: its package grants, the operator's custom limits and the limits in force."""
+
+    id: str = Field(examples=["ns_01JD8X3B5Q7ZJ6W0N4M2K8R1TA"])
+    packages: list[NamespacePackage]
+    custom_limits: dict[str, int] | None
+    limits: dict[str, int] = Field(description="feature -> limit in force.")
+
+
+class AuditEntryOut(OutModel):
+    """One operator change, as the transaction that made it wrote it."""
+
+    id: str = Field(examples=["aud_01JD8X3B5Q7ZJ6W0N4M2K8R1TA"])
+    action: str = Field(description="The change's event type.", examples=["user.tier_changed"])
+    target_type: Literal["user", "workspace", "namespace"]
+    target_id: str
+    operator_id: str = Field(description="The operator key that made it, or `system` (a grant that lapsed).")
+    reason: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    event_id: str | None = Field(description="The outbox event webhooks delivered for it.")
+    created_at: Timestamp

@@ -28,6 +28,9 @@ class RateLimitStatus(OutModel):
 
     tier: Tier
     subject: str = Field(description="What the limit counts: the API key id (`key_...`) or the user id.")
+    burst: RateLimitWindow | None = Field(
+        description="The 10-second burst window of the caller's account (null for an API key: its owner's counts)."
+    )
     minute: RateLimitWindow
     hour: RateLimitWindow
 

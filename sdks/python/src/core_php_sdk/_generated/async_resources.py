@@ -14,6 +14,7 @@ from core_php_sdk._core import Route, body_of, query_of
 from .models import (
     ApiKeyCreated,
     ApiKeyOut,
+    AuditEntryOut,
     BatchOperation,
     BatchResult,
     DeadLettersOut,
@@ -30,7 +31,9 @@ from .models import (
     NamespaceDetail,
     NamespaceOut,
     NamespacePackage,
+    NamespacePlanOut,
     ProfileUpdate,
+    RateLimitsIn,
     RedriveOut,
     RegisterResponse,
     ResourceOut,
@@ -49,11 +52,13 @@ from .models import (
     TokenResponse,
     UsageOut,
     UserOut,
+    UserPlanOut,
     WebhookCreated,
     WebhookOut,
     WebhookSecretRotated,
     WebhookTestResult,
     WorkspaceOut,
+    WorkspacePlanOut,
 )
 
 __all__ = ["AsyncClientGroups"]
@@ -64,6 +69,13 @@ class AsyncResource:
         self._client = client
 
 
+_R_listAuditEntries = Route("listAuditEntries", "GET", "/v1/admin/audit", replayable=False, auth=True, tenant=())
+_R_getNamespacePlan = Route(
+    "getNamespacePlan", "GET", "/v1/admin/namespaces/{namespace_id}", replayable=False, auth=True, tenant=()
+)
+_R_updateNamespaceLimits = Route(
+    "updateNamespaceLimits", "PATCH", "/v1/admin/namespaces/{namespace_id}", replayable=True, auth=True, tenant=()
+)
 _R_grantNamespacePackage = Route(
     "grantNamespacePackage",
     "POST",
@@ -86,6 +98,8 @@ _R_listOperatorKeys = Route(
 _R_revokeOperatorKey = Route(
     "revokeOperatorKey", "DELETE", "/v1/admin/operator-keys/{key_id}", replayable=True, auth=True, tenant=()
 )
+_R_getUserPlan = Route("getUserPlan", "GET", "/v1/admin/users/{user_id}", replayable=False, auth=True, tenant=())
+_R_updateUserPlan = Route("updateUserPlan", "PATCH", "/v1/admin/users/{user_id}", replayable=True, auth=True, tenant=())
 _R_getWebhookDeadLetters = Route(
     "getWebhookDeadLetters", "GET", "/v1/admin/webhooks/dead-letters", replayable=False, auth=True, tenant=()
 )
@@ -96,6 +110,9 @@ _R_redriveWebhookDeadLetters = Route(
     replayable=True,
     auth=True,
     tenant=(),
+)
+_R_updateWorkspaceTier = Route(
+    "updateWorkspaceTier", "PATCH", "/v1/admin/workspaces/{workspace_id}", replayable=True, auth=True, tenant=()
 )
 _R_createApiKey = Route("createApiKey", "POST", "/v1/api-keys", replayable=True, auth=True, tenant=())
 _R_getApiKey = Route("getApiKey", "GET", "/v1/api-keys/{key_id}", replayable=False, auth=True, tenant=())
@@ -435,20 +452,26 @@ class AsyncAdminNamespacesPackagesResource(AsyncResource):
         namespace_id: str,
         *,
         package_id: str,
+        expires_at: str | datetime | NotGiven | None = NOT_GIVEN,
+        reason: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-    ) -> builtins.list[NamespacePackage]:
-        """Grant a package to a namespace (its limits grow by the package's)
+    ) -> NamespacePlanOut:
+        """Grant a package to a namespace, optionally until expires_at (its limits grow by the package's)
 
         POST /v1/admin/namespaces/{namespace_id}/packages
+
+        Args:
+            expires_at: When the grant lapses (removed within a minute of it); absent: never.
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
         """
         return await self._client._request(
             _R_grantNamespacePackage,
             (namespace_id,),
-            model=NamespacePackage,
+            model=NamespacePlanOut,
             unwrap=True,
-            body=body_of({"package_id": package_id}),
+            body=body_of({"expires_at": expires_at, "package_id": package_id, "reason": reason}),
             idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
@@ -527,12 +550,78 @@ class AsyncAdminWebhooksDeadLettersResource(AsyncResource):
         )
 
 
+class AsyncAdminAuditResource(AsyncResource):
+    """async_client.admin.audit"""
+
+    def list(
+        self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> AsyncListIterator[AuditEntryOut]:
+        """The operator audit trail, newest first (filter target_id: one user, workspace or namespace)
+
+        GET /v1/admin/audit (`async for` follows meta.next_cursor through every page; `await` gives the first page)
+        """
+        return self._client._list(
+            _R_listAuditEntries,
+            (),
+            model=AuditEntryOut,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
 class AsyncAdminNamespacesResource(AsyncResource):
     """async_client.admin.namespaces"""
 
     def __init__(self, client: AsyncBaseClient) -> None:
         super().__init__(client)
         self.packages = AsyncAdminNamespacesPackagesResource(client)
+
+    async def get(
+        self, namespace_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> NamespacePlanOut:
+        """A namespace's plan: package grants, custom limits and the limits in force
+
+        GET /v1/admin/namespaces/{namespace_id}
+        """
+        return await self._client._request(
+            _R_getNamespacePlan,
+            (namespace_id,),
+            model=NamespacePlanOut,
+            unwrap=True,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    async def update(
+        self,
+        namespace_id: str,
+        *,
+        limits: dict[str, int] | None,
+        reason: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> NamespacePlanOut:
+        """Set a namespace's custom entitlement limits (enterprise)
+
+        PATCH /v1/admin/namespaces/{namespace_id}
+
+        Args:
+            limits: feature -> limit; `null` or `{}` clears every custom limit.
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
+        """
+        return await self._client._request(
+            _R_updateNamespaceLimits,
+            (namespace_id,),
+            model=NamespacePlanOut,
+            unwrap=True,
+            body=body_of({"limits": limits, "reason": reason}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
 
 
 class AsyncAdminOperatorKeysResource(AsyncResource):
@@ -577,12 +666,91 @@ class AsyncAdminOperatorKeysResource(AsyncResource):
         )
 
 
+class AsyncAdminUsersResource(AsyncResource):
+    """async_client.admin.users"""
+
+    async def get(
+        self, user_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> UserPlanOut:
+        """A user's plan: tier, custom rate limits and the limits in force
+
+        GET /v1/admin/users/{user_id}
+        """
+        return await self._client._request(
+            _R_getUserPlan, (user_id,), model=UserPlanOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+        )
+
+    async def update(
+        self,
+        user_id: str,
+        *,
+        rate_limits: RateLimitsIn | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        reason: str | NotGiven | None = NOT_GIVEN,
+        tier: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> UserPlanOut:
+        """Set a user's tier and/or custom rate limits (effective on their next request)
+
+        PATCH /v1/admin/users/{user_id}
+
+        Args:
+            rate_limits: Custom rate limits; `null` returns to the tier's. Absent: unchanged.
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
+            tier: The account's tier; its personal namespace's package follows.
+        """
+        return await self._client._request(
+            _R_updateUserPlan,
+            (user_id,),
+            model=UserPlanOut,
+            unwrap=True,
+            body=body_of({"rate_limits": rate_limits, "reason": reason, "tier": tier}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
 class AsyncAdminWebhooksResource(AsyncResource):
     """async_client.admin.webhooks"""
 
     def __init__(self, client: AsyncBaseClient) -> None:
         super().__init__(client)
         self.dead_letters = AsyncAdminWebhooksDeadLettersResource(client)
+
+
+class AsyncAdminWorkspacesResource(AsyncResource):
+    """async_client.admin.workspaces"""
+
+    async def update(
+        self,
+        workspace_id: str,
+        *,
+        tier: str,
+        reason: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspacePlanOut:
+        """Set a workspace's tier (its default namespace's package follows)
+
+        PATCH /v1/admin/workspaces/{workspace_id}
+
+        Args:
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
+            tier: The workspace's tier; its default namespace's package follows.
+        """
+        return await self._client._request(
+            _R_updateWorkspaceTier,
+            (workspace_id,),
+            model=WorkspacePlanOut,
+            unwrap=True,
+            body=body_of({"reason": reason, "tier": tier}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
 
 
 class AsyncNamespacesEntitlementsResource(AsyncResource):
@@ -1178,9 +1346,12 @@ class AsyncAdminResource(AsyncResource):
 
     def __init__(self, client: AsyncBaseClient) -> None:
         super().__init__(client)
+        self.audit = AsyncAdminAuditResource(client)
         self.namespaces = AsyncAdminNamespacesResource(client)
         self.operator_keys = AsyncAdminOperatorKeysResource(client)
+        self.users = AsyncAdminUsersResource(client)
         self.webhooks = AsyncAdminWebhooksResource(client)
+        self.workspaces = AsyncAdminWorkspacesResource(client)
 
 
 class AsyncApiKeysResource(AsyncResource):

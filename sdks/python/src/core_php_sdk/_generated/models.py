@@ -12,6 +12,7 @@ __all__ = [
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeyOut",
+    "AuditEntryOut",
     "BatchOperation",
     "BatchRequest",
     "BatchResult",
@@ -42,17 +43,22 @@ __all__ = [
     "MemberUser",
     "NamespaceCreate",
     "NamespaceDetail",
+    "NamespaceLimitsUpdate",
     "NamespaceOut",
     "NamespacePackage",
+    "NamespacePlanOut",
     "NamespaceUpdate",
     "NamespaceUsage",
     "PackageAssign",
+    "PackageGrantRequest",
     "PackageLimits",
     "Period",
     "ProfileOut",
     "ProfileUpdate",
     "RateLimitStatus",
     "RateLimitWindow",
+    "RateLimitsIn",
+    "RateLimitsOut",
     "RedriveOut",
     "RedriveQueueOut",
     "RedriveRequest",
@@ -80,6 +86,8 @@ __all__ = [
     "TokenResponse",
     "UsageOut",
     "UserOut",
+    "UserPlanOut",
+    "UserPlanUpdate",
     "UserUpdate",
     "WebhookCreate",
     "WebhookCreated",
@@ -90,6 +98,8 @@ __all__ = [
     "WebhookUpdate",
     "WorkspaceCreate",
     "WorkspaceOut",
+    "WorkspacePlanOut",
+    "WorkspaceTierUpdate",
     "WorkspaceUpdate",
 ]
 
@@ -136,6 +146,21 @@ class ApiKeyOut(ApiModel):
     prefix: str
     rate_limit_tier: str
     scopes: list[str]
+
+
+class AuditEntryOut(ApiModel):
+    """One operator change, as the transaction that made it wrote it."""
+
+    action: str
+    after: dict[str, Any]
+    before: dict[str, Any]
+    created_at: datetime
+    event_id: str | None = None
+    id: str
+    operator_id: str
+    reason: str | None = None
+    target_id: str
+    target_type: str
 
 
 class BatchOperation(ApiModel):
@@ -428,6 +453,13 @@ class NamespaceDetail(ApiModel):
     workspace_id: str | None = None
 
 
+class NamespaceLimitsUpdate(ApiModel):
+    """Custom entitlement limits (enterprise): each feature named replaces what the packages sum to."""
+
+    limits: dict[str, int] | None = None
+    reason: str | None = None
+
+
 class NamespaceOut(ApiModel):
     """A namespace: the tenant unit that owns resources, webhooks and entitlements."""
 
@@ -453,6 +485,15 @@ class NamespacePackage(ApiModel):
     name: str
 
 
+class NamespacePlanOut(ApiModel):
+    """A namespace's plan: its package grants, the operator's custom limits and the limits in force."""
+
+    custom_limits: dict[str, int] | None = None
+    id: str
+    limits: dict[str, int]
+    packages: list[NamespacePackage]
+
+
 class NamespaceUpdate(ApiModel):
     """NamespaceUpdate"""
 
@@ -476,6 +517,14 @@ class PackageAssign(ApiModel):
     """PackageAssign"""
 
     package_id: str
+
+
+class PackageGrantRequest(ApiModel):
+    """PackageGrantRequest"""
+
+    expires_at: datetime | None = None
+    package_id: str
+    reason: str | None = None
 
 
 class PackageLimits(ApiModel):
@@ -515,6 +564,7 @@ class ProfileUpdate(ApiModel):
 class RateLimitStatus(ApiModel):
     """The caller's windows: the API key's when called with one, else the user's."""
 
+    burst: RateLimitWindow | None = None
     hour: RateLimitWindow
     minute: RateLimitWindow
     subject: str
@@ -528,6 +578,22 @@ class RateLimitWindow(ApiModel):
     remaining: int
     reset: int
     used: int
+
+
+class RateLimitsIn(ApiModel):
+    """Custom rate limits (enterprise): each window given replaces the tier's."""
+
+    burst: int | None = None
+    hour: int | None = None
+    minute: int | None = None
+
+
+class RateLimitsOut(ApiModel):
+    """RateLimitsOut"""
+
+    burst: int
+    hour: int
+    minute: int
 
 
 class RedriveOut(ApiModel):
@@ -843,6 +909,26 @@ class UserOut(ApiModel):
     username: str
 
 
+class UserPlanOut(ApiModel):
+    """A user's plan as the operator sees it."""
+
+    custom_rate_limits: dict[str, int] | None = None
+    default_namespace_id: str | None = None
+    email: str
+    id: str
+    rate_limits: RateLimitsOut
+    tier: str
+    updated_at: datetime
+
+
+class UserPlanUpdate(ApiModel):
+    """Change what a user's account is sold: its tier, its custom rate limits (null clears them), or both."""
+
+    rate_limits: RateLimitsIn | None = None
+    reason: str | None = None
+    tier: str | None = None
+
+
 class UserUpdate(ApiModel):
     """The writable fields: an allowlist. tier, email_verified_at and roles are not among them."""
 
@@ -972,6 +1058,24 @@ class WorkspaceOut(ApiModel):
     updated_at: datetime
 
 
+class WorkspacePlanOut(ApiModel):
+    """WorkspacePlanOut"""
+
+    default_namespace_id: str | None = None
+    id: str
+    name: str
+    packages: list[NamespacePackage]
+    tier: str
+    updated_at: datetime
+
+
+class WorkspaceTierUpdate(ApiModel):
+    """WorkspaceTierUpdate"""
+
+    reason: str | None = None
+    tier: str
+
+
 class WorkspaceUpdate(ApiModel):
     """The writable fields (an allowlist): the tier is billing, not a PATCH."""
 
@@ -984,6 +1088,7 @@ ApiCalls.model_rebuild()
 ApiKeyCreate.model_rebuild()
 ApiKeyCreated.model_rebuild()
 ApiKeyOut.model_rebuild()
+AuditEntryOut.model_rebuild()
 BatchOperation.model_rebuild()
 BatchRequest.model_rebuild()
 BatchResult.model_rebuild()
@@ -1014,17 +1119,22 @@ MemberUpdate.model_rebuild()
 MemberUser.model_rebuild()
 NamespaceCreate.model_rebuild()
 NamespaceDetail.model_rebuild()
+NamespaceLimitsUpdate.model_rebuild()
 NamespaceOut.model_rebuild()
 NamespacePackage.model_rebuild()
+NamespacePlanOut.model_rebuild()
 NamespaceUpdate.model_rebuild()
 NamespaceUsage.model_rebuild()
 PackageAssign.model_rebuild()
+PackageGrantRequest.model_rebuild()
 PackageLimits.model_rebuild()
 Period.model_rebuild()
 ProfileOut.model_rebuild()
 ProfileUpdate.model_rebuild()
 RateLimitStatus.model_rebuild()
 RateLimitWindow.model_rebuild()
+RateLimitsIn.model_rebuild()
+RateLimitsOut.model_rebuild()
 RedriveOut.model_rebuild()
 RedriveQueueOut.model_rebuild()
 RedriveRequest.model_rebuild()
@@ -1052,6 +1162,8 @@ SparseWorkspaceUser.model_rebuild()
 TokenResponse.model_rebuild()
 UsageOut.model_rebuild()
 UserOut.model_rebuild()
+UserPlanOut.model_rebuild()
+UserPlanUpdate.model_rebuild()
 UserUpdate.model_rebuild()
 WebhookCreate.model_rebuild()
 WebhookCreated.model_rebuild()
@@ -1062,4 +1174,6 @@ WebhookTestResult.model_rebuild()
 WebhookUpdate.model_rebuild()
 WorkspaceCreate.model_rebuild()
 WorkspaceOut.model_rebuild()
+WorkspacePlanOut.model_rebuild()
+WorkspaceTierUpdate.model_rebuild()
 WorkspaceUpdate.model_rebuild()

@@ -13,6 +13,7 @@ from core_php_sdk._core import BaseClient, ListIterator, Route, body_of, query_o
 from .models import (
     ApiKeyCreated,
     ApiKeyOut,
+    AuditEntryOut,
     BatchOperation,
     BatchResult,
     DeadLettersOut,
@@ -29,7 +30,9 @@ from .models import (
     NamespaceDetail,
     NamespaceOut,
     NamespacePackage,
+    NamespacePlanOut,
     ProfileUpdate,
+    RateLimitsIn,
     RedriveOut,
     RegisterResponse,
     ResourceOut,
@@ -48,11 +51,13 @@ from .models import (
     TokenResponse,
     UsageOut,
     UserOut,
+    UserPlanOut,
     WebhookCreated,
     WebhookOut,
     WebhookSecretRotated,
     WebhookTestResult,
     WorkspaceOut,
+    WorkspacePlanOut,
 )
 
 __all__ = ["OPERATIONS", "ClientGroups"]
@@ -63,6 +68,13 @@ class Resource:
         self._client = client
 
 
+_R_listAuditEntries = Route("listAuditEntries", "GET", "/v1/admin/audit", replayable=False, auth=True, tenant=())
+_R_getNamespacePlan = Route(
+    "getNamespacePlan", "GET", "/v1/admin/namespaces/{namespace_id}", replayable=False, auth=True, tenant=()
+)
+_R_updateNamespaceLimits = Route(
+    "updateNamespaceLimits", "PATCH", "/v1/admin/namespaces/{namespace_id}", replayable=True, auth=True, tenant=()
+)
 _R_grantNamespacePackage = Route(
     "grantNamespacePackage",
     "POST",
@@ -85,6 +97,8 @@ _R_listOperatorKeys = Route(
 _R_revokeOperatorKey = Route(
     "revokeOperatorKey", "DELETE", "/v1/admin/operator-keys/{key_id}", replayable=True, auth=True, tenant=()
 )
+_R_getUserPlan = Route("getUserPlan", "GET", "/v1/admin/users/{user_id}", replayable=False, auth=True, tenant=())
+_R_updateUserPlan = Route("updateUserPlan", "PATCH", "/v1/admin/users/{user_id}", replayable=True, auth=True, tenant=())
 _R_getWebhookDeadLetters = Route(
     "getWebhookDeadLetters", "GET", "/v1/admin/webhooks/dead-letters", replayable=False, auth=True, tenant=()
 )
@@ -95,6 +109,9 @@ _R_redriveWebhookDeadLetters = Route(
     replayable=True,
     auth=True,
     tenant=(),
+)
+_R_updateWorkspaceTier = Route(
+    "updateWorkspaceTier", "PATCH", "/v1/admin/workspaces/{workspace_id}", replayable=True, auth=True, tenant=()
 )
 _R_createApiKey = Route("createApiKey", "POST", "/v1/api-keys", replayable=True, auth=True, tenant=())
 _R_getApiKey = Route("getApiKey", "GET", "/v1/api-keys/{key_id}", replayable=False, auth=True, tenant=())
@@ -434,20 +451,26 @@ class AdminNamespacesPackagesResource(Resource):
         namespace_id: str,
         *,
         package_id: str,
+        expires_at: str | datetime | NotGiven | None = NOT_GIVEN,
+        reason: str | NotGiven | None = NOT_GIVEN,
         idempotency_key: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-    ) -> builtins.list[NamespacePackage]:
-        """Grant a package to a namespace (its limits grow by the package's)
+    ) -> NamespacePlanOut:
+        """Grant a package to a namespace, optionally until expires_at (its limits grow by the package's)
 
         POST /v1/admin/namespaces/{namespace_id}/packages
+
+        Args:
+            expires_at: When the grant lapses (removed within a minute of it); absent: never.
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
         """
         return self._client._request(
             _R_grantNamespacePackage,
             (namespace_id,),
-            model=NamespacePackage,
+            model=NamespacePlanOut,
             unwrap=True,
-            body=body_of({"package_id": package_id}),
+            body=body_of({"expires_at": expires_at, "package_id": package_id, "reason": reason}),
             idempotency_key=idempotency_key,
             extra_headers=extra_headers,
             timeout=timeout,
@@ -524,12 +547,78 @@ class AdminWebhooksDeadLettersResource(Resource):
         )
 
 
+class AdminAuditResource(Resource):
+    """client.admin.audit"""
+
+    def list(
+        self, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> ListIterator[AuditEntryOut]:
+        """The operator audit trail, newest first (filter target_id: one user, workspace or namespace)
+
+        GET /v1/admin/audit (iterating the result follows meta.next_cursor through every page)
+        """
+        return self._client._list(
+            _R_listAuditEntries,
+            (),
+            model=AuditEntryOut,
+            meta_model=ListMeta,
+            links_model=ListLinks,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
 class AdminNamespacesResource(Resource):
     """client.admin.namespaces"""
 
     def __init__(self, client: BaseClient) -> None:
         super().__init__(client)
         self.packages = AdminNamespacesPackagesResource(client)
+
+    def get(
+        self, namespace_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> NamespacePlanOut:
+        """A namespace's plan: package grants, custom limits and the limits in force
+
+        GET /v1/admin/namespaces/{namespace_id}
+        """
+        return self._client._request(
+            _R_getNamespacePlan,
+            (namespace_id,),
+            model=NamespacePlanOut,
+            unwrap=True,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+    def update(
+        self,
+        namespace_id: str,
+        *,
+        limits: dict[str, int] | None,
+        reason: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> NamespacePlanOut:
+        """Set a namespace's custom entitlement limits (enterprise)
+
+        PATCH /v1/admin/namespaces/{namespace_id}
+
+        Args:
+            limits: feature -> limit; `null` or `{}` clears every custom limit.
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
+        """
+        return self._client._request(
+            _R_updateNamespaceLimits,
+            (namespace_id,),
+            model=NamespacePlanOut,
+            unwrap=True,
+            body=body_of({"limits": limits, "reason": reason}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
 
 
 class AdminOperatorKeysResource(Resource):
@@ -573,12 +662,91 @@ class AdminOperatorKeysResource(Resource):
         )
 
 
+class AdminUsersResource(Resource):
+    """client.admin.users"""
+
+    def get(
+        self, user_id: str, *, extra_headers: Mapping[str, str] | None = None, timeout: float | None = None
+    ) -> UserPlanOut:
+        """A user's plan: tier, custom rate limits and the limits in force
+
+        GET /v1/admin/users/{user_id}
+        """
+        return self._client._request(
+            _R_getUserPlan, (user_id,), model=UserPlanOut, unwrap=True, extra_headers=extra_headers, timeout=timeout
+        )
+
+    def update(
+        self,
+        user_id: str,
+        *,
+        rate_limits: RateLimitsIn | dict[str, Any] | NotGiven | None = NOT_GIVEN,
+        reason: str | NotGiven | None = NOT_GIVEN,
+        tier: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> UserPlanOut:
+        """Set a user's tier and/or custom rate limits (effective on their next request)
+
+        PATCH /v1/admin/users/{user_id}
+
+        Args:
+            rate_limits: Custom rate limits; `null` returns to the tier's. Absent: unchanged.
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
+            tier: The account's tier; its personal namespace's package follows.
+        """
+        return self._client._request(
+            _R_updateUserPlan,
+            (user_id,),
+            model=UserPlanOut,
+            unwrap=True,
+            body=body_of({"rate_limits": rate_limits, "reason": reason, "tier": tier}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
+
+
 class AdminWebhooksResource(Resource):
     """client.admin.webhooks"""
 
     def __init__(self, client: BaseClient) -> None:
         super().__init__(client)
         self.dead_letters = AdminWebhooksDeadLettersResource(client)
+
+
+class AdminWorkspacesResource(Resource):
+    """client.admin.workspaces"""
+
+    def update(
+        self,
+        workspace_id: str,
+        *,
+        tier: str,
+        reason: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> WorkspacePlanOut:
+        """Set a workspace's tier (its default namespace's package follows)
+
+        PATCH /v1/admin/workspaces/{workspace_id}
+
+        Args:
+            reason: Why: kept in the audit trail (e.g. a ticket or invoice).
+            tier: The workspace's tier; its default namespace's package follows.
+        """
+        return self._client._request(
+            _R_updateWorkspaceTier,
+            (workspace_id,),
+            model=WorkspacePlanOut,
+            unwrap=True,
+            body=body_of({"reason": reason, "tier": tier}),
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
 
 
 class NamespacesEntitlementsResource(Resource):
@@ -1172,9 +1340,12 @@ class AdminResource(Resource):
 
     def __init__(self, client: BaseClient) -> None:
         super().__init__(client)
+        self.audit = AdminAuditResource(client)
         self.namespaces = AdminNamespacesResource(client)
         self.operator_keys = AdminOperatorKeysResource(client)
+        self.users = AdminUsersResource(client)
         self.webhooks = AdminWebhooksResource(client)
+        self.workspaces = AdminWorkspacesResource(client)
 
 
 class ApiKeysResource(Resource):
@@ -2935,12 +3106,18 @@ class ClientGroups:
 
 # operation_id -> the attribute path of its method on Client (tests check every route has one)
 OPERATIONS: dict[str, tuple[str, ...]] = {
+    "listAuditEntries": ("admin", "audit", "list"),
+    "getNamespacePlan": ("admin", "namespaces", "get"),
+    "updateNamespaceLimits": ("admin", "namespaces", "update"),
     "grantNamespacePackage": ("admin", "namespaces", "packages", "grant"),
     "revokeNamespacePackage": ("admin", "namespaces", "packages", "revoke"),
     "listOperatorKeys": ("admin", "operator_keys", "list"),
     "revokeOperatorKey": ("admin", "operator_keys", "revoke"),
+    "getUserPlan": ("admin", "users", "get"),
+    "updateUserPlan": ("admin", "users", "update"),
     "getWebhookDeadLetters": ("admin", "webhooks", "dead_letters", "get"),
     "redriveWebhookDeadLetters": ("admin", "webhooks", "dead_letters", "redrive"),
+    "updateWorkspaceTier": ("admin", "workspaces", "update"),
     "createApiKey": ("api_keys", "create"),
     "getApiKey": ("api_keys", "get"),
     "listApiKeys": ("api_keys", "list"),
