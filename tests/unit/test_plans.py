@@ -292,3 +292,31 @@ def test_a_tenant_cannot_change_its_own_plan_and_writes_nothing(aws):
 
     with pytest.raises(errors.NotFound):
         plans.get_user_plan("usr_01JD8X3B5Q7ZJ6W0N4M2K8R1TA")
+
+
+def test_the_local_stack_runs_the_templates_schedules(aws, monkeypatch):
+    """EventBridge's rate(...) rules, locally: the sweeper is invoked once per period with a scheduled event."""
+    from local import event_sources
+
+    assert event_sources.schedule_seconds("rate(1 minute)") == 60
+    assert event_sources.schedule_seconds("rate(2 hours)") == 7200
+    with pytest.raises(ValueError, match="rate"):
+        event_sources.schedule_seconds("cron(0 12 * * ? *)")
+    monkeypatch.setenv("LOCAL_SCHEDULE_SECONDS", "0")
+
+    class Stack:
+        invoked: list[dict] = []
+
+        def invoke(self, function: str, event: dict) -> dict:
+            self.invoked.append({"function": function, **event})
+            return {"result": {"lapsed": 0}}
+
+    stack = Stack()
+    poller = event_sources.SchedulePoller(stack, "PlanExpiryFunction", "EveryMinute", "rate(1 minute)")
+    assert poller.poll()
+    [event] = stack.invoked
+    assert (event["function"], event["detail-type"], event["source"]) == (
+        "PlanExpiryFunction",
+        "Scheduled Event",
+        "aws.events",
+    )
