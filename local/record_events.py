@@ -118,7 +118,7 @@ def scenario(f: dict[str, str]) -> list[tuple[str, str, Any, dict[str, str]]]:
         ("POST", f"/v1/admin/namespaces/{ns}/packages", {"package_id": "pkg_pro"}, operator),
         ("DELETE", f"/v1/admin/namespaces/{ns}/packages/pkg_starter", None, operator),
         ("GET", f"/v1/admin/namespaces/{ns}", None, operator),
-        ("PATCH", f"/v1/admin/namespaces/{ns}", {"limits": {"resources": 5_000_000}, "reason": "contract 42"}, operator),
+        ("PATCH", f"/v1/admin/namespaces/{ns}", {"limits": {"resources": 5_000_000}}, operator),
         ("GET", f"/v1/admin/users/{f['user_bob']}", None, operator),
         ("PATCH", f"/v1/admin/users/{f['user_bob']}", {"tier": "pro", "reason": "invoice 1001"}, operator),
         ("PATCH", f"/v1/admin/workspaces/{ws}", {"tier": "business", "reason": "invoice 1002"}, operator),

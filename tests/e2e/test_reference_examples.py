@@ -250,7 +250,7 @@ def test_000_webhooks_crud_and_test(api):
 def test_000_rate_limit_headers_on_every_response(api):
     for reply in (api.get("/v1/resources"), api.get("/v1/resources/res_missing")):
         limit, remaining, reset = (int(reply.headers[f"X-RateLimit-{n}"]) for n in ("Limit", "Remaining", "Reset"))
-        assert limit in (50, 60, 1000)  # free tier: 50 per 10 s or 60/min (000) or 1,000/h (004), the closest to exhaustion
+        assert limit in (50, 60, 1000)  # free: 50 per 10 s, 60/min (000) or 1,000/h (004): the closest to exhaustion
         assert 0 <= remaining < limit
         assert reset > 1_600_000_000
 
