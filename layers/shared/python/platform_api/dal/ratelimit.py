@@ -28,6 +28,7 @@ from platform_api.db import client, table_name
 from platform_api.timeutil import isoformat, utcnow
 
 RETENTION_SECONDS = 35 * 24 * 3600  # the hour items make up the monthly usage figure
+METER_PREFIX = "n#"  # `n#<namespace or workspace id>`: the hour's requests that named it (domain.metering)
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,15 @@ def key_calls_this_month(item: dict[str, Any], now: int | None = None) -> int:
     return folded + (_number(item, "hc") if hour and month_of_hour(hour) == month else 0)
 
 
-def count_session(user_id: str, session_id: str, minute_limit: int, hour_limit: int) -> Windows:
-    """Count one request of a session; raises ConditionFailed (old item attached) when revoked or over."""
-    return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id)
+def count_session(
+    user_id: str, session_id: str, minute_limit: int, hour_limit: int, meter: str | None = None
+) -> Windows:
+    """Count one request of a session; raises ConditionFailed (old item attached) when revoked or over.
+
+    `meter` (a validated namespace or workspace id, domain.metering.hint) also counts the request in the hour
+    item's `n#<meter>`, in the same update: the metering consumer turns those counts into the namespace's
+    monthly `api_calls` off the request path (docs/data-model.md, metering)."""
+    return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id, meter)
 
 
 def address_key(source_ip: str, hour: int) -> dict[str, Any]:
@@ -155,6 +162,7 @@ def _count_hour(
     minute_limit: int,
     hour_limit: int,
     session_id: str | None,
+    meter: str | None = None,
 ) -> Windows:
     now = int(utcnow().timestamp())
     hour, minute_of_hour = now // 3600, (now // 60) % 60
@@ -168,11 +176,16 @@ def _count_hour(
     if session_id is not None:
         condition += " AND NOT contains(revoked, :sid)"
         values[":sid"] = {"S": session_id}
+    names = {"#m": f"m{minute_of_hour}", "#ttl": "ttl"}
+    metered = ""
+    if meter is not None:
+        names["#n"] = f"{METER_PREFIX}{meter}"
+        metered = ", #n :one"
     attributes = _update(
         Key=key_of(subject, hour),
-        UpdateExpression="ADD hc :one, #m :one SET #ttl = if_not_exists(#ttl, :ttl)",
+        UpdateExpression=f"ADD hc :one, #m :one{metered} SET #ttl = if_not_exists(#ttl, :ttl)",
         ConditionExpression=condition,
-        ExpressionAttributeNames={"#m": f"m{minute_of_hour}", "#ttl": "ttl"},
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
         ReturnValues="UPDATED_NEW",
     )

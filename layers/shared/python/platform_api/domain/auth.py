@@ -227,7 +227,7 @@ def _bearer(event: Any) -> str:
     return credential.strip()
 
 
-def _authenticate_key(credential: str) -> Principal:
+def _authenticate_key(credential: str, meter: str | None = None) -> Principal:
     invalid = errors.AuthenticationRequired("The API key is invalid, revoked or expired.")
     body = credential.removeprefix("sk_live_").removeprefix("sk_test_")
     ulid, _, secret = body.partition("_")
@@ -250,7 +250,9 @@ def _authenticate_key(credential: str) -> Principal:
     owner_tier = item.get("owner_tier", item["rate_limit_tier"])["S"]
     limits = tiers.limits(owner_tier)
     try:
-        user_windows = ratelimit.count_session(user_id, key_id, limits["minute"], limits["hour"])
+        user_windows = ratelimit.count_session(
+            user_id, key_id, limits["minute"], limits["hour"], meter or item.get("default_namespace_id", {}).get("S")
+        )
     except ratelimit.ConditionFailed as failed:
         raise _exhausted(ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])) from None
     return Principal(
@@ -264,12 +266,14 @@ def _authenticate_key(credential: str) -> Principal:
     )
 
 
-def _authenticate_session(credential: str) -> Principal:
+def _authenticate_session(credential: str, meter: str | None = None) -> Principal:
     claims = tokens.verify(credential)
     tier = claims.get("tier") or "free"
     limits = tiers.limits(tier)
     try:
-        windows = ratelimit.count_session(claims["sub"], claims["sid"], limits["minute"], limits["hour"])
+        windows = ratelimit.count_session(
+            claims["sub"], claims["sid"], limits["minute"], limits["hour"], meter or claims.get("ns")
+        )
     except ratelimit.ConditionFailed as failed:
         if ratelimit.is_revoked(failed.old_item, claims["sid"]):
             raise errors.AuthenticationRequired("The session has ended; log in again.") from None
@@ -287,13 +291,16 @@ def _authenticate_session(credential: str) -> Principal:
 
 def authenticate_request(event: Any) -> Principal:
     credential = _bearer(event)
+    from platform_api.domain import metering
+
+    meter = metering.hint(event.raw_event)  # the tenant the request names: its n#<hint> count (metering)
     if credential.startswith(("sk_live_", "sk_test_")):
-        return _authenticate_key(credential)
+        return _authenticate_key(credential, meter)
     from platform_api.domain import operators
 
     if operators.is_operator_credential(credential):
         return operators.authenticate(credential)
-    return _authenticate_session(credential)
+    return _authenticate_session(credential, meter)
 
 
 def rate_limit_status(principal: Principal) -> dict[str, Any]:
