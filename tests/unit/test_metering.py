@@ -68,6 +68,13 @@ def _limit_calls(namespace_id: str, limit: int) -> None:
     )
 
 
+def _check_calls(namespace_id: str, token: str) -> dict:
+    path = f"/v1/namespaces/{namespace_id}/entitlements/check"
+    reply = call("POST", path, body={"feature": "api_calls", "quantity": 1}, token=token)
+    assert reply.status == 200, reply
+    return reply.json
+
+
 # ---------------------------------------------------------------------------------------------- measured
 def test_after_n_calls_the_namespace_shows_n_once_the_consumer_ran(alice):
     namespace, token = alice["namespace_id"], alice["access_token"]
@@ -85,9 +92,7 @@ def test_after_n_calls_the_namespace_shows_n_once_the_consumer_ran(alice):
         "%Y-%m-%dT%H:%M:%SZ"
     )
     _drain()  # the GET above named the namespace in its path: it counts too
-    checked = call(
-        "POST", f"/v1/namespaces/{namespace}/entitlements/check", body={"feature": "api_calls", "quantity": 1}, token=token
-    ).json
+    checked = _check_calls(namespace, token)
     assert (checked["current_usage"], checked["limit"], checked["available"]) == (8, 10_000, 9_992)
     _drain()
     usage = call("GET", "/v1/usage", token=token).json["data"]
@@ -248,9 +253,7 @@ def test_over_the_monthly_limit_tenant_requests_are_429_until_the_month_resets(a
     detail = call("GET", f"/v1/namespaces/{namespace}", token=token)
     assert detail.status == 200
     assert detail.json["data"]["entitlements"]["api_calls"]["used"] >= 3
-    checked = call(
-        "POST", f"/v1/namespaces/{namespace}/entitlements/check", body={"feature": "api_calls", "quantity": 1}, token=token
-    ).json
+    checked = _check_calls(namespace, token)
     assert checked["allowed"] is False
     # another namespace of the same caller is not affected
     other = _workspace(alice)
