@@ -5,6 +5,8 @@ count `hc`, one count per minute `m<minute of hour>`, and `revoked`: the session
 refresh family was revoked) while their access tokens may still be alive. Access tokens live one hour, so
 a revocation written into this hour's and the next hour's item covers every token issued before it.
 The hour items live 35 days, so this month's calls are one Query on the user's partition (GET /v1/usage).
+The same update meters the request: `n#<hint>` counts the hour's requests that named a namespace or workspace
+(or the personal namespace); the metering consumer adds them to the namespace's month (dal.metering).
 
 API keys: the counters live on the key item itself (`w` the hour counted, `hc` its count, `m<minute of
 hour>`), and the condition checks the secret's hash, revocation, expiry and both windows against the
