@@ -207,6 +207,28 @@ def test_the_hint_is_a_well_formed_id_or_none():
         assert metering.hint({"headers": {"X-Namespace-ID": hostile}}) is None
 
 
+def test_made_up_ids_cannot_grow_the_hour_item_without_bound(alice):
+    """A caller naming ever new (well-formed) ids: past MAX_NAMED_PER_HOUR the request counts in their own
+    namespace, so the hour item (read and written by every request) stays small."""
+    from ulid import ULID
+
+    user_id, own = alice["user_id"], alice["namespace_id"]
+    made_up = [f"ns_{ULID()}" for _ in range(ratelimit.MAX_NAMED_PER_HOUR + 8)]
+    for named in made_up:
+        ratelimit.count_session(user_id, "ses_x", 10_000, 10_000, own, named)
+    ratelimit.count_session(user_id, "ses_x", 10_000, 10_000, own, made_up[0])  # a tenant already named: by name
+    item = ratelimit.get_raw(ratelimit.session_key(user_id, int(utcnow().timestamp()) // 3600))
+    named = {name for name in item if name.startswith("n#") and name != f"n#{own}"}
+    assert len(named) == ratelimit.MAX_NAMED_PER_HOUR
+    assert len(item["nh"]["SS"]) == ratelimit.MAX_NAMED_PER_HOUR
+    assert item[f"n#{made_up[0]}"] == {"N": "2"}
+    assert item[f"n#{own}"] == {"N": "8"}
+    assert item["hc"] == {"N": str(len(made_up) + 1)}
+    # a full window is still a full window, the cap notwithstanding
+    with pytest.raises(ratelimit.ConditionFailed):
+        ratelimit.count_session(user_id, "ses_x", 10_000, len(made_up) + 1, own, f"ns_{ULID()}")
+
+
 # ---------------------------------------------------------------------------------------------- cost
 def test_the_request_path_makes_exactly_one_write(alice, dynamodb_calls):
     token = alice["access_token"]

@@ -31,6 +31,7 @@ from platform_api.timeutil import isoformat, utcnow
 
 RETENTION_SECONDS = 35 * 24 * 3600  # the hour items make up the monthly usage figure
 METER_PREFIX = "n#"  # `n#<namespace or workspace id>`: the hour's requests that named it (domain.metering)
+MAX_NAMED_PER_HOUR = 32  # distinct tenants a user's hour item meters by name (`nh`); ~2 KB at most
 
 
 @dataclass(frozen=True)
@@ -138,14 +139,30 @@ def key_calls_this_month(item: dict[str, Any], now: int | None = None) -> int:
 
 
 def count_session(
-    user_id: str, session_id: str, minute_limit: int, hour_limit: int, meter: str | None = None
+    user_id: str,
+    session_id: str,
+    minute_limit: int,
+    hour_limit: int,
+    meter: str | None = None,
+    named: str | None = None,
 ) -> Windows:
     """Count one request of a session; raises ConditionFailed (old item attached) when revoked or over.
 
-    `meter` (a validated namespace or workspace id, domain.metering.hint) also counts the request in the hour
-    item's `n#<meter>`, in the same update: the metering consumer turns those counts into the namespace's
-    monthly `api_calls` off the request path (docs/data-model.md, metering)."""
-    return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id, meter)
+    Metering (docs/data-model.md, API-call metering): the same update adds one to `n#<tenant>`, the tenant the
+    request `named` (a well-formed namespace or workspace id, domain.metering.hint), else `meter` (the
+    credential's personal namespace). A named tenant also joins the hour's set `nh`, at most
+    MAX_NAMED_PER_HOUR of them: an hour item cannot be grown without bound by made-up ids. Past that, the
+    request counts in `meter` instead (one more, failed, conditional write: only for a caller naming that many
+    tenants in one hour)."""
+    if named is None or named == meter:
+        return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id, meter)
+    try:
+        return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id, named, capped=True)
+    except ConditionFailed as failed:
+        seen = failed.old_item.get("nh", {}).get("SS", [])
+        if named in seen or len(seen) < MAX_NAMED_PER_HOUR:
+            raise  # not the cap: revoked, or a full window
+        return _count_hour(session_key, user_id, minute_limit, hour_limit, session_id, meter)
 
 
 def address_key(source_ip: str, hour: int) -> dict[str, Any]:
@@ -165,6 +182,8 @@ def _count_hour(
     hour_limit: int,
     session_id: str | None,
     meter: str | None = None,
+    *,
+    capped: bool = False,
 ) -> Windows:
     now = int(utcnow().timestamp())
     hour, minute_of_hour = now // 3600, (now // 60) % 60
@@ -183,6 +202,11 @@ def _count_hour(
     if meter is not None:
         names["#n"] = f"{METER_PREFIX}{meter}"
         metered = ", #n :one"
+        if capped:
+            condition += " AND (attribute_not_exists(nh) OR contains(nh, :named) OR size(nh) < :named_cap)"
+            values.update({":named": {"S": meter}, ":named_set": {"SS": [meter]}})
+            values[":named_cap"] = {"N": str(MAX_NAMED_PER_HOUR)}
+            metered += ", nh :named_set"
     attributes = _update(
         Key=key_of(subject, hour),
         UpdateExpression=f"ADD hc :one, #m :one{metered} SET #ttl = if_not_exists(#ttl, :ttl)",

@@ -251,7 +251,7 @@ def _authenticate_key(credential: str, meter: str | None = None) -> Principal:
     limits = tiers.limits(owner_tier)
     try:
         user_windows = ratelimit.count_session(
-            user_id, key_id, limits["minute"], limits["hour"], meter or item.get("default_namespace_id", {}).get("S")
+            user_id, key_id, limits["minute"], limits["hour"], item.get("default_namespace_id", {}).get("S"), meter
         )
     except ratelimit.ConditionFailed as failed:
         raise _exhausted(ratelimit.session_windows(failed.old_item, limits["minute"], limits["hour"])) from None
@@ -272,7 +272,7 @@ def _authenticate_session(credential: str, meter: str | None = None) -> Principa
     limits = tiers.limits(tier)
     try:
         windows = ratelimit.count_session(
-            claims["sub"], claims["sid"], limits["minute"], limits["hour"], meter or claims.get("ns")
+            claims["sub"], claims["sid"], limits["minute"], limits["hour"], claims.get("ns"), meter
         )
     except ratelimit.ConditionFailed as failed:
         if ratelimit.is_revoked(failed.old_item, claims["sid"]):
