@@ -188,7 +188,7 @@ def _count_hour(
     now = int(utcnow().timestamp())
     hour, minute_of_hour = now // 3600, (now // 60) % 60
     condition = "(attribute_not_exists(hc) OR hc < :hl) AND (attribute_not_exists(#m) OR #m < :ml)"
-    values = {
+    values: dict[str, Any] = {
         ":one": {"N": "1"},
         ":hl": {"N": str(hour_limit)},
         ":ml": {"N": str(minute_limit)},
