@@ -138,8 +138,16 @@ def drain_search_index() -> int:
     """Do now, in process, what the stack does a moment after each write: hand the table stream's new records to
     the search indexer's own handler (functions/search_indexer), as its event source would. Returns the records
     handed over."""
+    return drain_stream("SearchIndexerFunction")
+
+
+def drain_stream(logical_id: str, *, keep: list[dict[str, Any]] | None = None) -> int:
+    """Hand the table stream's records since the last drain (per function) that pass the function's
+    FilterCriteria (template.yaml) to its handler, in process, as its event source would; `keep` collects the
+    batches handed over (to replay one). Returns the records handed over."""
     import boto3
 
+    from local.event_sources import matches_pattern
     from platform_api.settings import get_settings
 
     settings = get_settings()
@@ -148,10 +156,13 @@ def drain_search_index() -> int:
     endpoint = f"https://streams.dynamodb.{settings.region}.amazonaws.com"
     streams = boto3.client("dynamodbstreams", region_name=settings.region, endpoint_url=endpoint)
     arn = dynamodb.describe_table(TableName=settings.table_name)["Table"]["LatestStreamArn"]
-    indexer = function_module("SearchIndexerFunction")
+    events = load_template()["Resources"][logical_id]["Properties"]["Events"]
+    source = next(e["Properties"] for e in events.values() if e["Type"] == "DynamoDB")
+    patterns = [json.loads(f["Pattern"]) for f in (source.get("FilterCriteria") or {}).get("Filters", [])]
+    consumer = function_module(logical_id)
     applied = 0
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        position_key = f"{arn}|{shard['ShardId']}"
+        position_key = f"{logical_id}|{arn}|{shard['ShardId']}"
         after = _STREAM_POSITIONS.get(position_key)
         start = (
             {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
@@ -168,9 +179,14 @@ def drain_search_index() -> int:
                 created = record["dynamodb"].get("ApproximateCreationDateTime")
                 if hasattr(created, "timestamp"):
                     record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
-            answer = indexer.handler({"Records": records}, FakeContext())
-            assert not answer.get("batchItemFailures"), answer
-            applied += len(records)
+            passed = [r for r in records if not patterns or any(matches_pattern(p, r) for p in patterns)]
+            if passed:
+                event = {"Records": [{**r, "eventSourceARN": arn} for r in passed]}
+                if keep is not None:
+                    keep.append(event)
+                answer = consumer.handler(event, FakeContext())
+                assert not answer.get("batchItemFailures"), answer
+                applied += len(passed)
             _STREAM_POSITIONS[position_key] = records[-1]["dynamodb"]["SequenceNumber"]
             iterator = reply.get("NextShardIterator")
     return applied

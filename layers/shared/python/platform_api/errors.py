@@ -124,6 +124,18 @@ class RateLimitExceeded(ApiError):
         self.headers.setdefault("Retry-After", str(retry_after))
 
 
+class MonthlyLimitExceeded(RateLimitExceeded):
+    """The namespace's measured API calls this month reached its `api_calls` entitlement (docs/api.md): a 429,
+    as for a rate window, but under `limit_exceeded`, the entitlements' code; Retry-After until the month resets."""
+
+    code = "limit_exceeded"
+    default_message = "The namespace's monthly API calls are used up."
+
+    def __init__(self, retry_after: int, message: str | None = None, **kwargs: Any):
+        super().__init__(retry_after, message or self.default_message, **kwargs)
+        self.extra["feature"] = "api_calls"
+
+
 def envelope(
     code: str,
     message: str,

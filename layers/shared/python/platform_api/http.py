@@ -214,10 +214,11 @@ def tenant_route(scope: str, *, role: str | None = None) -> Callable[[Callable[.
     def declare(route: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(route)  # keeps the signature Powertools reads for validation and OpenAPI
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            from platform_api.domain import tenancy
+            from platform_api.domain import metering, tenancy
 
             request = state.current()
             actor = tenancy.resolve_actor(current_principal(scope), *named_tenant(request.event))
+            metering.require_within_month(actor.namespace_id)  # 429 once the month's api_calls are used up
             if scope.startswith("write:"):
                 tenancy.require_writable(actor)
             if role is not None:
@@ -234,11 +235,9 @@ def tenant_route(scope: str, *, role: str | None = None) -> Callable[[Callable[.
 def named_tenant(event: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """(namespace id, workspace id) the request names: `X-Namespace-ID` / `X-Workspace-ID`, else the
     `namespace_id` / `workspace_id` query parameters; (None, None) for the caller's personal namespace."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    query = event.get("queryStringParameters") or {}
-    namespace_id = headers.get("x-namespace-id") or query.get("namespace_id") or None
-    workspace_id = headers.get("x-workspace-id") or query.get("workspace_id") or None
-    return namespace_id, workspace_id
+    from platform_api.domain.tenancy import named_tenant as named
+
+    return named(event)
 
 
 def current_actor() -> Any:

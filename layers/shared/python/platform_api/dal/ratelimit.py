@@ -9,6 +9,8 @@ token issued before it: revocations, and `lb`/`lm`/`lh`, the limits an operator'
 set (they replace the limits the token carries; docs/operators.md). Every request of a user, by session or
 by API key, counts here, so the user's windows hold across all their credentials.
 The hour items live 35 days, so this month's calls are one Query on the user's partition (GET /v1/usage).
+The same update meters the request: `n#<hint>` counts the hour's requests that named a namespace or workspace
+(or the personal namespace); the metering consumer adds them to the namespace's month (dal.metering).
 
 API keys: the counters live on the key item itself (`w` the hour counted, `hc` its count, `m<minute of
 hour>`), and the condition checks the secret's hash, revocation, expiry and both windows against the
@@ -35,6 +37,8 @@ from platform_api.timeutil import isoformat, utcnow
 from platform_api.unit_of_work import UnitOfWork
 
 RETENTION_SECONDS = 35 * 24 * 3600  # the hour items make up the monthly usage figure
+METER_PREFIX = "n#"  # `n#<namespace or workspace id>`: the hour's requests that named it (domain.metering)
+MAX_NAMED_PER_HOUR = 32  # distinct tenants a user's hour item meters by name (`nh`); ~2 KB at most
 
 
 @dataclass(frozen=True)
@@ -155,11 +159,32 @@ def key_calls_this_month(item: dict[str, Any], now: int | None = None) -> int:
     return folded + (_number(item, "hc") if hour and month_of_hour(hour) == month else 0)
 
 
-def count_session(user_id: str, session_id: str, limits: Mapping[str, int]) -> Windows:
+def count_session(
+    user_id: str,
+    session_id: str,
+    limits: Mapping[str, int],
+    meter: str | None = None,
+    named: str | None = None,
+) -> Windows:
     """Count one request of a user (by session, or by API key with the key id as `session_id`) against
     `limits` (burst, minute, hour), or against the limits an operator's change left on the hour item.
-    Raises ConditionFailed (old item attached) when revoked or over a window."""
-    return _count_hour(session_key, user_id, limits, session_id)
+    Raises ConditionFailed (old item attached) when revoked or over a window.
+
+    Metering (docs/data-model.md, API-call metering): the same update adds one to `n#<tenant>`, the tenant the
+    request `named` (a well-formed namespace or workspace id, domain.metering.hint), else `meter` (the
+    credential's personal namespace). A named tenant also joins the hour's set `nh`, at most
+    MAX_NAMED_PER_HOUR of them: an hour item cannot be grown without bound by made-up ids. Past that, the
+    request counts in `meter` instead (one more, failed, conditional write: only for a caller naming that many
+    tenants in one hour)."""
+    if named is None or named == meter:
+        return _count_hour(session_key, user_id, limits, session_id, meter)
+    try:
+        return _count_hour(session_key, user_id, limits, session_id, named, capped=True)
+    except ConditionFailed as failed:
+        seen = failed.old_item.get("nh", {}).get("SS", [])
+        if named in seen or len(seen) < MAX_NAMED_PER_HOUR:
+            raise  # not the cap: revoked, or a full window
+        return _count_hour(session_key, user_id, limits, session_id, meter)
 
 
 def address_key(source_ip: str, hour: int) -> dict[str, Any]:
@@ -190,11 +215,14 @@ def _count_hour(
     subject: str,
     limits: Mapping[str, int],
     session_id: str | None,
+    meter: str | None = None,
+    *,
+    capped: bool = False,
 ) -> Windows:
     now = int(utcnow().timestamp())
     hour, slot = now // 3600, _slot(now)
     condition = " AND ".join((_under("hc", "lh", ":hl"), _under("#m", "lm", ":ml"), _under("#b", "lb", ":bl")))
-    values = {
+    values: dict[str, Any] = {
         ":one": {"N": "1"},
         ":hl": {"N": str(limits["hour"])},
         ":ml": {"N": str(limits["minute"])},
@@ -208,9 +236,18 @@ def _count_hour(
     names = {"#m": f"m{(now // 60) % 60}", "#b": f"b{slot}", "#ttl": "ttl"}
     names.update({f"#p{i}": name for i, name in enumerate(earlier)})
     remove = (" REMOVE " + ", ".join(f"#p{i}" for i in range(len(earlier)))) if earlier else ""
+    metered = ""
+    if meter is not None:
+        names["#n"] = f"{METER_PREFIX}{meter}"
+        metered = ", #n :one"
+        if capped:
+            condition += " AND (attribute_not_exists(nh) OR contains(nh, :named) OR size(nh) < :named_cap)"
+            values.update({":named": {"S": meter}, ":named_set": {"SS": [meter]}})
+            values[":named_cap"] = {"N": str(MAX_NAMED_PER_HOUR)}
+            metered += ", nh :named_set"
     attributes = _update(
         Key=key_of(subject, hour),
-        UpdateExpression=f"ADD hc :one, #m :one, #b :one SET #ttl = if_not_exists(#ttl, :ttl){remove}",
+        UpdateExpression=f"ADD hc :one, #m :one, #b :one{metered} SET #ttl = if_not_exists(#ttl, :ttl){remove}",
         ConditionExpression=condition,
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,

@@ -233,7 +233,7 @@ def _bearer(event: Any) -> str:
     return credential.strip()
 
 
-def _authenticate_key(credential: str) -> Principal:
+def _authenticate_key(credential: str, meter: str | None = None) -> Principal:
     invalid = errors.AuthenticationRequired("The API key is invalid, revoked or expired.")
     body = credential.removeprefix("sk_live_").removeprefix("sk_test_")
     ulid, _, secret = body.partition("_")
@@ -257,7 +257,9 @@ def _authenticate_key(credential: str) -> Principal:
     custom = {name: int(value["N"]) for name, value in item.get("owner_limits", {}).get("M", {}).items()}
     limits = tiers.limits(owner_tier, custom)
     try:
-        user_windows = ratelimit.count_session(user_id, key_id, limits)
+        user_windows = ratelimit.count_session(
+            user_id, key_id, limits, item.get("default_namespace_id", {}).get("S"), meter
+        )
     except ratelimit.ConditionFailed as failed:
         raise _exhausted(ratelimit.hour_windows(failed.old_item, limits)) from None
     return Principal(
@@ -271,12 +273,12 @@ def _authenticate_key(credential: str) -> Principal:
     )
 
 
-def _authenticate_session(credential: str) -> Principal:
+def _authenticate_session(credential: str, meter: str | None = None) -> Principal:
     claims = tokens.verify(credential)
     tier = claims.get("tier") or "free"
     limits = tiers.limits(tier, claims.get("rl"))
     try:
-        windows = ratelimit.count_session(claims["sub"], claims["sid"], limits)
+        windows = ratelimit.count_session(claims["sub"], claims["sid"], limits, claims.get("ns"), meter)
     except ratelimit.ConditionFailed as failed:
         if ratelimit.is_revoked(failed.old_item, claims["sid"]):
             raise errors.AuthenticationRequired("The session has ended; log in again.") from None
@@ -294,13 +296,16 @@ def _authenticate_session(credential: str) -> Principal:
 
 def authenticate_request(event: Any) -> Principal:
     credential = _bearer(event)
+    from platform_api.domain import metering
+
+    meter = metering.hint(event.raw_event)  # the tenant the request names: its n#<hint> count (metering)
     if credential.startswith(("sk_live_", "sk_test_")):
-        return _authenticate_key(credential)
+        return _authenticate_key(credential, meter)
     from platform_api.domain import operators
 
     if operators.is_operator_credential(credential):
         return operators.authenticate(credential)
-    return _authenticate_session(credential)
+    return _authenticate_session(credential, meter)
 
 
 def rate_limit_status(principal: Principal) -> dict[str, Any]:

@@ -7,13 +7,13 @@ with UnitOfWork() as uow:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import MapAttribute
 
 from platform_api import errors
 from platform_api.dal import entitlements as dal
+from platform_api.dal import metering as metering_dal
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, GIB, UNITS, catalogue, limits_of
 from platform_api.timeutil import utcnow
 from platform_api.unit_of_work import UnitOfWork
@@ -65,13 +65,12 @@ def usage(namespace_id: str, feature: str) -> int:
     return int(counter.used) if counter else 0
 
 
-def _next_month(now: datetime) -> str:
-    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
-    return datetime(year, month, 1, tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def summarize(counters: dict[str, dal.CounterItem]) -> dict[str, Any]:
+    """Each feature's used and limit. `api_calls` is measured (domain.metering): its used is this month's item
+    (`api_calls#<yyyymm>`, which the counters' Query returns with them), its limit the counter's used +
+    remaining as the packages set it, and `reset_at` the first instant of next month (UTC)."""
     out: dict[str, Any] = {}
+    month = metering_dal.month_of(utcnow())
     for feature in FEATURES:
         counter = counters.get(feature)
         used = int(counter.used) if counter else 0
@@ -79,7 +78,9 @@ def summarize(counters: dict[str, dal.CounterItem]) -> dict[str, Any]:
         if feature in UNITS:
             entry["unit"] = UNITS[feature]
         if feature == "api_calls":
-            entry["reset_at"] = _next_month(utcnow())
+            measured = counters.get(metering_dal.month_feature(month))
+            entry["used"] = int(measured.used) if measured else 0
+            entry["reset_at"] = metering_dal.month_end(month).strftime("%Y-%m-%dT%H:%M:%SZ")
         out[feature] = entry
     return out
 

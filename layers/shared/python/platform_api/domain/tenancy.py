@@ -7,7 +7,9 @@ workspace the caller cannot see is a 404, exactly like one that does not exist (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from platform_api import errors
 from platform_api.dal import namespaces as dal
@@ -56,6 +58,16 @@ def require_membership(
     if ROLE_RANK.get(member.role, 0) < ROLE_RANK[minimum]:
         raise errors.InsufficientPermissions(f"This action needs the {minimum} role in the workspace.")
     return member
+
+
+def named_tenant(event: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(namespace id, workspace id) a request event names: `X-Namespace-ID` / `X-Workspace-ID`, else the
+    `namespace_id` / `workspace_id` query parameters; (None, None) for the caller's personal namespace."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    query = event.get("queryStringParameters") or {}
+    namespace_id = headers.get("x-namespace-id") or query.get("namespace_id") or None
+    workspace_id = headers.get("x-workspace-id") or query.get("workspace_id") or None
+    return namespace_id, workspace_id
 
 
 def resolve_actor(principal: Principal, namespace_id: str | None, workspace_id: str | None) -> Actor:
