@@ -46,7 +46,7 @@ DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600
 
 
 class SealedSecret(MapAttribute):
-    sealed = UnicodeAttribute()  # AES-GCM under a key derived from the deployment secret
+    sealed = UnicodeAttribute()  # platform_api.sealing: kms1:<wrapped data key>:<AES-GCM>, or the older format
     expires_epoch = NumberAttribute(null=True)  # set when rotated out: valid until then (grace period)
     created_at = UnicodeAttribute()
 
