@@ -54,6 +54,12 @@ def _key_arn() -> str:
     return arn
 
 
+def configured() -> bool:
+    """Both a KMS key to seal under and a signing secret to open the older format with are known."""
+    settings = get_settings()
+    return bool(settings.data_key_arn and (settings.jwt_secret or settings.jwt_secret_arn))
+
+
 def _context(purpose: str) -> dict[str, str]:
     return {"purpose": purpose}
 

@@ -83,4 +83,3 @@ def _finish(client: Any, secret_id: str, token: str, versions: dict[str, list[st
     client.update_secret_version_stage(
         SecretId=secret_id, VersionStage=CURRENT, MoveToVersionId=token, RemoveFromVersionId=current
     )
-
