@@ -15,6 +15,7 @@ import zlib
 import boto3
 import jwt
 import pytest
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from platform_api import idempotency, keys, sealing, tokens, webhook_signing
@@ -276,7 +277,8 @@ def test_the_rotation_steps_are_idempotent_and_move_the_stages(secret_arn):
     pending = sm.get_secret_value(SecretId=secret_arn, VersionId=token, VersionStage="AWSPENDING")["SecretString"]
     rotate(sm, secret_arn, token, "createSecret")  # retried by Secrets Manager: the value stays
     assert sm.get_secret_value(SecretId=secret_arn, VersionId=token)["SecretString"] == pending
-    assert len(pending) >= 64 and pending != before["SecretString"]
+    assert len(pending) >= 64
+    assert pending != before["SecretString"]
     for step in ("setSecret", "testSecret", "finishSecret", "finishSecret"):
         rotate(sm, secret_arn, token, step)
     stages = sm.describe_secret(SecretId=secret_arn)["VersionIdsToStages"]
@@ -290,19 +292,21 @@ def test_the_rotation_steps_are_idempotent_and_move_the_stages(secret_arn):
 def test_the_test_step_refuses_a_pending_value_that_cannot_sign(secret_arn):
     sm = _secretsmanager()
     token = start_rotation(secret_arn)
-    sm.put_secret_value(SecretId=secret_arn, ClientRequestToken=token, SecretString="short", VersionStages=["AWSPENDING"])
+    sm.put_secret_value(
+        SecretId=secret_arn, ClientRequestToken=token, SecretString="short", VersionStages=["AWSPENDING"]
+    )
     with pytest.raises(RotationError):
         rotate(sm, secret_arn, token, "testSecret")
     with pytest.raises(RotationError):
         rotate(sm, secret_arn, token, "unknownStep")
 
 
-# ---------------------------------------------------------------------------------------------- sealing and the local stack
+# ------------------------------------------------------------------------------------------ sealing, the local stack
 def test_sealed_values_are_bound_to_their_owner_and_name_no_signing_key(aws):
     sealed = sealing.seal_webhook_secret("whsec_abc", "wh_1")
     assert sealed.startswith("kms1:")
     assert sealing.open_webhook_secret(sealed, "wh_1") == "whsec_abc"
-    with pytest.raises(Exception):  # noqa: B017 - AES-GCM's InvalidTag: another webhook's id does not open it
+    with pytest.raises(InvalidTag):  # another webhook's id does not open it
         sealing.open_webhook_secret(sealed, "wh_2")
     sealing.reset()  # a new container: unwraps the data key through KMS
     assert sealing.open_webhook_secret(sealed, "wh_1") == "whsec_abc"

@@ -45,7 +45,12 @@ OLD_ITEMS = (
     " OR (begins_with(SK, :del) AND attribute_not_exists(GSI1PK))"
     " OR (begins_with(SK, :member) AND attribute_not_exists(GSI2PK))"
     " OR (SK = :invitation AND NOT begins_with(GSI1SK, :new_invitation))"
-    " OR (begins_with(SK, :webhook) AND begins_with(PK, :namespace))"
+    " OR (begins_with(SK, :webhook) AND begins_with(PK, :namespace) AND ("
+    + " OR ".join(
+        f"(attribute_exists(secrets[{i}]) AND NOT begins_with(secrets[{i}].sealed, :kms))"
+        for i in range(webhooks_dal.MAX_SECRETS)
+    )
+    + "))"
 )
 
 
@@ -210,6 +215,7 @@ def run(
             ":new_invitation": {"S": workspaces_dal.invitation_index("inv_")},
             ":webhook": {"S": webhooks_dal.WEBHOOK_PREFIX},
             ":namespace": {"S": "NS#"},
+            ":kms": {"S": sealing.FORMAT + ":"},
         },
         "Segment": segment,
         "TotalSegments": total_segments,

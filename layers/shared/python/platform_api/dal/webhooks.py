@@ -43,6 +43,7 @@ from platform_api.unit_of_work import UnitOfWork
 WEBHOOK_PREFIX = "WEBHOOK#"
 DELIVERY_PREFIX = "DEL#"
 DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600
+MAX_SECRETS = 3  # a webhook's current secret and those still in their rotation grace period
 
 
 class SealedSecret(MapAttribute):

@@ -46,7 +46,6 @@ DEFAULT_RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)  # Svix-like:
 ATTEMPT_TIMEOUT_SECONDS = 10.0
 MAX_EXCERPT = 1024
 MAX_HISTORY = 10
-MAX_SECRETS = 3
 USER_AGENT = "PlatformApi-Webhooks/1.0"
 NOT_FOUND = "Webhook not found."
 
@@ -287,7 +286,7 @@ def rotate_secret(actor: Actor, webhook_id: str, secret: str | None, grace_perio
         if expires > now:
             kept.append(dal.SealedSecret(sealed=old.sealed, expires_epoch=expires, created_at=old.created_at))
     fresh = dal.SealedSecret(sealed=_seal(new_secret, item.webhook_id), expires_epoch=None, created_at=now_iso())
-    obj = _save_changes(item, {"secrets": [fresh, *kept][:MAX_SECRETS]})
+    obj = _save_changes(item, {"secrets": [fresh, *kept][: dal.MAX_SECRETS]})
     return {**obj, "secret": new_secret, "previous_secret_expires_at": isoformat_epoch(now + grace_period_seconds)}
 
 
