@@ -173,7 +173,7 @@ def test_a_rotation_keeps_sessions_cursors_idempotency_records_and_webhook_secre
     rotate_signing_secret(secret_arn)
     new = keys.ring(refresh=True).current  # a container reading the secret after the rotation
     assert new.kid != old.kid
-    assert keys.ring().previous == old
+    assert keys.ring().previous() == old
 
     # Old sessions: the access token verifies, the refresh token gives tokens signed with the new version.
     for token in (alice["access_token"], legacy_token):
@@ -326,3 +326,69 @@ def test_the_local_snapshot_keeps_the_kms_key(aws):
     assert physical["DataKey"]["Arn"] == saved_arn
     sealing.reset()
     assert sealing.open_webhook_secret(sealed, "wh_1") == "whsec_kept"
+
+
+def test_between_rotations_a_container_reads_only_the_current_version(secret_arn, monkeypatch):
+    import botocore.client
+
+    stages: list[str | None] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        if operation_name == "GetSecretValue":
+            stages.append(api_params.get("VersionStage"))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    alice = register_user()
+    assert call("GET", "/v1/users/me", token=alice["access_token"]).status == 200
+    assert stages == ["AWSCURRENT", "AWSPREVIOUS"]  # the secret is younger than the grace period: is there one?
+    rotate_signing_secret(secret_arn)
+    monkeypatch.setenv("KEY_GRACE_SECONDS", "0")  # long after the rotation
+    get_settings.cache_clear()
+    stages.clear()
+    keys.ring(refresh=True)
+    assert call("GET", "/v1/users/me", token=alice["access_token"]).status == 401
+    assert stages == ["AWSCURRENT"]
+
+
+# ---------------------------------------------------------------------------------------------- template
+def test_the_template_keeps_the_keys_and_wires_the_rotation():
+    from local.template import load_template
+
+    resources = load_template()["Resources"]
+    secret, key = resources["JwtSigningSecret"], resources["DataKey"]
+    for resource in (secret, key):
+        assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert key["Properties"]["EnableKeyRotation"] is True
+    schedule = resources["SigningSecretRotationSchedule"]["Properties"]
+    assert schedule["SecretId"] == {"Ref": "JwtSigningSecret"}
+    assert schedule["RotationLambdaARN"] == {"Fn::GetAtt": ["SigningSecretRotationFunction", "Arn"]}
+    assert schedule["RotateImmediatelyOnUpdate"] is False
+    permission = resources["SigningSecretRotationPermission"]["Properties"]
+    assert (permission["Principal"], permission["SourceArn"]) == (
+        "secretsmanager.amazonaws.com",
+        {"Ref": "JwtSigningSecret"},
+    )
+    (statement,) = resources["SigningSecretRotationFunction"]["Properties"]["Policies"][0]["Statement"]
+    assert statement["Resource"] == {"Ref": "JwtSigningSecret"}
+    assert sorted(statement["Action"]) == [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+    ]
+    kms: dict[str, set[str]] = {}
+    for logical_id, resource in resources.items():
+        for policy in (resource.get("Properties") or {}).get("Policies") or []:
+            for entry in (policy.get("Statement") or []) if isinstance(policy, dict) else []:
+                actions = [entry["Action"]] if isinstance(entry["Action"], str) else entry["Action"]
+                if any(action.startswith("kms:") for action in actions):
+                    assert entry["Resource"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+                    kms[logical_id] = set(actions)
+    sealing_functions = {"Auth", "Users", "ApiKeys", "Resources", "Workspaces", "Namespaces", "Webhooks", "Admin"}
+    assert kms == {
+        **{f"{name}Function": {"kms:GenerateDataKey", "kms:Decrypt"} for name in sealing_functions},
+        "WebhookDeliveryFunction": {"kms:Decrypt"},
+        "WebhookSlowDeliveryFunction": {"kms:Decrypt"},
+    }

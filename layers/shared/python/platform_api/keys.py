@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -62,27 +63,41 @@ class Version:
         return _derive(self.secret, purpose)
 
 
-@dataclass(frozen=True)
 class Ring:
-    current: Version
-    previous: Version | None
-    loaded_at: float  # time.monotonic() of the read
+    """The current version, and the previous one read only when needed: while the current one is younger than the
+    grace period (a rotation was recent), or to open data sealed before KMS. Between rotations (most of the
+    time) a container reads one version per SECRET_MAX_AGE_SECONDS."""
 
-    def previous_in_grace(self, now: float | None = None) -> Version | None:
-        """The previous version while it still verifies: until `key_grace_seconds` after the current was created."""
-        if self.previous is None:
-            return None
+    def __init__(self, current: Version, read_previous: Callable[[], Version | None] | None = None):
+        self.current = current
+        self.loaded_at = time.monotonic()
+        self._read_previous = read_previous
+        self._previous: Version | None = None
+        self._previous_read = read_previous is None
+
+    def previous(self) -> Version | None:
+        """The AWSPREVIOUS version, if the secret was ever rotated (read once per ring)."""
+        if not self._previous_read:
+            assert self._read_previous is not None
+            found = self._read_previous()
+            self._previous = found if found is not None and found.kid != self.current.kid else None
+            self._previous_read = True
+        return self._previous
+
+    def in_grace(self, now: float | None = None) -> bool:
+        """Whether the previous version still verifies: until `key_grace_seconds` after the current was created."""
         now = time.time() if now is None else now
-        return self.previous if now < self.current.created + get_settings().key_grace_seconds else None
+        return now < self.current.created + get_settings().key_grace_seconds
 
     def verifying(self) -> list[Version]:
         """The versions that verify signatures now, current first."""
-        previous = self.previous_in_grace()
+        previous = self.previous() if self.in_grace() else None
         return [self.current] if previous is None else [self.current, previous]
 
     def all(self) -> list[Version]:
-        """Every version the ring holds, out of grace or not (to open data stored before KMS sealing)."""
-        return [self.current] if self.previous is None else [self.current, self.previous]
+        """Every version the ring holds, in grace or not (to open data stored before KMS sealing)."""
+        previous = self.previous()
+        return [self.current] if previous is None else [self.current, previous]
 
 
 _lock = threading.Lock()
@@ -114,15 +129,13 @@ def _read(secret_arn: str, stage: str) -> Version | None:
 def _load() -> Ring:
     settings = get_settings()
     if settings.jwt_secret:
-        return Ring(Version.of(settings.jwt_secret.encode()), None, time.monotonic())
-    if not settings.jwt_secret_arn:
+        return Ring(Version.of(settings.jwt_secret.encode()))
+    secret_arn = settings.jwt_secret_arn
+    if not secret_arn:
         raise RuntimeError("neither JWT_SECRET nor JWT_SECRET_ARN is configured")
-    current = _read(settings.jwt_secret_arn, CURRENT)
+    current = _read(secret_arn, CURRENT)
     assert current is not None
-    previous = _read(settings.jwt_secret_arn, PREVIOUS)
-    if previous is not None and previous.kid == current.kid:
-        previous = None
-    return Ring(current, previous, time.monotonic())
+    return Ring(current, lambda: _read(secret_arn, PREVIOUS))
 
 
 def ring(*, refresh: bool = False) -> Ring:
@@ -153,7 +166,10 @@ def verifying() -> list[Version]:
 def version(kid: str) -> Version | None:
     """The version with this kid if it verifies now; an unknown kid re-reads the ring once (bounded)."""
     found = ring()
-    if kid not in {v.kid for v in found.all()} and time.monotonic() - found.loaded_at > UNKNOWN_KID_REFRESH_SECONDS:
+    if (
+        kid not in {v.kid for v in found.verifying()}
+        and time.monotonic() - found.loaded_at > UNKNOWN_KID_REFRESH_SECONDS
+    ):
         found = ring(refresh=True)
     return next((v for v in found.verifying() if v.kid == kid), None)
 
