@@ -84,7 +84,7 @@ def _add_missing_indexes(dynamodb: Any, name: str, props: dict[str, Any], descri
 
 
 def provision(endpoint_url: str | None = None, template: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
-    """Create the template's tables, queues and secrets; return logical id -> resolved attributes."""
+    """Create the template's tables, queues, secrets and KMS keys; return logical id -> resolved attributes."""
     template = template or load_template()
     physical: dict[str, dict[str, str]] = {}
 
@@ -141,4 +141,15 @@ def provision(endpoint_url: str | None = None, template: dict[str, Any] | None =
             length = int(generate.get("PasswordLength", 64))
             arn = secretsmanager.create_secret(Name=name, SecretString=secrets.token_urlsafe(length)[:length])["ARN"]
         physical[logical_id] = {"Ref": arn, "Id": arn}
+
+    kms = _client("kms", endpoint_url)
+    for logical_id in resources_of_type(template, "AWS::KMS::Key"):
+        alias = f"alias/{LOCAL_PREFIX}-{logical_id}"  # found again on a kept endpoint, as the secret is by name
+        known = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+        key_id = known.get(alias)
+        if not key_id:
+            key_id = kms.create_key(Description=f"{LOCAL_PREFIX} {logical_id}")["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+        arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+        physical[logical_id] = {"Ref": key_id, "KeyId": key_id, "Arn": arn}
     return physical

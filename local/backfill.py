@@ -1,7 +1,9 @@
-"""Backfill the list indexes (resources, deliveries, members, invitations) of a table written before them:
-`python -m local.backfill`.
+"""Backfill the list indexes (resources, deliveries, members, invitations) of a table written before them, and
+re-seal webhook secrets stored before KMS sealing: `python -m local.backfill`.
 
     python -m local.backfill --table platform-api-Table-XXXX --region eu-west-1    # a deployed table
+    # with the stack's KMS key and signing secret, webhook secrets are re-sealed too (docs/keys.md):
+    python -m local.backfill --table ... --region ... --data-key-arn <DataKey ARN> --secret-arn <secret ARN>
     MOTO_PORT=5005 make run   # then, for the local stack's kept data:
     python -m local.backfill --table local-Table --endpoint-url http://127.0.0.1:5005
 
@@ -29,12 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default=os.environ.get("AWS_REGION", "us-east-1"))
     parser.add_argument("--endpoint-url", help="DynamoDB endpoint (default: AWS)")
     parser.add_argument("--segments", type=int, default=1)
+    parser.add_argument("--data-key-arn", help="the stack's DataKey (KMS): re-seal webhook secrets under it")
+    parser.add_argument("--secret-arn", help="the stack's signing secret: opens webhook secrets sealed before KMS")
     parser.add_argument("--checkpoint", type=Path, default=Path(".backfill-checkpoint.json"))
     args = parser.parse_args(argv)
     os.environ["TABLE_NAME"] = args.table
     os.environ["AWS_REGION"] = args.region
     if args.endpoint_url:
         os.environ["DYNAMODB_ENDPOINT_URL"] = args.endpoint_url
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url  # KMS and Secrets Manager of the same local backend
+    if args.data_key_arn:
+        os.environ["DATA_KEY_ARN"] = args.data_key_arn
+    if args.secret_arn:
+        os.environ["JWT_SECRET_ARN"] = args.secret_arn
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "shared" / "python"))
     print(json.dumps(backfill(args.checkpoint, args.segments)))
     return 0

@@ -1,4 +1,4 @@
-"""Local data that survives a restart: the embedded backend's tables, queues and secrets in one JSON file.
+"""Local data that survives a restart: the embedded backend's tables, queues, secrets and KMS keys in one JSON file.
 
 Written atomically (a temporary file renamed over the last one) every few seconds when something changed and on
 shutdown, loaded at start; `make reset` or `RESET=1 make run` starts empty. The tables are read under the
@@ -9,6 +9,7 @@ delivered again. Queue messages keep their receive counts; their remaining delay
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -31,6 +32,12 @@ def _dynamodb() -> Any:
     from moto.dynamodb.models import dynamodb_backends
 
     return dynamodb_backends[ACCOUNT][aws.REGION]
+
+
+def _kms() -> Any:
+    from moto.kms.models import kms_backends
+
+    return kms_backends[ACCOUNT][aws.REGION]
 
 
 def _sqs() -> Any:
@@ -63,7 +70,22 @@ def capture(endpoint_url: str, physical: dict[str, dict[str, str]]) -> dict[str,
         for logical_id, values in physical.items()
         if values.get("Ref", "").startswith("arn:aws:secretsmanager:")
     }
-    return {"format": FORMAT, "saved_at": time.time(), "tables": tables, "queues": queues, "secrets": secrets}
+    kms_keys = {  # the key's id and material: what was sealed under it opens again after a restart
+        logical_id: {
+            "id": values["KeyId"],
+            "material": base64.b64encode(_kms().keys[values["KeyId"]].key_material).decode(),
+        }
+        for logical_id, values in physical.items()
+        if "KeyId" in values and values["KeyId"] in _kms().keys
+    }
+    return {
+        "format": FORMAT,
+        "saved_at": time.time(),
+        "tables": tables,
+        "queues": queues,
+        "secrets": secrets,
+        "kms_keys": kms_keys,
+    }
 
 
 def restore(state: dict[str, Any], endpoint_url: str, physical: dict[str, dict[str, str]]) -> dict[str, int]:
@@ -95,7 +117,24 @@ def restore(state: dict[str, Any], endpoint_url: str, physical: dict[str, dict[s
     for logical_id, value in state.get("secrets", {}).items():
         if logical_id in physical:
             secretsmanager.put_secret_value(SecretId=physical[logical_id]["Ref"], SecretString=value)
+    for logical_id, saved_key in state.get("kms_keys", {}).items():
+        if logical_id in physical:
+            _restore_key(physical[logical_id], saved_key["id"], base64.b64decode(saved_key["material"]))
     return counts
+
+
+def _restore_key(values: dict[str, str], saved_id: str, material: bytes) -> None:
+    """Give the freshly provisioned KMS key the saved key's id and material (moto's ciphertexts name their key's
+    id), with its aliases; `values` (the physical attributes) then name the saved id."""
+    backend = _kms()
+    with emulator.LOCK:
+        key = backend.keys.pop(values["KeyId"])
+        key.arn = key.arn.replace(key.id, saved_id)
+        key.id, key.key_material = saved_id, material
+        for alias in key.aliases.values():
+            alias.target_key_id = saved_id
+        backend.keys[saved_id] = key
+    values.update({"Ref": saved_id, "KeyId": saved_id, "Arn": key.arn})
 
 
 class Snapshots:

@@ -41,7 +41,7 @@ from local.template import ROOT  # noqa: E402
 
 @pytest.fixture
 def aws():
-    """A fresh in-process AWS (moto) with the template's table, queues and secret; yields their names."""
+    """A fresh in-process AWS (moto) with the template's table, queues, secret and KMS key; yields their names."""
     from local import emulator
     from local.aws import provision
 
@@ -53,11 +53,15 @@ def aws():
         os.environ["WEBHOOK_FANOUT_DLQ_URL"] = physical["WebhookFanoutDLQ"]["QueueUrl"]
         os.environ["WEBHOOK_DELIVERY_DLQ_URL"] = physical["WebhookDeliveryDLQ"]["QueueUrl"]
         os.environ["WEBHOOK_RETRY_QUEUE_URL"] = physical["WebhookRetryQueue"]["QueueUrl"]
+        os.environ["DATA_KEY_ARN"] = physical["DataKey"]["Arn"]
+        from platform_api import keys, sealing
         from platform_api.queues import client as sqs_client
         from platform_api.settings import get_settings
 
         get_settings.cache_clear()  # settings are read once per container; the queue URLs are only known now
         sqs_client.cache_clear()
+        keys.reset()  # a new backend: its KMS key and secret are new ones (a new container would read them)
+        sealing.reset()
         yield physical
 
 

@@ -28,8 +28,13 @@ carries the header; requests without it never come here. Built on Powertools' id
   own COMPLETED update is skipped when the transaction already wrote it (docs/idempotency.md).
 - Nothing readable is stored: the request fingerprint is an HMAC under a key derived from the deployment
   secret (a login body holds a password; a plain hash of it could be brute-forced offline), and the stored
-  response is AES-GCM encrypted under a key derived from the raw Idempotency-Key, which only the caller holds
-  (the table keeps only a hash of it). A stored API-key or webhook secret is therefore unreadable from the table.
+  response is AES-GCM encrypted (platform_api.sealing: a KMS data key) under a key derived from the raw
+  Idempotency-Key, which only the caller holds (the table keeps only a hash of it). A stored API-key or webhook
+  secret is therefore unreadable from the table.
+- Key rotation (docs/keys.md): the fingerprint names no key id, so while the previous version of the secret is in
+  its grace period a keyed request first looks for a record fingerprinted with it (one GetItem) and, if there is
+  one, is answered from it; afterwards only the current version is used. Answers stored before KMS sealing are
+  opened with the secret's versions.
 """
 
 from __future__ import annotations
@@ -39,7 +44,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
 import re
 import time
 import zlib
@@ -57,12 +61,12 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyInconsistentStateError,
+    IdempotencyItemNotFoundError,
     IdempotencyValidationError,
 )
 
-from platform_api import errors, state
+from platform_api import errors, keys, sealing, state
 from platform_api.db import client, table_name
-from platform_api.keys import signing_key
 from platform_api.unit_of_work import DeferredCommit, Operation, deferring
 
 HEADER = "Idempotency-Key"
@@ -72,6 +76,7 @@ KEY_PATTERN = re.compile(r"^[\x20-\x7e]{1,255}$")
 TRANSIENT_4XX = frozenset({408, 409, 423, 425, 429})
 TENANT_HEADERS = ("x-workspace-id", "x-namespace-id")
 PK_PREFIX = "IDEMPOTENCY#"
+KEY_PREFIX = "http"  # Powertools' prefix of the hashed key
 SK_VALUE = "IDEMPOTENCY"
 RUNS = 4  # runs of a keyed request whose commit was cancelled by a condition (the domain's own retries)
 MAX_STORED_BYTES = 380 * 1024  # DynamoDB's 400 KB item, less the key and the other attributes
@@ -201,29 +206,32 @@ def _validate_key(raw: str) -> str:
     return key
 
 
-def _digest(material: Any) -> str:
-    canonical = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return hmac.new(signing_key("idempotency"), canonical, hashlib.sha256).hexdigest()
+def _canonical(material: Any) -> bytes:
+    return json.dumps(material, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def _response_cipher(key: str, scope: dict[str, Any]) -> Any:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    material = hmac.new(signing_key("idempotency-response"), key.encode(), hashlib.sha256).digest()
-    return AESGCM(hmac.new(material, _digest(scope).encode(), hashlib.sha256).digest())
+def _digest(material: Any, version: keys.Version) -> str:
+    return hmac.new(version.key("idempotency"), _canonical(material), hashlib.sha256).hexdigest()
 
 
-def _seal(stored: dict[str, Any], key: str, scope: dict[str, Any]) -> dict[str, Any]:
+def _legacy_response_key(version: keys.Version, key: str, scope: dict[str, Any]) -> bytes:
+    """The AES key of an answer stored before KMS sealing, had `version` of the secret sealed it."""
+    material = hmac.new(version.key("idempotency-response"), key.encode(), hashlib.sha256).digest()
+    return hmac.new(material, _digest(scope, version).encode(), hashlib.sha256).digest()
+
+
+def _seal(stored: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
     """Compressed, then encrypted: a batch's answer must fit in the one item that stores it."""
-    nonce = os.urandom(12)
     plaintext = zlib.compress(json.dumps(stored, separators=(",", ":")).encode())
-    sealed = _response_cipher(key, scope).encrypt(nonce, plaintext, None)
-    return {"sealed": base64.b64encode(nonce + sealed).decode(), "zlib": True}
+    return {"sealed": sealing.seal(plaintext, sealing.IDEMPOTENT_RESPONSE, derive_with=_canonical(scope)), "zlib": True}
 
 
 def _open(stored: dict[str, Any], key: str, scope: dict[str, Any]) -> dict[str, Any]:
-    raw = base64.b64decode(stored["sealed"])
-    plaintext = _response_cipher(key, scope).decrypt(raw[:12], raw[12:], None)
+    value = stored["sealed"]
+    if sealing.is_sealed(value):
+        plaintext = sealing.open_sealed(value, sealing.IDEMPOTENT_RESPONSE, derive_with=_canonical(scope))
+    else:
+        plaintext = sealing.open_legacy(value, lambda version: _legacy_response_key(version, key, scope))
     return json.loads(zlib.decompress(plaintext) if stored.get("zlib") else plaintext)
 
 
@@ -277,6 +285,23 @@ def _render(app: Any, exc: Exception) -> Response:
     return handler(exc)
 
 
+def _request_of_record(request_for: Any, config: IdempotencyConfig) -> dict[str, Any]:
+    """The request (scope and fingerprint) under the secret version that fingerprinted its stored record: an older
+    version still in its grace period if a record made with it exists, else the current one."""
+    versions = keys.verifying()
+    if len(versions) > 1:
+        store = persistence_store()
+        store.configure(config, key_prefix=KEY_PREFIX)  # as idempotent_function does; only the first call counts
+        for version in versions[1:]:
+            candidate = request_for(version)
+            try:
+                store.get_record(candidate)
+            except (IdempotencyItemNotFoundError, IdempotencyValidationError):
+                continue
+            return candidate
+    return request_for(versions[0])
+
+
 def run_idempotent(app: Any, next_middleware: Any) -> Response:
     """Run the route once per (caller, method, route, key); replay its stored response afterwards."""
     event = app.current_event
@@ -284,17 +309,30 @@ def run_idempotent(app: Any, next_middleware: Any) -> Response:
     route = app.context.get("_route")
     principal = state.current().principal
     fingerprint = _request_fingerprint(app)
-    if principal is not None:
-        subject = f"caller:{principal.idempotency_subject}"
-    else:
-        subject = f"anonymous:{_digest(fingerprint)}"
-    scope = {
-        "subject": subject,
-        "method": event.http_method.upper(),
-        "route": route.path if route is not None else event.path,
-        "key": key,
-    }
-    request = {"scope": scope, "payload": _digest(fingerprint)}
+
+    def request_for(version: keys.Version) -> dict[str, Any]:
+        if principal is not None:
+            subject = f"caller:{principal.idempotency_subject}"
+        else:
+            subject = f"anonymous:{_digest(fingerprint, version)}"
+        scope = {
+            "subject": subject,
+            "method": event.http_method.upper(),
+            "route": route.path if route is not None else event.path,
+            "key": key,
+        }
+        return {"scope": scope, "payload": _digest(fingerprint, version)}
+
+    config = IdempotencyConfig(
+        event_key_jmespath="scope",
+        payload_validation_jmespath="payload",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=EXPIRES_AFTER_SECONDS,
+        hash_function="sha256",
+        lambda_context=getattr(app, "lambda_context", None),
+    )
+    request = _request_of_record(request_for, config)
+    scope = request["scope"]
     executed = False
 
     def run_once(pending: DeferredCommit) -> Response:
@@ -313,7 +351,7 @@ def run_idempotent(app: Any, next_middleware: Any) -> Response:
             response = run_once(pending)
             if response.status_code >= 500 or response.status_code in TRANSIENT_4XX:
                 raise _NotStored(response)  # and the held writes are dropped: nothing half-written
-            sealed = _seal(_serialize(app, response), key, scope)
+            sealed = _seal(_serialize(app, response), scope)
             claim = _claim.get()
             if not pending.operations or claim is None:
                 return sealed  # nothing to write with it: Powertools stores the answer
@@ -337,16 +375,12 @@ def run_idempotent(app: Any, next_middleware: Any) -> Response:
             )
         )
 
-    config = IdempotencyConfig(
-        event_key_jmespath="scope",
-        payload_validation_jmespath="payload",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=EXPIRES_AFTER_SECONDS,
-        hash_function="sha256",
-        lambda_context=getattr(app, "lambda_context", None),
-    )
     guarded = idempotent_function(
-        work, data_keyword_argument="request", persistence_store=persistence_store(), config=config, key_prefix="http"
+        work,
+        data_keyword_argument="request",
+        persistence_store=persistence_store(),
+        config=config,
+        key_prefix=KEY_PREFIX,
     )
     _claim.set(None)
     try:

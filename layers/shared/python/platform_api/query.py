@@ -28,8 +28,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from platform_api import errors
-from platform_api.keys import signing_key
+from platform_api import errors, keys
 from platform_api.settings import get_settings
 from platform_api.timeutil import parse_iso
 
@@ -313,17 +312,27 @@ def encode_position(query: ListQuery, position: Mapping[str, Any]) -> str:
     """A signed cursor holding any position (e.g. an index key); `query.after` gives it back, and only to
     the same tenant and query: the signature covers the query's fingerprint."""
     payload = _b64(json.dumps({"f": query.fingerprint, "p": position}, separators=(",", ":"), default=str).encode())
-    signature = _b64(hmac.new(signing_key("cursor"), payload.encode(), hashlib.sha256).digest()[:16])
-    return f"{payload}.{signature}"
+    version = keys.current()
+    return f"{version.kid}.{payload}.{_cursor_signature(version, f'{version.kid}.{payload}')}"
+
+
+def _cursor_signature(version: keys.Version, signed: str) -> str:
+    return _b64(hmac.new(version.key("cursor"), signed.encode(), hashlib.sha256).digest()[:16])
 
 
 def _decode_cursor(cursor: str, query: ListQuery) -> dict[str, Any]:
     invalid = _bad("cursor", "The cursor is invalid or belongs to another query; start again without it.")
-    payload, _, signature = cursor.partition(".")
-    if not payload or not signature or len(cursor) > 2048:
+    parts = cursor.split(".")
+    if len(cursor) > 2048 or not all(parts) or len(parts) not in (2, 3):
         raise invalid
-    expected = _b64(hmac.new(signing_key("cursor"), payload.encode(), hashlib.sha256).digest()[:16])
-    if not hmac.compare_digest(expected, signature):
+    if len(parts) == 3:  # <kid>.<payload>.<signature>: the secret version that signed it
+        kid, payload, signature = parts
+        version = keys.version(kid)
+        candidates = [(version, f"{kid}.{payload}")] if version is not None else []
+    else:  # <payload>.<signature>, from before key ids: any version that still verifies
+        payload, signature = parts
+        candidates = [(v, payload) for v in keys.verifying()]
+    if not any(hmac.compare_digest(_cursor_signature(v, signed), signature) for v, signed in candidates):
         raise invalid
     try:
         decoded = json.loads(_unb64(payload))

@@ -21,6 +21,8 @@ class Settings:
     dynamodb_endpoint_url: str | None
     jwt_secret_arn: str | None
     jwt_secret: str | None
+    data_key_arn: str | None  # the KMS key of envelope encryption (sealed webhook secrets, idempotent answers)
+    key_grace_seconds: int  # how long the previous signing-secret version still verifies after a rotation
     jwt_issuer: str
     jwt_audience: str
     access_token_ttl_seconds: int
@@ -50,6 +52,8 @@ def get_settings() -> Settings:
         dynamodb_endpoint_url=env.get("DYNAMODB_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL") or None,
         jwt_secret_arn=env.get("JWT_SECRET_ARN") or None,
         jwt_secret=env.get("JWT_SECRET") or None,
+        data_key_arn=env.get("DATA_KEY_ARN") or None,
+        key_grace_seconds=_int("KEY_GRACE_SECONDS", 2 * 24 * 3600),
         jwt_issuer=env.get("JWT_ISSUER", "platform-api"),
         jwt_audience=env.get("JWT_AUDIENCE", "platform-api"),
         access_token_ttl_seconds=_int("ACCESS_TOKEN_TTL_SECONDS", 3600),

@@ -1,4 +1,9 @@
-"""Access tokens: HS256 JWTs signed with a key derived from the deployment secret (Secrets Manager)."""
+"""Access tokens: HS256 JWTs signed with a key derived from the deployment secret (Secrets Manager).
+
+The header's `kid` names the secret version that signed the token (platform_api.keys): after a rotation, tokens
+of the previous version verify until its grace period ends, then are 401 like any other invalid token. Tokens
+issued before key ids existed carry none and are tried against every version that still verifies.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,7 @@ from typing import Any
 
 import jwt
 
-from platform_api import errors
-from platform_api.keys import signing_key
+from platform_api import errors, keys
 from platform_api.settings import get_settings
 from platform_api.timeutil import utcnow
 
@@ -42,20 +46,37 @@ def issue(
     }
     if custom_limits:
         claims["rl"] = dict(custom_limits)
-    return jwt.encode(claims, signing_key("jwt"), algorithm=ALGORITHM)
+    version = keys.current()
+    return jwt.encode(claims, version.key("jwt"), algorithm=ALGORITHM, headers={"kid": version.kid})
 
 
 def verify(token: str) -> dict[str, Any]:
     """The claims of a valid token; anything else (alg none, another alg, audience, expiry, tampering) is 401."""
-    settings = get_settings()
+    invalid = errors.AuthenticationRequired("The access token is invalid or expired.")
     try:
-        return jwt.decode(
-            token,
-            signing_key("jwt"),
-            algorithms=[ALGORITHM],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
-            options={"require": ["sub", "sid", "exp", "iat", "jti", "iss", "aud"]},
-        )
+        kid = jwt.get_unverified_header(token).get("kid")
     except jwt.PyJWTError:
-        raise errors.AuthenticationRequired("The access token is invalid or expired.") from None
+        raise invalid from None
+    if kid is None:
+        candidates = keys.verifying()  # issued before key ids: at most the current and the previous version
+    else:
+        version = keys.version(kid) if isinstance(kid, str) else None
+        if version is None:
+            raise invalid  # a version past its grace period, or one this stack never had
+        candidates = [version]
+    settings = get_settings()
+    for version in candidates:
+        try:
+            return jwt.decode(
+                token,
+                version.key("jwt"),
+                algorithms=[ALGORITHM],
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                options={"require": ["sub", "sid", "exp", "iat", "jti", "iss", "aud"]},
+            )
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError:
+            break
+    raise invalid

@@ -1,4 +1,5 @@
-"""Backfill: give the items written before the list indexes existed their index keys (docs/data-model.md).
+"""Backfill: give the items written before the list indexes existed their index keys (docs/data-model.md), and
+seal webhook secrets stored before KMS sealing under the KMS key (docs/keys.md).
 Run it once after deploying: `python -m local.backfill` (README, "Deploy"). One Scan serves every kind.
 
 What it fixes, per item (everything else is left alone):
@@ -13,7 +14,11 @@ What it fixes, per item (everything else is left alone):
 - a membership (`WS#<wks>` / `MEMBER#<usr>`) without `GSI2PK`: its joining-order GSI2 attributes, on the
   condition that it still has none;
 - an invitation (`INVITE#<inv>` / `INVITATION`) whose `GSI1SK` is the old `INVITE#<wks>`: `INVITE#<inv>`, on
-  the condition that it still holds the old value.
+  the condition that it still holds the old value;
+- a webhook (`NS#<ns>` / `WEBHOOK#<wh>`) holding a secret sealed the way before KMS (a key derived from the signing
+  secret): every such secret opened and sealed again under the KMS key (platform_api.sealing), on the condition
+  that its `secrets` are still the ones read (a rotation meanwhile wins; the next run re-seals what it kept). Run
+  it before the signing secret's second rotation: only its current and previous versions open the old format.
 
 Idempotent (an item already indexed is skipped, by the Scan's filter and by each write's condition) and
 resumable (`run()` hands the Scan position to `on_page` after every page; pass it back as `start_key`). The
@@ -28,7 +33,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from platform_api import errors
+from platform_api import errors, sealing
 from platform_api.dal import resources as resources_dal
 from platform_api.dal import webhooks as webhooks_dal
 from platform_api.dal import workspaces as workspaces_dal
@@ -40,6 +45,12 @@ OLD_ITEMS = (
     " OR (begins_with(SK, :del) AND attribute_not_exists(GSI1PK))"
     " OR (begins_with(SK, :member) AND attribute_not_exists(GSI2PK))"
     " OR (SK = :invitation AND NOT begins_with(GSI1SK, :new_invitation))"
+    " OR (begins_with(SK, :webhook) AND begins_with(PK, :namespace) AND ("
+    + " OR ".join(
+        f"(attribute_exists(secrets[{i}]) AND NOT begins_with(secrets[{i}].sealed, :kms))"
+        for i in range(webhooks_dal.MAX_SECRETS)
+    )
+    + "))"
 )
 
 
@@ -48,7 +59,8 @@ class _Changed(Exception):
 
 
 def index_one(raw: dict[str, Any]) -> str | None:
-    """Index one stored item if it is an old resource, delivery, membership or invitation; returns which, or None."""
+    """Index (or re-seal) one stored item if it is an old resource, delivery, membership, invitation or webhook;
+    returns which, or None."""
     pk, sk = raw["PK"]["S"], raw["SK"]["S"]
     if pk.startswith("NS#") and sk.startswith(resources_dal.SK_PREFIX):
         # Search entries are Puts of what the item's words give: writing them again changes nothing, and a
@@ -61,7 +73,42 @@ def index_one(raw: dict[str, Any]) -> str | None:
         return "members" if _member(raw) else None
     if pk.startswith("INVITE#") and sk == workspaces_dal.INVITATION_SK:
         return "invitations" if _invitation(raw) else None
+    if pk.startswith("NS#") and sk.startswith(webhooks_dal.WEBHOOK_PREFIX):
+        return _reseal_webhook(raw)
     return None
+
+
+def _reseal_webhook(raw: dict[str, Any]) -> str | None:
+    """Seal a webhook's secrets under KMS if any is in the older format; which outcome, or None if none was."""
+    old = raw.get("secrets", {}).get("L", [])
+    if all(sealing.is_sealed(entry["M"]["sealed"]["S"]) for entry in old):
+        return None
+    if not sealing.configured():
+        return "webhook_secrets_skipped"  # no KMS key or signing secret given (local.backfill --data-key-arn ...)
+    webhook_id = raw["webhook_id"]["S"]
+    new = []
+    for entry in old:
+        attributes = dict(entry["M"])
+        value = attributes["sealed"]["S"]
+        if not sealing.is_sealed(value):
+            try:
+                secret = sealing.open_webhook_secret(value, webhook_id)
+            except ValueError:
+                return "webhook_secrets_unreadable"  # sealed with a secret version no longer held
+            attributes["sealed"] = {"S": sealing.seal_webhook_secret(secret, webhook_id)}
+        new.append({"M": attributes})
+    try:
+        client().update_item(
+            TableName=table_name(),
+            Key={"PK": raw["PK"], "SK": raw["SK"]},
+            UpdateExpression="SET #secrets = :new",
+            ConditionExpression="#secrets = :old",
+            ExpressionAttributeNames={"#secrets": "secrets"},
+            ExpressionAttributeValues={":new": {"L": new}, ":old": {"L": old}},
+        )
+    except client().exceptions.ConditionalCheckFailedException:
+        return None
+    return "webhook_secrets"
 
 
 def _resource(raw: dict[str, Any]) -> bool:
@@ -166,6 +213,9 @@ def run(
             ":member": {"S": workspaces_dal.MEMBER_PREFIX},
             ":invitation": {"S": workspaces_dal.INVITATION_SK},
             ":new_invitation": {"S": workspaces_dal.invitation_index("inv_")},
+            ":webhook": {"S": webhooks_dal.WEBHOOK_PREFIX},
+            ":namespace": {"S": "NS#"},
+            ":kms": {"S": sealing.FORMAT + ":"},
         },
         "Segment": segment,
         "TotalSegments": total_segments,

@@ -43,10 +43,11 @@ from platform_api.unit_of_work import UnitOfWork
 WEBHOOK_PREFIX = "WEBHOOK#"
 DELIVERY_PREFIX = "DEL#"
 DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600
+MAX_SECRETS = 3  # a webhook's current secret and those still in their rotation grace period
 
 
 class SealedSecret(MapAttribute):
-    sealed = UnicodeAttribute()  # AES-GCM under a key derived from the deployment secret
+    sealed = UnicodeAttribute()  # platform_api.sealing: kms1:<wrapped data key>:<AES-GCM>, or the older format
     expires_epoch = NumberAttribute(null=True)  # set when rotated out: valid until then (grace period)
     created_at = UnicodeAttribute()
 

@@ -1,15 +1,14 @@
 """Webhook subscriptions, signed delivery attempts and delivery history (docs/webhooks.md).
 
 Subscriptions belong to a namespace (the request's tenant context) and consume its `webhooks` entitlement.
-Secrets are stored sealed (AES-GCM under a key derived from the deployment secret): they must be readable to
-sign, so a hash would not do, and they never appear in a response after creation or rotation, in an event or
+Secrets are stored sealed (envelope encryption under the stack's KMS key, platform_api.sealing): they must be
+readable to sign, so a hash would not do, and they never appear in a response after creation or rotation, in an event or
 in a log. Every attempt — from the delivery queue, the test route or a manual retry — goes through `attempt`,
 which signs, sends through the SSRF guard, and records the outcome on the delivery item.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -19,10 +18,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
-from platform_api import errors, ssrf, webhook_signing
+from platform_api import errors, keys, sealing, ssrf, webhook_signing
 from platform_api.dal import webhooks as dal
 from platform_api.domain import entitlements, listing
 from platform_api.domain.tenancy import Actor
@@ -59,7 +57,6 @@ DEFAULT_RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)  # Svix-like:
 ATTEMPT_TIMEOUT_SECONDS = 10.0
 MAX_EXCERPT = 1024
 MAX_HISTORY = 10
-MAX_SECRETS = 3
 USER_AGENT = "PlatformApi-Webhooks/1.0"
 NOT_FOUND = "Webhook not found."
 
@@ -94,27 +91,18 @@ def disable_after_seconds() -> int:
 
 
 # ---------------------------------------------------------------------------------------------- secrets
-@lru_cache(maxsize=1)
-def _cipher() -> Any:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    from platform_api.keys import signing_key
-
-    return AESGCM(signing_key("webhook-secrets"))
-
-
 def prepare_signing() -> None:
-    _cipher()
+    """Create the KMS client (and read the key ring, for secrets sealed before KMS) before threads attempt at once."""
+    sealing.prepare()
+    keys.ring()
 
 
 def _seal(secret: str, webhook_id: str) -> str:
-    nonce = os.urandom(12)
-    return base64.b64encode(nonce + _cipher().encrypt(nonce, secret.encode(), webhook_id.encode())).decode()
+    return sealing.seal_webhook_secret(secret, webhook_id)
 
 
 def _unseal(sealed: str, webhook_id: str) -> str:
-    raw = base64.b64decode(sealed)
-    return _cipher().decrypt(raw[:12], raw[12:], webhook_id.encode()).decode()
+    return sealing.open_webhook_secret(sealed, webhook_id)
 
 
 def active_secrets(item: dal.WebhookItem, now: int | None = None) -> list[str]:
@@ -309,7 +297,7 @@ def rotate_secret(actor: Actor, webhook_id: str, secret: str | None, grace_perio
         if expires > now:
             kept.append(dal.SealedSecret(sealed=old.sealed, expires_epoch=expires, created_at=old.created_at))
     fresh = dal.SealedSecret(sealed=_seal(new_secret, item.webhook_id), expires_epoch=None, created_at=now_iso())
-    obj = _save_changes(item, {"secrets": [fresh, *kept][:MAX_SECRETS]})
+    obj = _save_changes(item, {"secrets": [fresh, *kept][: dal.MAX_SECRETS]})
     return {**obj, "secret": new_secret, "previous_secret_expires_at": isoformat_epoch(now + grace_period_seconds)}
 
 
