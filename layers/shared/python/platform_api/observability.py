@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 logger = Logger()
 metrics = Metrics()
@@ -33,7 +34,10 @@ _metrics_lock = threading.Lock()
 
 def count(name: str, value: int = 1) -> None:
     """Add to a metric of the current invocation (flushed by the handler's `metrics.log_metrics`). Safe from the
-    threads a webhook delivery batch runs its attempts on."""
+    threads a webhook delivery batch runs its attempts on. Where metrics are off (tests, the local stack) nothing
+    is kept: Powertools would hold every value of a disabled flush for the life of the process."""
+    if is_metrics_disabled():
+        return
     with _metrics_lock:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
