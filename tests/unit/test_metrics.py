@@ -11,7 +11,7 @@ from local.webhook_receiver import WebhookReceiver
 from platform_api import observability
 from platform_api.domain import webhook_pipeline, webhooks
 from platform_api.observability import MetricName
-from tests.helpers import call
+from tests.helpers import FakeContext, call
 from tests.identity_support import register_user
 
 
@@ -81,3 +81,23 @@ def test_webhook_attempts_are_counted_by_outcome(aws, counted, monkeypatch):
         assert outcome.startswith("failed: last attempt")
         assert dead == [1]
         assert counted == [MetricName.WEBHOOK_ATTEMPT_FAILED, MetricName.WEBHOOK_DEAD_LETTERED]
+
+
+@pytest.mark.parametrize("disabled", ["false", "true"])
+def test_cold_starts_are_counted_only_where_metrics_are_on(monkeypatch, capsys, disabled):
+    from aws_lambda_powertools.metrics.provider import cold_start
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", disabled)
+    monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
+    monkeypatch.setattr(cold_start, "is_cold_start", True)
+    handler = observability.log_metrics(lambda event, context: {"ok": True})
+    capsys.readouterr()
+    assert handler({}, FakeContext()) == {"ok": True}
+    assert handler({}, FakeContext()) == {"ok": True}
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    cold = [line for line in printed if "ColdStart" in line]
+    if disabled == "true":
+        assert cold == []
+    else:
+        assert len(cold) == 1  # the first invocation of a container only
+        assert cold[0]["function_name"] == FakeContext.function_name

@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 
 from platform_api import errors, state
-from platform_api.observability import MetricName, count, logger, metrics, tracer
+from platform_api.observability import MetricName, count, log_metrics, logger, tracer
 from platform_api.settings import get_settings
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -420,7 +420,7 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @tracer.capture_lambda_handler
-    @metrics.log_metrics(capture_cold_start_metric=True)
+    @log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_state = state.begin(request_id_from_event(event))
         request_state.event = event

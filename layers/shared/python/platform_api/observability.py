@@ -42,6 +42,13 @@ def count(name: str, value: int = 1) -> None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
+def log_metrics(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Powertools' `log_metrics` for a Lambda handler: flushes the invocation's metrics and counts cold starts
+    (`ColdStart`, dimensions function_name and service). Powertools prints the cold start even where metrics are
+    off, so it is asked for only where they are on."""
+    return metrics.log_metrics(handler, capture_cold_start_metric=not is_metrics_disabled())
+
+
 # A request that records no business metric is normal; Powertools would warn on every such flush.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
