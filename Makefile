@@ -7,6 +7,7 @@ PY313 := $(shell ls -d /root/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | 
 PYTHON ?= $(if $(PY313),$(PY313),$(shell command -v python3.13 || command -v python3))
 VENV := .venv
 TOOLS := .venv-tools
+CHECKOV := .venv-checkov
 BIN := $(VENV)/bin
 PORT ?= 3000
 FUNCTION ?= HealthFunction
@@ -36,9 +37,15 @@ $(TOOLS)/bin/.installed: requirements-tools.txt
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
 	@touch $@
 
+$(CHECKOV)/bin/.installed: requirements-checkov.txt
+	@test -x $(CHECKOV)/bin/python || $(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
 install: $(BIN)/.installed ## create .venv and install the app and test dependencies
 
-tools: $(TOOLS)/bin/.installed ## create .venv-tools with aws-sam-cli and cfn-lint
+tools: $(TOOLS)/bin/.installed $(CHECKOV)/bin/.installed ## create .venv-tools (aws-sam-cli, cfn-lint) and .venv-checkov
 
 run: $(BIN)/.installed-run ## serve the whole API at http://127.0.0.1:$(PORT) on an embedded moto server
 	WEBHOOK_ALLOW_LOOPBACK=true PORT=$(PORT) $(BIN)/python -m local run
@@ -61,9 +68,10 @@ format: install ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-validate: tools ## sam validate --lint and cfn-lint on template.yaml
+validate: tools ## sam validate --lint, cfn-lint and checkov on template.yaml
 	$(TOOLS)/bin/sam validate --lint --template template.yaml
 	$(TOOLS)/bin/cfn-lint template.yaml
+	$(CHECKOV)/bin/checkov --file template.yaml --framework cloudformation --quiet --compact --skip-download
 
 build: tools ## sam build (Python 3.13, arm64 wheels for the dependencies layer)
 	@if [ -z "$(PY313)" ] && ! command -v python3.13 >/dev/null; then \

@@ -11,7 +11,7 @@ from local.pool import FunctionPool
 from local.snapshot import Snapshots
 from local.template import FunctionSpec, Resolver, Route, function_specs, load_template, resources_of_type
 
-LOCAL_PARAMETERS = {"PublicBaseUrl": "PUBLIC_BASE_URL", "AllowedOrigins": "ALLOWED_ORIGINS"}
+LOCAL_PARAMETERS = {"PublicBaseUrl": "PUBLIC_BASE_URL", "AllowedOrigins": "ALLOWED_ORIGINS", "LogLevel": "LOG_LEVEL"}
 _API_GATEWAY_DEFAULT_BODY = '{"message":"$context.error.messageString"}'
 
 
@@ -38,7 +38,7 @@ class LocalStack:
             self.snapshots.load()
             self.snapshots.start()
         # The template's parameters a local run sets from its environment, as `sam deploy --parameter-overrides`
-        # would: PUBLIC_BASE_URL (`make run` sets http://HOST:PORT), ALLOWED_ORIGINS.
+        # would: PUBLIC_BASE_URL (`make run` sets http://HOST:PORT), ALLOWED_ORIGINS, LOG_LEVEL (DEBUG as in dev).
         from_environment = {
             name: os.environ[variable]
             for name, variable in LOCAL_PARAMETERS.items()

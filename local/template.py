@@ -24,8 +24,8 @@ def _construct_tag(loader: _CfnLoader, tag_suffix: str, node: yaml.Node) -> Any:
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
+    if tag_suffix in ("Ref", "Condition"):  # their long forms have no Fn:: prefix
+        return {tag_suffix: value}
     if tag_suffix == "GetAtt" and isinstance(value, str):
         value = value.split(".", 1)
     return {f"Fn::{tag_suffix}": value}
@@ -86,7 +86,10 @@ class Resolver:
             for name, spec in (template.get("Parameters") or {}).items()
         }
         self.parameters.update({"AWS::Region": overrides.get("AWS::Region", "us-east-1"), "AWS::StackName": "local"})
-        self.conditions = {name: self.resolve(cond) for name, cond in (template.get("Conditions") or {}).items()}
+        # In template order, each after the ones it names (`!Condition`), as CloudFormation allows.
+        self.conditions: dict[str, Any] = {}
+        for name, cond in (template.get("Conditions") or {}).items():
+            self.conditions[name] = self.resolve(cond)
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -111,6 +114,10 @@ class Resolver:
                 return self.resolve(yes if self.conditions.get(name) else no)
             if key == "Fn::Not":
                 return not self.resolve(arg[0])
+            if key == "Fn::And":
+                return all(self.resolve(a) for a in arg)
+            if key == "Fn::Or":
+                return any(self.resolve(a) for a in arg)
             if key == "Fn::Equals":
                 left, right = self.resolve(arg)
                 return str(left) == str(right)

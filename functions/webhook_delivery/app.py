@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 from platform_api.domain import webhook_pipeline, webhooks
-from platform_api.observability import logger
+from platform_api.observability import log_metrics, logger
 from platform_api.queues import client
 
 QUEUE_URL = os.environ.get("WEBHOOK_DELIVERY_QUEUE_URL", "")
@@ -81,6 +81,7 @@ def _name(queue_url: str) -> str:
 
 
 @logger.inject_lambda_context
+@log_metrics
 def handler(event: dict, context: Any) -> PartialItemFailureResponse:
     records = event.get("Records") or []
     webhook_pipeline.prepare()  # the shared clients, created once before the threads use them

@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from platform_api.domain import webhook_pipeline
-from platform_api.observability import logger
+from platform_api.observability import log_metrics, logger
 
 # Report every failed record, even when all failed: the source retries exactly those (no invocation error).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -16,5 +16,6 @@ def record_handler(record: SQSRecord) -> int:
 
 
 @logger.inject_lambda_context
+@log_metrics
 def handler(event: dict, context) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 
 from platform_api import errors, state
-from platform_api.observability import logger, metrics, tracer
+from platform_api.observability import MetricName, count, log_metrics, logger, tracer
 from platform_api.settings import get_settings
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -41,6 +41,8 @@ def request_id_from_event(event: dict[str, Any]) -> str:
 
 
 def error_response(exc: errors.ApiError) -> Response:
+    if exc.status_code == 429:
+        count(MetricName.RATE_LIMITED)
     body = errors.envelope(exc.code, exc.message, state.current().request_id, exc.details, exc.extra)
     return Response(
         status_code=exc.status_code,
@@ -106,7 +108,7 @@ def create_app(
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         logger.exception("Unhandled error")
-        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+        count(MetricName.UNHANDLED_ERRORS)
         return error_response(errors.ApiError())
 
     def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
@@ -417,7 +419,7 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @tracer.capture_lambda_handler
-    @metrics.log_metrics
+    @log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_state = state.begin(request_id_from_event(event))
         request_state.event = event

@@ -17,6 +17,7 @@ from platform_api import errors, tiers, tokens
 from platform_api.dal import ratelimit, sessions
 from platform_api.dal import users as users_dal
 from platform_api.ids import new_id
+from platform_api.observability import MetricName, count
 from platform_api.principal import Principal
 from platform_api.settings import get_settings
 from platform_api.timeutil import now_iso, utcnow
@@ -173,8 +174,10 @@ def login(email: str, password: str, source_ip: str) -> dict[str, Any]:
     user = users_dal.find_by_email(email)
     if user is None:
         passwords.verify(passwords.dummy_hash(), password)
+        count(MetricName.LOGIN_FAILURES)
         raise errors.AuthenticationRequired(GENERIC_LOGIN_FAILURE)
     if not passwords.verify(user.password_hash, password):
+        count(MetricName.LOGIN_FAILURES)
         raise errors.AuthenticationRequired(GENERIC_LOGIN_FAILURE)
     if passwords.needs_rehash(user.password_hash):
         user.update(actions=[users_dal.UserItem.password_hash.set(passwords.hash_password(password))])

@@ -20,7 +20,7 @@ from typing import Any
 from platform_api.dal import webhooks as dal
 from platform_api.domain import webhooks
 from platform_api.events import is_event_image
-from platform_api.observability import logger
+from platform_api.observability import MetricName, count, logger
 from platform_api.queues import send_batch
 from platform_api.settings import get_settings
 
@@ -123,6 +123,7 @@ def deliver(
             return "skipped: a copy of this message was already attempted"
         if done >= limit:  # the last attempt was recorded, but the message did not reach the DLQ then
             dead_letter()
+            count(MetricName.WEBHOOK_DEAD_LETTERED)
             return "failed: past the last attempt; to the DLQ"
         if done and not dal.is_retrying(current):
             return "skipped: the schedule of this delivery has ended"
@@ -148,17 +149,20 @@ def deliver(
     )
     if not recorded:
         return "skipped: a concurrent copy recorded this attempt"
+    count(MetricName.WEBHOOK_DELIVERED if delivery.status == "success" else MetricName.WEBHOOK_ATTEMPT_FAILED)
     if manual or delivery.status == "success":
         return delivery.status
     if delivery.status_code == webhooks.GONE:
         return "failed: the endpoint is gone; the webhook is disabled"
     if delivery.retrying and retry_in is not None:
+        count(MetricName.WEBHOOK_RETRY_SCHEDULED)
         if move is not None:
             move({**message, "after": number, "due": int(time.time()) + retry_in}, retry_in)
             return f"attempt {number} failed; next in {retry_in}s, on the slow lane"
         postpone(retry_in)
         raise RetryLater(f"attempt {number} failed; next in {retry_in}s")
     dead_letter()
+    count(MetricName.WEBHOOK_DEAD_LETTERED)
     return "failed: last attempt; to the DLQ"
 
 
