@@ -306,3 +306,21 @@ def test_the_month_boundary_starts_a_new_count(alice, monkeypatch):
     assert _used(namespace, 202612) == 1
     api_calls = call("GET", f"/v1/namespaces/{namespace}", token=token).json["data"]["entitlements"]["api_calls"]
     assert (api_calls["used"], api_calls["reset_at"]) == (1, "2027-01-01T00:00:00Z")
+
+
+def test_usage_and_the_namespace_show_one_number_metered_once(alice):
+    """Issue 21: `GET /v1/usage` reported 41 calls while the namespace's `api_calls.used` said 0. Both now come from
+    the one count each request makes on the user's hour item: for a user acting only in their personal namespace,
+    the caller's calls this month and the namespace's measured calls agree (but for the usage request itself,
+    counted before it reads, which the consumer has not seen yet)."""
+    namespace, token = alice["namespace_id"], alice["access_token"]
+    for _ in range(5):
+        assert call("GET", "/v1/resources", token=token).status == 200
+    key = create_api_key(token, scopes=["read:all"])["key"]
+    for _ in range(3):
+        assert call("GET", "/v1/resources", token=key).status == 200
+    _drain()
+    usage = call("GET", "/v1/usage", token=token).json["data"]
+    [personal] = [n for n in usage["namespaces"] if n["id"] == namespace]
+    assert usage["api_calls"]["this_month"] == 5 + 1 + 3 + 1  # + the key's creation, + this request
+    assert personal["entitlements"]["api_calls"]["used"] == usage["api_calls"]["this_month"] - 1
