@@ -314,16 +314,44 @@ def namespace_plan(namespace_id: str, packages: entitlements_dal.PackagesItem | 
     }
 
 
-def _namespace_event(item: namespaces_dal.NamespaceItem, event_type: str, attributes: dict[str, Any]) -> EventRecord:
-    return new_event(
+def _change_namespace(
+    uow: UnitOfWork,
+    item: namespaces_dal.NamespaceItem,
+    current: entitlements_dal.PackagesItem | None,
+    *,
+    grants: list[entitlements_dal.PackageGrant],
+    custom: dict[str, int],
+    event_type: str,
+    details: dict[str, Any],
+    operator_id: str,
+    reason: str | None,
+    must_fit: bool = True,
+) -> dict[str, Any]:
+    """A namespace's new grants and custom limits, with its event and audit entry, in `uow`; returns the plan
+    as it will be after the commit."""
+    before = namespace_plan(item.namespace_id, current)
+    written = entitlements.change_plan(uow, item.namespace_id, current, grants, custom, must_fit=must_fit)
+    after = namespace_plan(item.namespace_id, written)
+    event = new_event(
         "namespace",
         "updated",
         item.namespace_id,
-        attributes,
+        {**details, **after},
         namespace_id=item.namespace_id,
         workspace_id=item.workspace_id,
         event_type=event_type,
     )
+    _audit(
+        uow,
+        event,
+        target_type="namespace",
+        target_id=item.namespace_id,
+        operator_id=operator_id,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+    return after
 
 
 def grant_package(
@@ -341,10 +369,7 @@ def grant_package(
     if any(g.package_id == package_id for g in grants):
         raise errors.Conflict(f"The namespace already has {package_id}.", details={"package_id": ["Already assigned."]})
     lapses = isoformat(expires_at) if expires_at else None
-    new_grants = [*grants, entitlements_dal.PackageGrant(package_id=package_id, expires_at=lapses)]
-    before = namespace_plan(namespace_id, current)
     with UnitOfWork() as uow:
-        written = entitlements.change_plan(uow, namespace_id, current, new_grants, entitlements.custom_of(current))
         if lapses:
             uow.put(
                 entitlements_dal.GrantExpiryItem(
@@ -353,21 +378,17 @@ def grant_package(
                     package_id=package_id,
                 )
             )
-        after = namespace_plan(namespace_id, written)
-        event = _namespace_event(
-            item, "namespace.package_granted", {"package_id": package_id, "expires_at": lapses, **after}
-        )
-        _audit(
+        return _change_namespace(
             uow,
-            event,
-            target_type="namespace",
-            target_id=namespace_id,
+            item,
+            current,
+            grants=[*grants, entitlements_dal.PackageGrant(package_id=package_id, expires_at=lapses)],
+            custom=entitlements.custom_of(current),
+            event_type="namespace.package_granted",
+            details={"package_id": package_id, "expires_at": lapses},
             operator_id=operator_id,
             reason=reason,
-            before=before,
-            after=after,
         )
-    return after
 
 
 def revoke_package(operator_id: str, namespace_id: str, package_id: str, reason: str | None) -> dict[str, Any]:
@@ -381,25 +402,21 @@ def revoke_package(operator_id: str, namespace_id: str, package_id: str, reason:
     remaining = [g for g in grants if g is not grant]
     if not remaining:
         raise errors.Conflict("A namespace keeps at least one package; assign another one first.")
-    before = namespace_plan(namespace_id, current)
     with UnitOfWork() as uow:
-        written = entitlements.change_plan(uow, namespace_id, current, remaining, entitlements.custom_of(current))
         if grant.expires_at:
             key = entitlements_dal.grant_expiry_key(grant.expires_at, namespace_id, package_id)
             uow.delete(entitlements_dal.GrantExpiryItem(*key))
-        after = namespace_plan(namespace_id, written)
-        event = _namespace_event(item, "namespace.package_revoked", {"package_id": package_id, **after})
-        _audit(
+        return _change_namespace(
             uow,
-            event,
-            target_type="namespace",
-            target_id=namespace_id,
+            item,
+            current,
+            grants=remaining,
+            custom=entitlements.custom_of(current),
+            event_type="namespace.package_revoked",
+            details={"package_id": package_id},
             operator_id=operator_id,
             reason=reason,
-            before=before,
-            after=after,
         )
-    return after
 
 
 def set_namespace_limits(
@@ -412,25 +429,21 @@ def set_namespace_limits(
         message = f"Unknown feature(s) {', '.join(unknown)}. Features: {', '.join(FEATURES)}."
         raise errors.InvalidRequest(message, details={"limits": [message]})
     current = entitlements_dal.get_packages(namespace_id)
-    before = namespace_plan(namespace_id, current)
     custom = dict(limits or {})
     if custom == entitlements.custom_of(current):
-        return before
+        return namespace_plan(namespace_id, current)
     with UnitOfWork() as uow:
-        written = entitlements.change_plan(uow, namespace_id, current, current.packages if current else [], custom)
-        after = namespace_plan(namespace_id, written)
-        event = _namespace_event(item, "namespace.limits_changed", after)
-        _audit(
+        return _change_namespace(
             uow,
-            event,
-            target_type="namespace",
-            target_id=namespace_id,
+            item,
+            current,
+            grants=current.packages if current else [],
+            custom=custom,
+            event_type="namespace.limits_changed",
+            details={},
             operator_id=operator_id,
             reason=reason,
-            before=before,
-            after=after,
         )
-    return after
 
 
 def expire_lapsed_grants(limit: int = EXPIRY_BATCH) -> int:
@@ -439,51 +452,33 @@ def expire_lapsed_grants(limit: int = EXPIRY_BATCH) -> int:
     consumed until it fits again). Returns how many grants lapsed; a crash leaves the rest for the next run."""
     lapsed = 0
     for marker in entitlements_dal.lapsed_grants(now_iso(), limit):
-        current = entitlements_dal.get_packages(marker.namespace_id)
-        expires_at = marker.SK.split("#", 1)[0]
-        grant = next(
-            (
-                g
-                for g in (current.packages if current else [])
-                if g.package_id == marker.package_id and g.expires_at == expires_at
-            ),
-            None,
-        )
-        namespace = namespaces_dal.get_namespace(marker.namespace_id, consistent=True)
         try:
-            lapsed += _expire(marker, current, grant, namespace, expires_at)
+            lapsed += _expire(marker)
         except errors.Conflict:
             continue  # an operator changed the namespace meanwhile: the next sweep sees the new grants
     return lapsed
 
 
-def _expire(
-    marker: entitlements_dal.GrantExpiryItem,
-    current: entitlements_dal.PackagesItem | None,
-    grant: entitlements_dal.PackageGrant | None,
-    namespace: namespaces_dal.NamespaceItem | None,
-    expires_at: str,
-) -> int:
+def _expire(marker: entitlements_dal.GrantExpiryItem) -> int:
+    current = entitlements_dal.get_packages(marker.namespace_id)
+    expires_at = marker.SK.split("#", 1)[0]
     grants = current.packages if current else []
+    grant = next((g for g in grants if g.package_id == marker.package_id and g.expires_at == expires_at), None)
+    namespace = namespaces_dal.get_namespace(marker.namespace_id, consistent=True)
     with UnitOfWork() as uow:
         uow.delete(marker)
-        if grant is not None and namespace is not None:
-            before = namespace_plan(marker.namespace_id, current)
-            remaining = [g for g in grants if g is not grant]
-            written = entitlements.change_plan(
-                uow, marker.namespace_id, current, remaining, entitlements.custom_of(current), must_fit=False
-            )
-            after = namespace_plan(marker.namespace_id, written)
-            event = _namespace_event(namespace, "namespace.package_expired", {"package_id": marker.package_id, **after})
-            _audit(
-                uow,
-                event,
-                target_type="namespace",
-                target_id=marker.namespace_id,
-                operator_id=SYSTEM,
-                reason=f"grant expired at {expires_at}",
-                before=before,
-                after=after,
-            )
-            return 1
-    return 0
+        if grant is None or namespace is None:
+            return 0  # revoked or deleted meanwhile: only the marker is left to remove
+        _change_namespace(
+            uow,
+            namespace,
+            current,
+            grants=[g for g in grants if g is not grant],
+            custom=entitlements.custom_of(current),
+            event_type="namespace.package_expired",
+            details={"package_id": marker.package_id},
+            operator_id=SYSTEM,
+            reason=f"grant expired at {expires_at}",
+            must_fit=False,
+        )
+    return 1
