@@ -19,6 +19,8 @@ class Principal:
     kind: str  # "session" | "api_key" | "operator"
     scopes: frozenset[str] = field(default_factory=frozenset)
     tier: str = "free"
+    # An operator's custom rate limits for the account (window -> limit), as the credential carries them.
+    custom_limits: dict[str, int] | None = None
     session_id: str | None = None
     key_id: str | None = None
     # The user's personal namespace: the tenant context when a request names none (document 000's examples).

@@ -291,6 +291,7 @@ def _authenticate_session(credential: str, meter: str | None = None) -> Principa
         kind="session",
         scopes=SCOPES,
         tier=windows.tier or tier,
+        custom_limits=claims.get("rl"),
         session_id=claims["sid"],
         default_namespace_id=claims.get("ns"),
         rate_limit=windows.closest(),
@@ -318,7 +319,7 @@ def rate_limit_status(principal: Principal) -> dict[str, Any]:
     else:
         now = int(utcnow().timestamp())
         item = ratelimit.get_raw(ratelimit.session_key(principal.user_id, now // 3600))
-        windows = ratelimit.hour_windows(item, tiers.limits(principal.tier), now)
+        windows = ratelimit.hour_windows(item, tiers.limits(principal.tier, principal.custom_limits), now)
     burst = None
     if windows.burst_limit is not None:
         burst = {
