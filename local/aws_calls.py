@@ -2,13 +2,15 @@
 
 moto enforces no IAM, so the tests alone cannot see a call that a function's role refuses once deployed.
 With AWS_CALLS_DIR set (`make test` sets it), every botocore call made inside a function is written as the IAM
-request(s) it amounts to -- (function, action, resource ARN, partition-key shape) -- to AWS_CALLS_DIR/<who>-<pid>.jsonl;
-tests/deploy/test_iam_recorded.py then checks each one against the function's role in SAM's transformed template.
+request(s) it amounts to -- (function, action, resource ARN, partition-key shape) -- to
+AWS_CALLS_DIR/<who>-<pid>.jsonl; tests/iam/test_iam_recorded.py then checks each one against the function's role
+in SAM's transformed template.
 Without AWS_CALLS_DIR nothing is patched: no cost, no effect.
 
 Who made a call: a local-stack worker process serves one function (local/worker.py installs the recorder with its
 logical id); in the pytest process, tests call handlers through tests.helpers.function_module, which wraps them in
-`invoking(logical_id)`. Calls made outside any handler (provisioning, a test's own assertions) are not recorded.
+`invoking(<the function Lambda would invoke>)`. Calls made outside any handler (provisioning, a test's own
+assertions) are not recorded.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +52,8 @@ def install(process_function: str | None = None) -> bool:
     original = botocore.client.BaseClient._make_api_call
 
     def recording(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        try:
+        with contextlib.suppress(Exception):  # the recorder must never change what the code under test does
             _record(client, operation_name, api_params)
-        except Exception:  # noqa: S110 - the recorder must never change what the code under test does
-            pass
         return original(client, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = recording
@@ -77,24 +77,11 @@ def invoking(function: str) -> Iterator[None]:
         _current.reset(token)
 
 
-def attributed(function: str, handler: Callable[..., Any]) -> Callable[..., Any]:
-    """`handler`, recording its calls as `function`'s (unchanged when recording is off)."""
-    if not enabled():
-        return handler
-
-    def wrapper(event: Any, context: Any) -> Any:
-        with invoking(function):
-            return handler(event, context)
-
-    wrapper.__wrapped__ = handler  # type: ignore[attr-defined]
-    return wrapper
-
-
 def _who() -> str | None:
     function = _current.get() or _state["process_function"]
-    if function:
-        return function
-    with _lock:  # a thread a handler started (a pool of delivery attempts) does not inherit the context variable
+    if function or threading.current_thread() is threading.main_thread():
+        return function  # on the main thread outside a handler: the test's own calls, not recorded
+    with _lock:  # a thread a handler started itself does not inherit the context variable
         return next(iter(_active)) if len(_active) == 1 else None
 
 
@@ -134,7 +121,12 @@ _SQS_BATCH = {
     "DeleteMessageBatch": "DeleteMessage",
     "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
 }
-_TRANSACT_WRITE = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+_TRANSACT_WRITE = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 _PREFIX = {"dynamodbstreams": "dynamodb"}
 
 
@@ -215,10 +207,11 @@ def iam_requests(service: str, operation: str, params: dict[str, Any], region: s
         name = url.rstrip("/").rsplit("/", 1)[-1] if url else params.get("QueueName", "*")
         return [(action, f"arn:aws:sqs:{region}:{ACCOUNT}:{name}", "")]
     if service == "secretsmanager":
-        secret = params.get("SecretId") or "*"
-        if not secret.startswith("arn:") and secret != "*":
-            secret = f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{secret}"
-        return [(f"secretsmanager:{operation}", secret, "")]
+        named = params.get("SecretId")
+        if not named:
+            return [(f"secretsmanager:{operation}", "*", "")]
+        arn = named if named.startswith("arn:") else f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{named}"
+        return [(f"secretsmanager:{operation}", arn, "")]
     if service == "dynamodbstreams":
         return [(f"dynamodb:{operation}", params.get("StreamArn") or "*", "")]
     if service == "kms":

@@ -226,16 +226,19 @@ def roles(template: dict[str, Any], parameters: dict[str, str] | None = None) ->
 
 
 def unused_grants(role: Role, requests: list[dict[str, str]]) -> list[tuple[str, str, str]]:
-    """(policy, action pattern, resource pattern) of the role's own Allow statements that no recorded request of its
-    function needed."""
+    """What the role's own Allow statements grant that no recorded request of its function needed:
+    (policy, action, "*") for an action no request used on any of the statement's resources, and
+    (policy, "*", resource) for a resource no request of any of the statement's actions touched."""
     unused = []
     mine = [r for r in requests if r["function"] == role.function]
     for statement in role.statements:
         if not statement.own or statement.effect != "Allow":
             continue
+        allowed = [r for r in mine if statement.allows(r["action"], r["resource"], r["leading_key"])]
         for action in statement.actions:
-            for resource in statement.resources:
-                single = Statement("Allow", [action], [resource], statement.condition, statement.policy, True)
-                if not any(single.allows(r["action"], r["resource"], r["leading_key"]) for r in mine):
-                    unused.append((statement.policy, action, resource))
+            if not any(fnmatchcase(r["action"].lower(), action.lower()) for r in allowed):
+                unused.append((statement.policy, action, "*"))
+        for resource in statement.resources:
+            if not any(r["resource"] == "*" or fnmatchcase(r["resource"], resource) for r in allowed):
+                unused.append((statement.policy, "*", resource))
     return unused

@@ -43,7 +43,7 @@ def transform(path: Path = TEMPLATE_PATH, parameters: dict[str, Any] | None = No
         for key in ("CodeUri", "ContentUri"):
             if isinstance(properties.get(key), str):
                 properties[key] = f"s3://artifacts/{properties[key].strip('/')}.zip"
-    return sam_transform(template, dict(parameters or {}), _NoManagedPolicies())  # type: ignore[arg-type]
+    return sam_transform(template, dict(parameters or {}), _NoManagedPolicies())
 
 
 TOOLS_PYTHON = ROOT / ".venv-tools" / "bin" / "python"
@@ -61,7 +61,7 @@ def _cached() -> str:
         return json.dumps(transform())
     if not TOOLS_PYTHON.exists():
         raise RuntimeError(f"{TOOLS_PYTHON} is missing: `make tools` installs aws-sam-cli (and SAM's transform)")
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+    done = subprocess.run(  # our own interpreter and module
         [str(TOOLS_PYTHON), "-m", "local.sam_transform", "--output", "-"],
         cwd=ROOT,
         capture_output=True,
