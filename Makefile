@@ -98,7 +98,8 @@ AWS_CALLS := $(CURDIR)/build/aws-calls
 test: lint validate build ## everything CI runs: lint, template checks, sam build, all tests, IAM against the code
 	rm -rf $(AWS_CALLS)
 	AWS_CALLS_DIR=$(AWS_CALLS) $(BIN)/python -m pytest $(PYTEST_ARGS)
-	$(BIN)/python -m pytest tests/iam --aws-calls-check=$(AWS_CALLS) -p no:randomly -q
+	$(if $(PYTEST_ARGS),@echo "tests/iam not run: PYTEST_ARGS narrowed the run (a partial recording)", \
+		$(BIN)/python -m pytest tests/iam --aws-calls-check=$(AWS_CALLS) -p no:randomly -q)
 
 fuzz: install ## a longer schemathesis run against the local stack
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-150} $(BIN)/python -m pytest tests/e2e/test_fuzz.py -s $(PYTEST_ARGS)
@@ -127,8 +128,9 @@ sdks: openapi ## regenerate the SDKs' route table (sdks/routes.json) and their g
 # A real AWS account: samconfig.toml's environment (region, stack name, parameters), no prompts. PARAMS adds
 # parameter overrides to the environment's own: make deploy ENV=dev PARAMS="CreateApiGatewayAccountRole=true".
 ENV ?=
-deploy: build ## deploy to AWS without prompts: make deploy ENV=dev|prod [PARAMS="Name=value ..."] (docs/deploy.md)
+deploy: ## deploy to AWS without prompts: make deploy ENV=dev|prod [PARAMS="Name=value ..."] (docs/deploy.md)
 	@case "$(ENV)" in dev|prod) ;; *) echo 'make deploy ENV=dev or ENV=prod (samconfig.toml)'; exit 2;; esac
+	@$(MAKE) --no-print-directory build
 	$(TOOLS)/bin/sam deploy --config-env $(ENV) --no-confirm-changeset --no-fail-on-empty-changeset \
 		$(if $(PARAMS),--parameter-overrides "$$($(TOOLS)/bin/python -m local.samconfig overrides $(ENV)) $(PARAMS)")
 
