@@ -51,6 +51,9 @@ def load_handler(code_dir: str, handler: str, layer_dirs: list[str], environment
 
 
 def _serve(conn: Connection, spec: dict[str, Any]) -> None:
+    from local import aws_calls
+
+    aws_calls.install(spec["logical_id"])  # under `make test` only (AWS_CALLS_DIR): this process's AWS requests
     handler = load_handler(spec["code_dir"], spec["handler"], spec["layer_dirs"], spec["environment"])
     conn.send({"ready": True})
     while True:

@@ -35,8 +35,30 @@ import pytest  # noqa: E402
 import requests  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from local import launcher  # noqa: E402
+from local import aws_calls, launcher  # noqa: E402
 from local.template import ROOT  # noqa: E402
+
+if aws_calls.enabled():  # `make test`: every function's AWS requests, for tests/iam (issue 20); off otherwise
+    os.environ[aws_calls.ENV] = os.path.abspath(os.environ[aws_calls.ENV])
+    aws_calls.install()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--aws-calls-check",
+        metavar="DIR",
+        help="check the AWS requests recorded in DIR (AWS_CALLS_DIR of an earlier run) against the roles (tests/iam)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The recorded-calls check needs a whole run's recording: it runs only when given one (`make test` does)."""
+    if config.getoption("--aws-calls-check"):
+        return
+    kept = [item for item in items if item.get_closest_marker("aws_calls_check") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture

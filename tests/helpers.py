@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
 
+from local import aws_calls
 from local.template import ROOT, load_template, route_pattern
 
 
@@ -43,7 +44,47 @@ def function_module(logical_id: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    if hasattr(module, "handler") and aws_calls.enabled():  # `make test`: record its AWS requests (tests/iam)
+        module.handler = _recorded(logical_id, module.handler)
     return module
+
+
+def _recorded(logical_id: str, handler: Any) -> Any:
+    def recorded(event: Any, context: Any) -> Any:
+        with aws_calls.invoking(_invoked_function(logical_id, event)):
+            return handler(event, context)
+
+    return recorded
+
+
+@cache
+def _queue_consumers() -> dict[str, str]:
+    """Queue logical id -> the function its SQS event source invokes."""
+    consumers = {}
+    for name, resource in load_template()["Resources"].items():
+        for source in (resource.get("Properties", {}).get("Events") or {}).values():
+            queue = (source.get("Properties") or {}).get("Queue")
+            if source.get("Type") == "SQS" and isinstance(queue, dict) and "Fn::GetAtt" in queue:
+                consumers[queue["Fn::GetAtt"][0]] = name
+    return consumers
+
+
+@cache
+def _code_uri(logical_id: str) -> str:
+    return load_template()["Resources"][logical_id]["Properties"]["CodeUri"]
+
+
+def _invoked_function(logical_id: str, event: Any) -> str:
+    """The function Lambda would invoke with this event: an SQS batch goes to its queue's consumer. Both webhook
+    delivery lanes run one code, and tests hand either lane's messages to WebhookDeliveryFunction's module."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    source = (records[0].get("eventSourceARN") or "") if records else ""
+    if not source.startswith("arn:aws:sqs:"):
+        return logical_id
+    consumer = _queue_consumers().get(source.rsplit(":", 1)[-1].removeprefix("local-"))
+    if consumer and _code_uri(consumer) == _code_uri(logical_id):
+        return consumer
+    return logical_id
 
 
 def api_event(
