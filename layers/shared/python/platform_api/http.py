@@ -441,6 +441,15 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any
             }
         else:
             resolved = app.resolve(event, context)
+        # One line per request at DEBUG (LogLevel=DEBUG, dev): the route and its answer, never a header or body.
+        logger.debug(
+            "request answered",
+            extra={
+                "resource": event.get("resource"),
+                "method": event.get("httpMethod"),
+                "status": resolved.get("statusCode"),
+            },
+        )
         return _finalise(resolved, request_state)
 
     return handler

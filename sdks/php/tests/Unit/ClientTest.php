@@ -153,11 +153,20 @@ final class ClientTest extends TestCase
         self::assertSame('DELETE', $this->transport->requests[0]['method']);
         self::assertArrayHasKey('Idempotency-Key', $this->transport->requests[0]['headers']);
 
-        $this->transport->push(FakeTransport::json(201, ['data' => [['id' => 'pkg_1', 'name' => 'Starter']]]));
-        $packages = $client->admin->namespaces->packages->grant('ns_1', ['package_id' => 'pkg_1']);
+        $this->transport->push(FakeTransport::json(200, ['data' => [['id' => 'pkg_1', 'name' => 'Starter', 'expires_at' => null]]]));
+        $packages = $client->namespaces->packages->list('ns_1');
         self::assertCount(1, $packages);
         self::assertInstanceOf(Models\NamespacePackage::class, $packages[0]);
         self::assertSame('Starter', $packages[0]->name);
+
+        $this->transport->push(FakeTransport::json(201, ['data' => [
+            'id' => 'ns_1', 'packages' => [['id' => 'pkg_1', 'name' => 'Starter', 'expires_at' => null]],
+            'custom_limits' => null, 'limits' => ['resources' => 11000],
+        ]]));
+        $plan = $client->admin->namespaces->packages->grant('ns_1', ['package_id' => 'pkg_1']);
+        self::assertInstanceOf(Models\NamespacePlanOut::class, $plan);
+        self::assertInstanceOf(Models\NamespacePackage::class, $plan->packages[0]);
+        self::assertSame('Starter', $plan->packages[0]->name);
     }
 
     public function testTopLevelAnswersAreNotUnwrapped(): void
