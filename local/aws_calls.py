@@ -21,7 +21,6 @@ import json
 import os
 import re
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ ENV = "AWS_CALLS_DIR"
 ACCOUNT = "123456789012"  # moto's account: the ARNs the tests' resources have
 
 _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("aws_calls_function", default=None)
-_active: Counter[str] = Counter()  # functions inside a handler right now (threads a handler starts inherit it)
 _lock = threading.Lock()
 _seen: set[tuple[str, str, str, str]] = set()
 _state: dict[str, Any] = {"process_function": None, "file": None, "installed": False}
@@ -63,26 +61,20 @@ def install(process_function: str | None = None) -> bool:
 
 @contextlib.contextmanager
 def invoking(function: str) -> Iterator[None]:
-    """Attribute the calls made inside this block (and the threads it starts) to `function`."""
+    """Attribute the calls made inside this block (and in the threads it runs in a copy of its context) to
+    `function`."""
     token = _current.set(function)
-    with _lock:
-        _active[function] += 1
     try:
         yield
     finally:
-        with _lock:
-            _active[function] -= 1
-            if not _active[function]:
-                del _active[function]
         _current.reset(token)
 
 
 def _who() -> str | None:
-    function = _current.get() or _state["process_function"]
-    if function or threading.current_thread() is threading.main_thread():
-        return function  # on the main thread outside a handler: the test's own calls, not recorded
-    with _lock:  # a thread a handler started itself does not inherit the context variable
-        return next(iter(_active)) if len(_active) == 1 else None
+    """The function a call belongs to: the handler invocation whose context it runs in (threads a handler starts
+    run in a copy of it: functions/webhook_delivery), or the local-stack worker's own function. Anything else is
+    the tests' own doing and not recorded."""
+    return _current.get() or _state["process_function"]
 
 
 def _record(client: Any, operation: str, params: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ still has the time to finish it. One that is not started is reported as a batch 
 once, and no attempt is recorded for it: its attempt number is still free for the next receive.
 """
 
+import contextvars
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -85,8 +86,9 @@ def _name(queue_url: str) -> str:
 def handler(event: dict, context: Any) -> PartialItemFailureResponse:
     records = event.get("Records") or []
     webhook_pipeline.prepare()  # the shared clients, created once before the threads use them
+    invocation = contextvars.copy_context()  # each attempt's thread runs in this invocation's context
     with ThreadPoolExecutor(max_workers=min(CONCURRENCY, max(1, len(records)))) as pool:
-        done = list(pool.map(lambda record: _process(record, context), records))
+        done = list(pool.map(lambda record: invocation.copy().run(_process, record, context), records))
     return {
         "batchItemFailures": [{"itemIdentifier": r["messageId"]} for r, ok in zip(records, done, strict=True) if not ok]
     }
