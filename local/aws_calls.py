@@ -70,6 +70,16 @@ def invoking(function: str) -> Iterator[None]:
         _current.reset(token)
 
 
+@contextlib.contextmanager
+def not_recorded() -> Iterator[None]:
+    """A test's own requests made from inside a handler (a fault it injects that stands for another invocation)."""
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def _who() -> str | None:
     """The function a call belongs to: the handler invocation whose context it runs in (threads a handler starts
     run in a copy of it: functions/webhook_delivery), or the local-stack worker's own function. Anything else is

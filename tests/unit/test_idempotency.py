@@ -379,19 +379,21 @@ def test_an_invocation_that_lost_its_key_writes_nothing_and_leaves_the_new_holde
     """It ran past its in-progress window and a retry took the key over: its commit must not land."""
     import time
 
+    from local import aws_calls
     from platform_api import unit_of_work
     from platform_api.db import client, table_name
 
     original = unit_of_work.DeferredCommit.send
 
     def overtaken_then_send(self, first):
-        (record,) = _record()
-        client().update_item(  # the retry's claim: a later in-progress expiry
-            TableName=table_name(),
-            Key={"PK": record["PK"], "SK": record["SK"]},
-            UpdateExpression="SET in_progress_expiration = :e",
-            ExpressionAttributeValues={":e": {"N": str(int(time.time() * 1000) + 60000)}},
-        )
+        with aws_calls.not_recorded():  # what another invocation (the retry) does, not this function
+            (record,) = _record()
+            client().update_item(  # the retry's claim: a later in-progress expiry
+                TableName=table_name(),
+                Key={"PK": record["PK"], "SK": record["SK"]},
+                UpdateExpression="SET in_progress_expiration = :e",
+                ExpressionAttributeValues={":e": {"N": str(int(time.time() * 1000) + 60000)}},
+            )
         original(self, first)
 
     monkeypatch.setattr(unit_of_work.DeferredCommit, "send", overtaken_then_send)
