@@ -60,7 +60,7 @@ def install(process_function: str | None = None) -> bool:
 
 
 @contextlib.contextmanager
-def invoking(function: str) -> Iterator[None]:
+def invoking(function: str | None) -> Iterator[None]:
     """Attribute the calls made inside this block (and in the threads it runs in a copy of its context) to
     `function`."""
     token = _current.set(function)
@@ -70,14 +70,9 @@ def invoking(function: str) -> Iterator[None]:
         _current.reset(token)
 
 
-@contextlib.contextmanager
-def not_recorded() -> Iterator[None]:
+def not_recorded() -> contextlib.AbstractContextManager[None]:
     """A test's own requests made from inside a handler (a fault it injects that stands for another invocation)."""
-    token = _current.set(None)
-    try:
-        yield
-    finally:
-        _current.reset(token)
+    return invoking(None)
 
 
 def _who() -> str | None:

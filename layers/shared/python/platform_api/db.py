@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -51,6 +51,12 @@ class Gsi1Item(TableItem):
     GSI1SK = UnicodeAttribute(null=True)
 
     gsi1 = Gsi1Index()
+
+
+def number_map(raw: Any) -> dict[str, int]:
+    """A raw MapAttribute of numbers (window -> limit, feature -> limit) as a plain dict; {} when absent."""
+    values = raw.as_dict() if isinstance(raw, MapAttribute) else dict(raw or {})
+    return {name: int(value) for name, value in values.items()}
 
 
 class TtlMixin:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
-from platform_api.db import TableItem
+from platform_api.db import TableItem, number_map
 
 PROFILE = "PROFILE"
 UNIQUE = "UNIQUE"
@@ -57,11 +57,7 @@ def username_key(username: str) -> str:
 
 
 def custom_limits_of(user: UserItem) -> dict[str, int] | None:
-    raw = user.custom_limits
-    if raw is None:
-        return None
-    values = raw.as_dict() if isinstance(raw, MapAttribute) else dict(raw)
-    return {window: int(limit) for window, limit in values.items()} or None
+    return number_map(user.custom_limits) or None
 
 
 def get_item(user_id: str) -> UserItem | None:

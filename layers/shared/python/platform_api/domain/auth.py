@@ -322,26 +322,15 @@ def rate_limit_status(principal: Principal) -> dict[str, Any]:
         windows = ratelimit.hour_windows(item, tiers.limits(principal.tier, principal.custom_limits), now)
     burst = None
     if windows.burst_limit is not None:
-        burst = {
-            "limit": windows.burst_limit,
-            "used": windows.burst_used,
-            "remaining": max(0, windows.burst_limit - windows.burst_used),
-            "reset": windows.burst_reset,
-        }
+        burst = _window_status(windows.burst_limit, windows.burst_used, windows.burst_reset)
     return {
         "tier": principal.tier,
         "subject": principal.rate_limit_subject,
         "burst": burst,
-        "minute": {
-            "limit": windows.minute_limit,
-            "used": windows.minute_used,
-            "remaining": max(0, windows.minute_limit - windows.minute_used),
-            "reset": windows.minute_reset,
-        },
-        "hour": {
-            "limit": windows.hour_limit,
-            "used": windows.hour_used,
-            "remaining": max(0, windows.hour_limit - windows.hour_used),
-            "reset": windows.hour_reset,
-        },
+        "minute": _window_status(windows.minute_limit, windows.minute_used, windows.minute_reset),
+        "hour": _window_status(windows.hour_limit, windows.hour_used, windows.hour_reset),
     }
+
+
+def _window_status(limit: int, used: int, reset: int) -> dict[str, int]:
+    return {"limit": limit, "used": used, "remaining": max(0, limit - used), "reset": reset}

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import MapAttribute
-
 from platform_api import errors
 from platform_api.dal import entitlements as dal
 from platform_api.dal import metering as metering_dal
+from platform_api.db import number_map
 from platform_api.packages import DEFAULT_PACKAGE, FEATURES, GIB, UNITS, catalogue, limits_of
 from platform_api.timeutil import utcnow
 from platform_api.unit_of_work import UnitOfWork
@@ -90,14 +89,15 @@ def packages_of(namespace_id: str) -> list[dict[str, Any]]:
 
 
 def describe_packages(item: dal.PackagesItem | None) -> list[dict[str, Any]]:
-    grants = item.packages if item else []
+    return describe_grants(item.packages if item else [])
+
+
+def describe_grants(grants: list[dal.PackageGrant]) -> list[dict[str, Any]]:
     return [{"id": g.package_id, "name": catalogue()[g.package_id]["name"], "expires_at": g.expires_at} for g in grants]
 
 
 def custom_of(item: dal.PackagesItem | None) -> dict[str, int]:
-    raw = item.custom if item else None
-    values = raw.as_dict() if isinstance(raw, MapAttribute) else dict(raw or {})
-    return {feature: int(limit) for feature, limit in values.items()}
+    return number_map(item.custom if item else None)
 
 
 def limits_for(grants: list[dal.PackageGrant], custom: dict[str, int]) -> dict[str, int]:
@@ -138,16 +138,18 @@ def change_plan(
         delta = new.get(feature, 0) - old.get(feature, 0)
         if delta == 0:
             continue
-        fits = dal.CounterItem.remaining >= -delta if delta < 0 and must_fit else dal.CounterItem.PK.exists()
+        if delta < 0 and must_fit:
+            condition: Any = dal.CounterItem.remaining >= -delta
+            failure: Exception = errors.Conflict(
+                "Current usage exceeds what the new plan allows.", details={feature: ["Usage above the new limit."]}
+            )
+        else:
+            condition, failure = dal.CounterItem.PK.exists(), errors.NotFound("The namespace was not found.")
         uow.update(
             dal.CounterItem(*dal.counter_key(namespace_id, feature)),
             [dal.CounterItem.remaining.add(delta)],
-            condition=fits,
-            on_conflict=errors.Conflict(
-                "Current usage exceeds what the new plan allows.", details={feature: ["Usage above the new limit."]}
-            )
-            if delta < 0 and must_fit
-            else errors.NotFound("The namespace was not found."),
+            condition=condition,
+            on_conflict=failure,
         )
     return item
 

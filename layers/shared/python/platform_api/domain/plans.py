@@ -115,10 +115,6 @@ def _swap_tier_package(
     return [*kept, entitlements_dal.PackageGrant(package_id=new_package, expires_at=None)]
 
 
-def _grant_views(grants: list[entitlements_dal.PackageGrant]) -> list[dict[str, Any]]:
-    return [{"id": g.package_id, "name": catalogue()[g.package_id]["name"], "expires_at": g.expires_at} for g in grants]
-
-
 # ---------------------------------------------------------------------------------------------- users
 def user_plan(user: users_dal.UserItem) -> dict[str, Any]:
     custom = users_dal.custom_limits_of(user)
@@ -156,7 +152,7 @@ def change_user_plan(
         raise errors.NotFound("User not found.")
     before = user_plan(user)
     new_tier = tier or user.tier
-    custom = rate_limits if change_rate_limits else users_dal.custom_limits_of(user)
+    custom = rate_limits if change_rate_limits else before["custom_rate_limits"]
     if new_tier == user.tier and custom == before["custom_rate_limits"]:
         return before  # nothing changes: no event, no audit entry
     limits = tiers.limits(new_tier, custom)
@@ -240,7 +236,7 @@ def _workspace_plan(item: workspaces_dal.WorkspaceItem, grants: list[entitlement
         "name": item.name,
         "tier": item.tier,
         "default_namespace_id": item.default_namespace_id,
-        "packages": _grant_views(grants),
+        "packages": entitlements.describe_grants(grants),
         "updated_at": item.updated_at,
     }
 
@@ -308,7 +304,7 @@ def namespace_plan(namespace_id: str, packages: entitlements_dal.PackagesItem | 
     custom = entitlements.custom_of(packages)
     return {
         "id": namespace_id,
-        "packages": _grant_views(grants),
+        "packages": entitlements.describe_grants(grants),
         "custom_limits": custom or None,
         "limits": entitlements.limits_for(grants, custom),
     }
