@@ -66,24 +66,12 @@ def aws():
     """A fresh in-process AWS (moto) with the template's table, queues, secret and KMS key; yields their names."""
     from local import emulator
     from local.aws import provision
+    from tests.helpers import use_backend
 
     emulator.install()
     with mock_aws():
         physical = provision(None)
-        os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]
-        os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = physical["WebhookDeliveryQueue"]["QueueUrl"]
-        os.environ["WEBHOOK_FANOUT_DLQ_URL"] = physical["WebhookFanoutDLQ"]["QueueUrl"]
-        os.environ["WEBHOOK_DELIVERY_DLQ_URL"] = physical["WebhookDeliveryDLQ"]["QueueUrl"]
-        os.environ["WEBHOOK_RETRY_QUEUE_URL"] = physical["WebhookRetryQueue"]["QueueUrl"]
-        os.environ["DATA_KEY_ARN"] = physical["DataKey"]["Arn"]
-        from platform_api import keys, sealing
-        from platform_api.queues import client as sqs_client
-        from platform_api.settings import get_settings
-
-        get_settings.cache_clear()  # settings are read once per container; the queue URLs are only known now
-        sqs_client.cache_clear()
-        keys.reset()  # a new backend: its KMS key and secret are new ones (a new container would read them)
-        sealing.reset()
+        use_backend(physical)
         yield physical
 
 

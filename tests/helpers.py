@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import uuid
 from functools import cache
@@ -30,6 +31,24 @@ def function_for(method: str, path: str) -> tuple[str, str, dict[str, str]]:
         if found and route_method == method:
             return logical_id, resource, found.groupdict()
     raise LookupError(f"no route for {method} {path} in template.yaml")
+
+
+def use_backend(physical: dict[str, dict[str, str]]) -> None:
+    """Point this process's functions at a freshly provisioned in-process backend (moto): the environment
+    template.yaml gives them for its queues and KMS key, and nothing a new container would not have cached."""
+    from platform_api import clients, keys, sealing
+    from platform_api.settings import get_settings
+
+    os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]
+    os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = physical["WebhookDeliveryQueue"]["QueueUrl"]
+    os.environ["WEBHOOK_FANOUT_DLQ_URL"] = physical["WebhookFanoutDLQ"]["QueueUrl"]
+    os.environ["WEBHOOK_DELIVERY_DLQ_URL"] = physical["WebhookDeliveryDLQ"]["QueueUrl"]
+    os.environ["WEBHOOK_RETRY_QUEUE_URL"] = physical["WebhookRetryQueue"]["QueueUrl"]
+    os.environ["DATA_KEY_ARN"] = physical["DataKey"]["Arn"]
+    get_settings.cache_clear()  # settings are read once per container; the queue URLs are only known now
+    clients.reset()
+    keys.reset()  # a new backend: its KMS key and secret are new ones (a new container would read them)
+    sealing.reset()
 
 
 @cache

@@ -85,7 +85,6 @@ def _name(queue_url: str) -> str:
 @log_metrics
 def handler(event: dict, context: Any) -> PartialItemFailureResponse:
     records = event.get("Records") or []
-    webhook_pipeline.prepare()  # the shared clients, created once before the threads use them
     invocation = contextvars.copy_context()  # each attempt's thread runs in this invocation's context
     with ThreadPoolExecutor(max_workers=min(CONCURRENCY, max(1, len(records)))) as pool:
         done = list(pool.map(lambda record: invocation.copy().run(_process, record, context), records))

@@ -9,16 +9,20 @@ Key design (docs/data-model.md has the full access-pattern table):
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
+import pynamodb.connection.base
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from platform_api import clients
 from platform_api.settings import get_settings
 
 _settings = get_settings()
+# Every model's connection draws its client from the container's one botocore session (platform_api.clients):
+# pynamodb would open a session per model class, each parsing the DynamoDB service model again.
+pynamodb.connection.base.get_session = clients.session  # type: ignore[assignment]
 
 
 class TableItem(Model):
@@ -63,12 +67,9 @@ class TtlMixin:
     ttl = NumberAttribute(null=True)
 
 
-@lru_cache(maxsize=1)
 def client() -> Any:
-    """A low-level DynamoDB client, created once per container, for what pynamodb does not express."""
-    import boto3
-
-    return boto3.client("dynamodb", region_name=_settings.region, endpoint_url=_settings.dynamodb_endpoint_url)
+    """The container's low-level DynamoDB client, for what pynamodb does not express."""
+    return clients.client("dynamodb")
 
 
 def table_name() -> str:

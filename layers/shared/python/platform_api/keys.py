@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
+from platform_api import clients
 from platform_api.settings import get_settings
 
 SECRET_MAX_AGE_SECONDS = 300
@@ -104,18 +104,11 @@ _lock = threading.Lock()
 _ring: Ring | None = None
 
 
-@lru_cache(maxsize=1)
-def _secretsmanager() -> Any:
-    import boto3
-
-    return boto3.client("secretsmanager", region_name=get_settings().region)
-
-
 def _read(secret_arn: str, stage: str) -> Version | None:
     from botocore.exceptions import ClientError
 
     try:
-        reply = _secretsmanager().get_secret_value(SecretId=secret_arn, VersionStage=stage)
+        reply = clients.client("secretsmanager").get_secret_value(SecretId=secret_arn, VersionStage=stage)
     except ClientError as exc:
         if stage != CURRENT and exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
             return None  # never rotated: no previous version
@@ -148,11 +141,10 @@ def ring(*, refresh: bool = False) -> Ring:
 
 
 def reset() -> None:
-    """Forget the cached ring and client (tests; a new container)."""
+    """Forget the cached ring (tests; a new container)."""
     global _ring
     with _lock:
         _ring = None
-    _secretsmanager.cache_clear()
 
 
 def current() -> Version:

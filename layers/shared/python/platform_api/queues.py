@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
-from platform_api.settings import get_settings
+from platform_api import clients
 
 MAX_BATCH = 10
 MAX_BATCH_BYTES = 250 * 1024  # SQS: 256 KiB for the whole batch; headroom for attributes
@@ -16,12 +15,8 @@ class SendFailed(Exception):
     """Some entries of a batch were not accepted; the caller retries the whole record (ids make that safe)."""
 
 
-@lru_cache(maxsize=1)
 def client() -> Any:
-    import boto3
-
-    settings = get_settings()
-    return boto3.client("sqs", region_name=settings.region)
+    return clients.client("sqs")
 
 
 def _batches(bodies: list[str]) -> list[list[str]]:

@@ -27,7 +27,7 @@ import time
 from functools import lru_cache
 from typing import Any
 
-from platform_api import keys
+from platform_api import clients, keys
 from platform_api.settings import get_settings
 
 FORMAT = "kms1"
@@ -38,13 +38,6 @@ _LEGACY_WEBHOOK_PURPOSE = "webhook-secrets"
 
 _lock = threading.Lock()
 _data_keys: dict[str, tuple[bytes, bytes, float]] = {}  # purpose -> (plaintext, wrapped, monotonic created)
-
-
-@lru_cache(maxsize=1)
-def _kms() -> Any:
-    import boto3
-
-    return boto3.client("kms", region_name=get_settings().region)
 
 
 def _key_arn() -> str:
@@ -69,7 +62,9 @@ def _data_key(purpose: str) -> tuple[bytes, bytes]:
     with _lock:
         cached = _data_keys.get(purpose)
         if cached is None or time.monotonic() - cached[2] > DATA_KEY_MAX_AGE_SECONDS:
-            reply = _kms().generate_data_key(KeyId=_key_arn(), KeySpec="AES_256", EncryptionContext=_context(purpose))
+            reply = clients.client("kms").generate_data_key(
+                KeyId=_key_arn(), KeySpec="AES_256", EncryptionContext=_context(purpose)
+            )
             cached = (reply["Plaintext"], reply["CiphertextBlob"], time.monotonic())
             _data_keys[purpose] = cached
         return cached[0], cached[1]
@@ -77,21 +72,15 @@ def _data_key(purpose: str) -> tuple[bytes, bytes]:
 
 @lru_cache(maxsize=256)
 def _unwrap(wrapped: bytes, purpose: str) -> bytes:
-    reply = _kms().decrypt(CiphertextBlob=wrapped, KeyId=_key_arn(), EncryptionContext=_context(purpose))
+    reply = clients.client("kms").decrypt(CiphertextBlob=wrapped, KeyId=_key_arn(), EncryptionContext=_context(purpose))
     return bytes(reply["Plaintext"])
 
 
-def prepare() -> None:
-    """Create the KMS client now: boto3's default session is not safe to create clients from concurrently."""
-    _kms()
-
-
 def reset() -> None:
-    """Forget cached data keys and the client (tests; a new container)."""
+    """Forget cached data keys (tests; a new container)."""
     with _lock:
         _data_keys.clear()
     _unwrap.cache_clear()
-    _kms.cache_clear()
 
 
 def _aes_key(data_key: bytes, derive_with: bytes | None) -> bytes:

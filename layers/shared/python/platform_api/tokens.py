@@ -7,11 +7,23 @@ issued before key ids existed carry none and are tried against every version tha
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import jwt
+if "cryptography" in sys.modules:
+    import jwt
+else:
+    # PyJWT imports `cryptography` when it can, for the RSA and EC algorithms: ~25 ms of every authenticated
+    # function's cold start. Tokens here are HS256 only (the standard library's hmac), so PyJWT is loaded as
+    # where cryptography is absent; its HMAC algorithms are the same either way. (A later import of cryptography,
+    # by sealing, is unaffected: the block lasts for this import only.)
+    sys.modules["cryptography"] = None  # type: ignore[assignment]
+    try:
+        import jwt
+    finally:
+        del sys.modules["cryptography"]
 
 from platform_api import errors, keys
 from platform_api.settings import get_settings

@@ -189,16 +189,5 @@ def _not_sent(webhook: dal.WebhookItem, current: dal.DeliveryItem | None, messag
     return "failed: webhook inactive"
 
 
-def prepare() -> None:
-    """Create the clients and keys every attempt shares before several threads attempt at once: boto3's
-    default session is not safe to create clients from concurrently."""
-    from platform_api import db
-    from platform_api.queues import client
-
-    client()
-    db.client()
-    webhooks.prepare_signing()
-
-
 def parse(body: str) -> dict[str, Any]:
     return json.loads(body)

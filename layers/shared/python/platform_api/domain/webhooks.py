@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from platform_api import errors, keys, sealing, ssrf, webhook_signing
+from platform_api import errors, sealing, ssrf, webhook_signing
 from platform_api.dal import webhooks as dal
 from platform_api.domain import entitlements, listing
 from platform_api.domain.tenancy import Actor
@@ -91,12 +91,6 @@ def disable_after_seconds() -> int:
 
 
 # ---------------------------------------------------------------------------------------------- secrets
-def prepare_signing() -> None:
-    """Create the KMS client (and read the key ring, for secrets sealed before KMS) before threads attempt at once."""
-    sealing.prepare()
-    keys.ring()
-
-
 def _seal(secret: str, webhook_id: str) -> str:
     return sealing.seal_webhook_secret(secret, webhook_id)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
-from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.envelopes import InModel, OutModel, Timestamp, sparse
 from platform_api.models.namespaces import NamespacePackage
 from platform_api.models.workspaces import Tier
 from platform_api.packages import FEATURES
@@ -47,7 +47,7 @@ class DeadLettersOut(OutModel):
     queues: list[DeadLetterQueueOut]
 
 
-class RedriveRequest(BaseModel):
+class RedriveRequest(InModel):
     model_config = ConfigDict(extra="forbid")
 
     max_messages: int = Field(default=100, ge=1, le=500, description="At most this many messages per call.")
@@ -81,7 +81,7 @@ Reason = Annotated[
 ]
 
 
-class RateLimitsIn(BaseModel):
+class RateLimitsIn(InModel):
     """Custom rate limits (enterprise): each window given replaces the tier's."""
 
     model_config = ConfigDict(extra="forbid")
@@ -97,7 +97,7 @@ class RateLimitsOut(OutModel):
     hour: int = Field(examples=[10_000])
 
 
-class UserPlanUpdate(BaseModel):
+class UserPlanUpdate(InModel):
     """Change what a user's account is sold: its tier, its custom rate limits (null clears them), or both."""
 
     model_config = ConfigDict(extra="forbid")
@@ -121,7 +121,7 @@ class UserPlanOut(OutModel):
     updated_at: Timestamp
 
 
-class WorkspaceTierUpdate(BaseModel):
+class WorkspaceTierUpdate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     tier: Tier = Field(description="The workspace's tier; its default namespace's package follows.")
@@ -137,7 +137,7 @@ class WorkspacePlanOut(OutModel):
     updated_at: Timestamp
 
 
-class PackageGrantRequest(BaseModel):
+class PackageGrantRequest(InModel):
     model_config = ConfigDict(extra="forbid")
 
     package_id: str = Field(min_length=1, max_length=64, examples=["pkg_pro"])
@@ -147,7 +147,7 @@ class PackageGrantRequest(BaseModel):
     reason: Reason
 
 
-class NamespaceLimitsUpdate(BaseModel):
+class NamespaceLimitsUpdate(InModel):
     """Custom entitlement limits (enterprise): each feature named replaces what the packages sum to."""
 
     model_config = ConfigDict(extra="forbid")

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.envelopes import InModel, OutModel, Timestamp, sparse
 from platform_api.models.text import SingleLine
 from platform_api.models.workspaces import Tier
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     name: SingleLine = Field(min_length=1, max_length=200)

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from platform_api.models.envelopes import OutModel
+from platform_api.models.envelopes import InModel, OutModel
 from platform_api.models.text import SingleLine
 from platform_api.models.users import EMAIL_PATTERN, USERNAME_PATTERN, UserOut
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(InModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
@@ -18,14 +18,14 @@ class RegisterRequest(BaseModel):
     name: SingleLine | None = Field(default=None, max_length=200)
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(InModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(InModel):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = Field(min_length=1, max_length=512)

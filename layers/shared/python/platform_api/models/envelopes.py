@@ -41,6 +41,13 @@ class OutModel(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
+class InModel(BaseModel):
+    """Base of request bodies: built on first use (`defer_build`) too, so a cold start builds only the body its
+    first request validates, not every body the function's routes accept."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 def _type_name(param: Any) -> str:
     args = get_args(param)
     if get_origin(param) is list and args:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field
+from pydantic import MISSING, ConfigDict, Field
 
-from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.envelopes import InModel, OutModel, Timestamp, sparse
 from platform_api.models.text import MultiLine, SingleLine
 from platform_api.models.workspaces import SLUG_PATTERN
 
 FEATURE_PATTERN = r"^[a-z_]{1,40}$"
 
 
-class NamespaceCreate(BaseModel):
+class NamespaceCreate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     name: SingleLine = Field(min_length=1, max_length=200)
@@ -26,7 +26,7 @@ class NamespaceCreate(BaseModel):
     )
 
 
-class NamespaceUpdate(BaseModel):
+class NamespaceUpdate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
@@ -35,13 +35,13 @@ class NamespaceUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class PackageAssign(BaseModel):
+class PackageAssign(InModel):
     model_config = ConfigDict(extra="forbid")
 
     package_id: str = Field(pattern=r"^pkg_[a-z0-9_]{1,40}$", examples=["pkg_starter"])
 
 
-class EntitlementCheck(BaseModel):
+class EntitlementCheck(InModel):
     model_config = ConfigDict(extra="forbid")
 
     feature: str = Field(pattern=FEATURE_PATTERN, examples=["storage"])

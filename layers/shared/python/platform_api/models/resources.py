@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, field_validator
+from pydantic import MISSING, ConfigDict, Field, field_validator
 
-from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.envelopes import InModel, OutModel, Timestamp, sparse
 from platform_api.models.text import MultiLine, SingleLine, single_line
 
 Status = Literal["active", "inactive", "archived"]
@@ -85,7 +85,7 @@ def _clean_name(value: str | None) -> str | None:
     return value
 
 
-class ResourceCreate(BaseModel):
+class ResourceCreate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
@@ -111,7 +111,7 @@ class ResourceCreate(BaseModel):
         return check_tags(value)
 
 
-class ResourceUpdate(BaseModel):
+class ResourceUpdate(InModel):
     """PATCH: only the fields sent change; `description: null` clears it; `name`, `type`, `status` cannot be null."""
 
     model_config = ConfigDict(extra="forbid")
@@ -152,7 +152,7 @@ class ResourceUpdate(BaseModel):
 MAX_BATCH_OPERATIONS = 23  # one transaction: 23 plain creates are 23 x 4 + 4 = 96 items (domain.resources)
 
 
-class BatchOperation(BaseModel):
+class BatchOperation(InModel):
     """One operation; `data` is validated exactly as its single-route twin (ResourceCreate / ResourceUpdate)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -162,7 +162,7 @@ class BatchOperation(BaseModel):
     data: dict[str, Any] | None = None
 
 
-class BatchRequest(BaseModel):
+class BatchRequest(InModel):
     model_config = ConfigDict(extra="forbid")
 
     # The document's maxItems is this bound, the one the server enforces (domain.resources explains the number).

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.envelopes import InModel, OutModel, Timestamp, sparse
 from platform_api.models.text import SingleLine
 from platform_api.models.workspaces import Role, Tier
 
@@ -10,7 +10,7 @@ EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,40}$"
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     first_name: SingleLine | None = Field(default=None, max_length=100)
@@ -18,7 +18,7 @@ class ProfileUpdate(BaseModel):
     avatar_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(InModel):
     """The writable fields: an allowlist. tier, email_verified_at and roles are not among them."""
 
     model_config = ConfigDict(extra="forbid")
@@ -35,7 +35,7 @@ class UserUpdate(BaseModel):
     )
 
 
-class EmailConfirmation(BaseModel):
+class EmailConfirmation(InModel):
     """`POST /v1/users/me/email/confirm`: the token from the confirmation link."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
-from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.envelopes import InModel, OutModel, Timestamp, sparse
 from platform_api.models.text import MultiLine
 
 EventName = str
 MAX_EVENTS = 50
 
 
-class WebhookCreate(BaseModel):
+class WebhookCreate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=1, max_length=2048, examples=["https://your-app.com/webhooks"])
@@ -31,7 +31,7 @@ class WebhookCreate(BaseModel):
     is_active: bool = True
 
 
-class WebhookUpdate(BaseModel):
+class WebhookUpdate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(default=None, min_length=1, max_length=2048)
@@ -40,7 +40,7 @@ class WebhookUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class SecretRotation(BaseModel):
+class SecretRotation(InModel):
     model_config = ConfigDict(extra="forbid")
 
     secret: str | None = Field(default=None, min_length=8, max_length=256, pattern=r"^[\x21-\x7e]+$")
@@ -49,7 +49,7 @@ class SecretRotation(BaseModel):
     )
 
 
-class DeliveryRecovery(BaseModel):
+class DeliveryRecovery(InModel):
     model_config = ConfigDict(extra="forbid")
 
     since: AwareDatetime = Field(

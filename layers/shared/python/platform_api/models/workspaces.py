@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from platform_api.models.envelopes import OutModel, Timestamp, sparse
+from platform_api.models.envelopes import InModel, OutModel, Timestamp, sparse
 from platform_api.models.text import SingleLine
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
@@ -29,7 +29,7 @@ def _valid_timezone(value: str | None) -> str | None:
     raise ValueError("must be an IANA time zone such as 'UTC' or 'Europe/London'")
 
 
-class SettingsIn(BaseModel):
+class SettingsIn(InModel):
     model_config = ConfigDict(extra="forbid")
 
     timezone: str | None = Field(default=None, max_length=64, description="IANA time zone, e.g. `Europe/London`.")
@@ -38,7 +38,7 @@ class SettingsIn(BaseModel):
     _tz = field_validator("timezone")(_valid_timezone)
 
 
-class WorkspaceCreate(BaseModel):
+class WorkspaceCreate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     name: SingleLine = Field(min_length=1, max_length=200)
@@ -49,7 +49,7 @@ class WorkspaceCreate(BaseModel):
     settings: SettingsIn | None = None
 
 
-class WorkspaceUpdate(BaseModel):
+class WorkspaceUpdate(InModel):
     """The writable fields (an allowlist): the tier is billing, not a PATCH."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,14 +59,14 @@ class WorkspaceUpdate(BaseModel):
     settings: SettingsIn | None = None
 
 
-class MemberAdd(BaseModel):
+class MemberAdd(InModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: str = Field(pattern=r"^usr_[0-9A-Z]{26}$")
     role: Role = "member"
 
 
-class MemberUpdate(BaseModel):
+class MemberUpdate(InModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
