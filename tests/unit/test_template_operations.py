@@ -283,6 +283,30 @@ def test_provisioned_concurrency_keeps_the_hottest_functions_live_alias_warm():
     assert Resolver(TEMPLATE, {}, {"ProvisionedConcurrency": "2"}).conditions["HasProvisionedConcurrency"] is True
 
 
+def test_snapstart_is_an_option_on_every_api_function_off_by_default_and_on_in_prod():
+    api_functions = [
+        logical_id
+        for logical_id, resource in FUNCTIONS.items()
+        if any(event.get("Type") == "Api" for event in (resource["Properties"].get("Events") or {}).values())
+    ]
+    assert len(api_functions) >= 11
+    for logical_id in api_functions:
+        props = FUNCTIONS[logical_id]["Properties"]
+        assert props["AutoPublishAlias"] == "live", logical_id  # SnapStart applies to published versions only
+        assert props["SnapStart"] == {
+            "Fn::If": ["SnapStartOn", {"ApplyOn": "PublishedVersions"}, {"Ref": "AWS::NoValue"}]
+        }, logical_id
+    assert TEMPLATE["Parameters"]["SnapStart"]["Default"] == "false"
+    assert Resolver(TEMPLATE, {}, {}).conditions["SnapStartOn"] is False
+    assert Resolver(TEMPLATE, {}, {"SnapStart": "true"}).conditions["SnapStartOn"] is True
+    rule = TEMPLATE["Rules"]["SnapStartExcludesProvisionedConcurrency"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "true"]}
+    assert rule["Assertions"][0]["Assert"] == {"Fn::Equals": [{"Ref": "ProvisionedConcurrency"}, "0"]}
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    assert "SnapStart=true" in config["prod"]["deploy"]["parameters"]["parameter_overrides"].split()
+    assert "SnapStart" not in config["dev"]["deploy"]["parameters"]["parameter_overrides"]
+
+
 def test_samconfig_overrides_only_parameters_the_template_declares():
     config = tomllib.loads((ROOT / "samconfig.toml").read_text())
     declared = set(TEMPLATE["Parameters"])

@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 
-from platform_api import errors, state
+from platform_api import errors, snapstart, state
 from platform_api.observability import MetricName, count, log_metrics, logger, tracer
 from platform_api.settings import get_settings
 
@@ -416,6 +416,7 @@ def _finalise(response: dict[str, Any], request_state: state.RequestState) -> di
 
 def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point for an API function: observability, prechecks, resolve, common headers."""
+    snapstart.register()  # with SnapStart on (template parameter), the hooks that make a restore safe
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @tracer.capture_lambda_handler
