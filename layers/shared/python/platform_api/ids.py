@@ -12,5 +12,17 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{ULID()}"
 
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulid_milliseconds(ulid: str) -> int:
+    """The creation time of a ULID, in ms since the epoch: its first 10 characters, 48 bits in Crockford base32.
+    Read here rather than through python-ulid, whose import costs a read-only request's cold start ~15 ms."""
+    value = 0
+    for character in ulid[:10].upper():
+        value = value * 32 + _CROCKFORD.index(character)
+    return value
+
+
 def has_prefix(value: str, prefix: str) -> bool:
     return isinstance(value, str) and value.startswith(prefix + "_") and len(value) > len(prefix) + 1

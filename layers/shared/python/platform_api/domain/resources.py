@@ -16,14 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from ulid import ULID
 
 from platform_api import errors, events
 from platform_api.dal import resources as dal
 from platform_api.dal.users import get_users
 from platform_api.domain import entitlements
 from platform_api.domain.tenancy import Actor
-from platform_api.ids import has_prefix, new_id
+from platform_api.ids import has_prefix, new_id, ulid_milliseconds
 from platform_api.models.resources import MAX_BATCH_OPERATIONS, STATUSES, ResourceCreate, ResourceUpdate
 from platform_api.query import ListQuery, ListSpec, Page, comparator, encode_position, matches, search_words
 from platform_api.timeutil import isoformat, now_iso
@@ -201,7 +200,7 @@ def _group_bounds(plan: _Plan, key: str) -> tuple[str, str]:
     """The keys (inclusive) of every entry tied with `key` on the first sort field: a multi-field sort re-sorts
     each such tie group. created_at has whole seconds, so its group is the ids of one second of the ULID clock."""
     if plan.index in ("created_at", "search"):
-        second = ULID.from_str(key[len(dal.SK_PREFIX) + len("res_") :][:26]).milliseconds // 1000
+        second = ulid_milliseconds(key[len(dal.SK_PREFIX) + len("res_") :]) // 1000
         first, last = dal.id_at(second * 1000, last=False), dal.id_at(second * 1000 + 999, last=True)
         return dal.SK_PREFIX + first, dal.SK_PREFIX + last
     group = key.rsplit(dal.SEP, 1)[0] + dal.SEP
@@ -373,7 +372,7 @@ def _adjust(uow: UnitOfWork, namespace_id: str, feature: str, delta: int) -> Non
 
 def _created_at(resource_id: str) -> str:
     # created_at comes from the id's own ULID clock, so (created_at, id) order IS key order, across containers.
-    return isoformat(ULID.from_str(resource_id.split("_", 1)[1]).datetime)
+    return isoformat(datetime.fromtimestamp(ulid_milliseconds(resource_id.split("_", 1)[1]) / 1000, UTC))
 
 
 def _event(action: str, obj: dict[str, Any], actor: Actor) -> events.EventRecord:
