@@ -342,7 +342,10 @@ def test_between_rotations_a_container_reads_only_the_current_version(secret_arn
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
     alice = register_user()
     assert call("GET", "/v1/users/me", token=alice["access_token"]).status == 200
-    assert stages == ["AWSCURRENT", "AWSPREVIOUS"]  # the secret is younger than the grace period: is there one?
+    # the secret is younger than the grace period, but a token of the current version needs no previous one: a
+    # cold start's first request reads the secret once
+    assert keys.ring().in_grace()
+    assert stages == ["AWSCURRENT"]
     rotate_signing_secret(secret_arn)
     monkeypatch.setenv("KEY_GRACE_SECONDS", "0")  # long after the rotation
     get_settings.cache_clear()
@@ -392,3 +395,4 @@ def test_the_template_keeps_the_keys_and_wires_the_rotation():
         "WebhookDeliveryFunction": {"kms:Decrypt"},
         "WebhookSlowDeliveryFunction": {"kms:Decrypt"},
     }
+

@@ -158,6 +158,8 @@ def verifying() -> list[Version]:
 def version(kid: str) -> Version | None:
     """The version with this kid if it verifies now; an unknown kid re-reads the ring once (bounded)."""
     found = ring()
+    if kid == found.current.kid:
+        return found.current  # the common case: no need to read the previous version (a cold start's round trip)
     if (
         kid not in {v.kid for v in found.verifying()}
         and time.monotonic() - found.loaded_at > UNKNOWN_KID_REFRESH_SECONDS
