@@ -80,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.output != "-":
         Path(args.output).write_text(text)
         log(f"wrote {args.output}")
-    return 0
+    failed = report.cold_failures(results["cold"]) if results.get("cold") else []
+    for failure in failed:  # a cold start that timed a rejection is no figure: say so, and fail the run
+        log(f"cold start row failed: {failure}")
+    return 1 if failed or "cold start failed" in " ".join(results["notes"]) else 0
 
 
 if __name__ == "__main__":

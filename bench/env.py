@@ -41,6 +41,11 @@ TEST_ENV = {
     "RATE_LIMITS_JSON": '{"free": {"burst": 10000000, "minute": 10000000, "hour": 10000000}}',
     "REGISTRATIONS_PER_IP_PER_HOUR": "100000",
     "LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "100000",
+    "LOGIN_ATTEMPTS_PER_EMAIL_PER_MINUTE": "100000",
+    "LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE": "100000",
+    # registrations and logins are anonymous requests from one address: every bench user signs up from it
+    "ANONYMOUS_REQUESTS_PER_IP_PER_MINUTE": "100000",
+    "ANONYMOUS_REQUESTS_PER_IP_PER_HOUR": "1000000",
 }
 
 
@@ -77,11 +82,11 @@ def moto_aws() -> Iterator[dict[str, dict[str, str]]]:
     from moto import mock_aws
 
     from local.aws import provision
+    from tests.helpers import use_backend
 
     with mock_aws():
         physical = provision(None)
-        os.environ["WEBHOOK_FANOUT_QUEUE_URL"] = physical["WebhookFanoutQueue"]["QueueUrl"]
-        os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = physical["WebhookDeliveryQueue"]["QueueUrl"]
+        use_backend(physical)
         yield physical
 
 

@@ -4,10 +4,11 @@ pagination depth. Every figure comes from `bench.counters` (botocore level: boto
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,9 @@ class LatencyRow:
     p99: float | None = None
     n: int = 0
     note: str = ""
+    aws_p50: float | None = None  # of each request: the time inside botocore calls (moto answering, here)
+    own_p50: float | None = None  # of each request: the rest (our code, Powertools, pydantic, botocore's own work)
+    calls: float | None = None  # AWS calls per request
 
 
 @dataclass
@@ -195,15 +199,54 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p99
 
 
-def _time(do: Callable[[], Any], n: int, warmups: int = 5) -> tuple[float, float]:
+class _AwsClock:
+    """Time spent inside botocore's `_make_api_call` (request building, the round trip, parsing) while on."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+
+    @contextlib.contextmanager
+    def on(self) -> Iterator[None]:
+        import botocore.client
+
+        original = botocore.client.BaseClient._make_api_call
+
+        def timed(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(client, operation, params)
+            finally:
+                self.seconds += time.perf_counter() - started
+                self.calls += 1
+
+        botocore.client.BaseClient._make_api_call = timed  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def _time(label: str, do: Callable[[], Any], n: int, warmups: int = 5) -> LatencyRow:
+    """p50/p99 of `do`, and where each request's time went: inside AWS calls, or the handler's own work."""
     for _ in range(warmups):
         do()
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        do()
-        samples.append((time.perf_counter() - started) * 1000)
-    return _percentiles(samples)
+    totals, aws, own = [], [], []
+    clock = _AwsClock()
+    with clock.on():
+        for _ in range(n):
+            before = clock.seconds
+            started = time.perf_counter()
+            do()
+            total = (time.perf_counter() - started) * 1000
+            in_aws = (clock.seconds - before) * 1000
+            totals.append(total)
+            aws.append(in_aws)
+            own.append(total - in_aws)
+    p50, p99 = _percentiles(totals)
+    return LatencyRow(
+        label, p50, p99, n, aws_p50=statistics.median(aws), own_p50=statistics.median(own), calls=clock.calls / n
+    )
 
 
 def latency(caller: Caller | None, n: int) -> list[LatencyRow]:
@@ -219,11 +262,11 @@ def latency(caller: Caller | None, n: int) -> list[LatencyRow]:
     spec.loader.exec_module(bare)
     rows: list[LatencyRow] = []
     event = api_event("GET", "/v1/health")
-    p50, p99 = _time(lambda: bare.handler(dict(event), FakeContext()), n)
-    rows.append(LatencyRow("bare Powertools resolver, constant (baseline)", p50, p99, n))
+    rows.append(
+        _time("bare Powertools resolver, constant (baseline)", lambda: bare.handler(dict(event), FakeContext()), n)
+    )
     if route_built("GET", "/v1/health"):
-        p50, p99 = _time(lambda: call("GET", "/v1/health"), n)
-        rows.append(LatencyRow("GET /v1/health (platform front door, public)", p50, p99, n))
+        rows.append(_time("GET /v1/health (platform front door, public)", lambda: call("GET", "/v1/health"), n))
 
     token = caller.token if caller else None
     resource_id = None
@@ -261,8 +304,7 @@ def latency(caller: Caller | None, n: int) -> list[LatencyRow]:
                 if getattr(first, "status", 500) >= 400:
                     rows.append(LatencyRow(label, note=f"not measured: answers {first.status}"))
                     continue
-                p50, p99 = _time(do, n if method == "GET" else max(50, n // 2))
-                rows.append(LatencyRow(label, p50, p99, n if method == "GET" else max(50, n // 2)))
+                rows.append(_time(label, do, n if method == "GET" else max(50, n // 2)))
             except Exception as exc:
                 rows.append(LatencyRow(label, note=f"failed: {type(exc).__name__}: {str(exc)[:100]}"))
     return rows
