@@ -395,4 +395,3 @@ def test_the_template_keeps_the_keys_and_wires_the_rotation():
         "WebhookDeliveryFunction": {"kms:Decrypt"},
         "WebhookSlowDeliveryFunction": {"kms:Decrypt"},
     }
-

@@ -22,7 +22,7 @@ from platform_api.settings import get_settings
 _settings = get_settings()
 # Every model's connection draws its client from the container's one botocore session (platform_api.clients):
 # pynamodb would open a session per model class, each parsing the DynamoDB service model again.
-pynamodb.connection.base.get_session = clients.session  # type: ignore[assignment]
+pynamodb.connection.base.get_session = clients.session
 
 
 class TableItem(Model):

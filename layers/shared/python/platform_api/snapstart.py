@@ -45,8 +45,9 @@ def after_restore() -> None:
     from platform_api import keys, sealing
 
     random.seed()  # from os.urandom
-    ulid = sys.modules.get("ulid")
-    if ulid is not None:
+    if "ulid" in sys.modules:  # imported by the first new id (platform_api.ids): nothing to renew before
+        import ulid
+
         ulid.default_generator = ulid.ULIDGenerator()
     keys.reset()
     sealing.reset()
