@@ -14,8 +14,9 @@ snapshot (minutes to days ago), is renewed after each restore:
   happened since the snapshot, and a data key is a per-environment secret.
 
 Tokens, session ids and `jti`s come from `secrets` and `uuid4` (os.urandom), which the restored kernel re-seeds.
-Before the snapshot, the function creates its AWS clients (their service models parsed into the snapshot) and
-builds its deferred pydantic models; it makes no AWS request, so no connection or credential is captured.
+Before the snapshot, the function creates its AWS clients (their service models parsed into the snapshot), builds
+its deferred pydantic models and imports what a first write would; it makes no AWS request, so no connection or
+credential is captured.
 
 `snapshot_restore_py` exists only in Lambda's Python runtimes (3.12+); elsewhere (tests, the local stack) nothing
 registers, and tests/unit/test_snapstart.py simulates a restore by calling the hooks.
@@ -31,7 +32,10 @@ _registered = False
 
 
 def before_snapshot() -> None:
-    """The work worth keeping in the snapshot: clients created, request and response models built."""
+    """The work worth keeping in the snapshot: clients created, request and response models built, python-ulid
+    imported (the first new id's import otherwise: platform_api.ids)."""
+    import ulid  # noqa: F401
+
     from platform_api import clients
 
     for service in ("dynamodb", "secretsmanager"):
@@ -45,7 +49,7 @@ def after_restore() -> None:
     from platform_api import keys, sealing
 
     random.seed()  # from os.urandom
-    if "ulid" in sys.modules:  # imported by the first new id (platform_api.ids): nothing to renew before
+    if "ulid" in sys.modules:  # imported before the snapshot, or by a first new id: nothing to renew before
         import ulid
 
         ulid.default_generator = ulid.ULIDGenerator()
