@@ -79,25 +79,19 @@ def _cold_budgets(cold: dict[str, Any]) -> list[list[Any]]:
         if t.error:
             rows.append([f"cold start {t.name}", "a 2xx first request", t.error, "**failed**"])
             continue
-        init, total = t.median("init"), t.median("total")
-        if init and f_init:
-            rows.append(
-                [
-                    f"cold start init {t.name}",
-                    f"<= {INIT_BUDGET}x floor init",
-                    f"{ms(init)} ms = {_ratio(init, f_init)}",
-                    _verdict(init <= INIT_BUDGET * f_init),
-                ]
-            )
-        if total and f_total:
-            rows.append(
-                [
-                    f"cold start to first 2xx {t.name}",
-                    f"<= {TOTAL_BUDGET}x floor total",
-                    f"{ms(total)} ms = {_ratio(total, f_total)}",
-                    _verdict(total <= TOTAL_BUDGET * f_total),
-                ]
-            )
+        for label, value, floor_value, budget, of in (
+            ("init", t.median("init"), f_init, INIT_BUDGET, "floor init"),
+            ("to first 2xx", t.median("total"), f_total, TOTAL_BUDGET, "floor total"),
+        ):
+            if value and floor_value:
+                rows.append(
+                    [
+                        f"cold start {label} {t.name}",
+                        f"<= {budget}x {of}",
+                        f"{ms(value)} ms = {_ratio(value, floor_value)}",
+                        _verdict(value <= budget * floor_value),
+                    ]
+                )
     return rows
 
 
