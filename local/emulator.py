@@ -1,4 +1,4 @@
-"""Fixes to moto's DynamoDB and DynamoDB Streams that let the embedded stack hold a real tenant.
+"""Fixes to moto's DynamoDB, DynamoDB Streams and SQS that let the embedded stack hold a real tenant.
 
 Local only (never deployed). Written against moto 5.2.5; `install()` refuses another version, so an upgrade
 fails loudly in `make test` (tests/unit/test_emulator.py) instead of silently changing what is patched.
@@ -19,6 +19,10 @@ What moto 5.2.5 does, and what DynamoDB does instead:
 4. Query scans every item of the table to find one partition. Here it reads that partition only.
 5. A condition and the write it guards run without a lock, and reads can observe a transaction half applied.
    DynamoDB does neither: here every read and write of the backend runs under one lock.
+6. SQS ReceiveMessage checks that a message is visible and then marks it received without a lock, so two
+   concurrent receivers can both take it (two concurrent dead-letter redrives moved one message twice). SQS
+   hides a received message from every other receiver for its visibility timeout. Here each receive attempt
+   runs under a lock; a long poll waits between attempts outside it, as moto waits, so it blocks no one.
 
 Each fix is small and self-contained, so it could be proposed upstream as is (docs/local-stack.md says how).
 """
@@ -69,6 +73,7 @@ def install() -> None:
     _transactions_touch_only_their_items()
     _query_reads_one_partition()
     _streams_expire_like_dynamodb()
+    _sqs_receives_atomically()
     _installed = True
 
 
@@ -368,3 +373,32 @@ def trim_stream(table_name: str, through_sequence_number: int) -> int:
                     _trim_front(shard, count)
                     return count
     return 0
+
+
+# --------------------------------------------------------------------------- 6. an atomic SQS receive
+SQS_RECEIVE_LOCK = threading.Lock()
+
+
+def _sqs_receives_atomically() -> None:
+    from moto.sqs.models import SQSBackend
+
+    original = SQSBackend.receive_message
+
+    def receive_message(
+        self: SQSBackend,
+        queue_name: str,
+        count: int,
+        wait_seconds_timeout: int,
+        visibility_timeout: int,
+        message_attribute_names: list[str] | None = None,
+    ) -> Any:
+        deadline = time.monotonic() + (wait_seconds_timeout or 0)
+        while True:
+            with SQS_RECEIVE_LOCK:  # one attempt, never a wait: a visible message is taken by one receiver
+                found = original(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
+            remaining = deadline - time.monotonic()
+            if found or remaining <= 0:
+                return found
+            self.get_queue(queue_name).wait_for_messages(min(1.0, remaining))
+
+    SQSBackend.receive_message = receive_message  # type: ignore[method-assign]

@@ -174,3 +174,62 @@ def test_an_unknown_or_expired_iterator_is_refused_with_dynamodbs_error(ddb, str
     with pytest.raises(ClientError) as expired:
         streams.get_records(ShardIterator=iterator[:-4] + "AAAA")
     assert expired.value.response["Error"]["Code"] == "ExpiredIteratorException"
+
+
+@pytest.fixture
+def sqs(endpoint):
+    client = boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint)
+    url = client.create_queue(QueueName="emulator-receive")["QueueUrl"]
+    yield client, url
+    client.delete_queue(QueueUrl=url)
+
+
+def test_concurrent_receivers_each_take_a_message_once(sqs):
+    """SQS hides a received message from every other receiver: eight threads draining one queue take each once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, url = sqs
+    for start in range(0, 200, 10):
+        client.send_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(start, start + 10)]
+        )
+
+    def drain(_: int) -> list[str]:
+        taken = []
+        while True:
+            messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60).get(
+                "Messages", []
+            )
+            if not messages:
+                return taken
+            taken += [message["Body"] for message in messages]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        taken = [body for bodies in pool.map(drain, range(8)) for body in bodies]
+    assert sorted(taken, key=int) == [str(i) for i in range(200)]  # every message, none twice
+
+
+def test_a_long_poll_waits_outside_the_lock_and_wakes_on_a_message(sqs):
+    """A receiver long-polling an empty queue blocks no other receiver and gets a message sent while it waits."""
+    import threading
+    import time
+
+    client, url = sqs
+    other = client.create_queue(QueueName="emulator-other")["QueueUrl"]
+    client.send_message(QueueUrl=other, MessageBody="ready")
+    got: list[list[dict]] = []
+    waiter = threading.Thread(
+        target=lambda: got.append(client.receive_message(QueueUrl=url, WaitTimeSeconds=5).get("Messages", []))
+    )
+    waiter.start()
+    time.sleep(0.3)
+    held = []
+    for _ in range(10):  # while it waits, the receive lock is free (it is held only for an attempt)
+        held.append(emulator.SQS_RECEIVE_LOCK.locked())
+        time.sleep(0.05)
+    assert client.receive_message(QueueUrl=other)["Messages"][0]["Body"] == "ready"
+    client.send_message(QueueUrl=url, MessageBody="late")
+    waiter.join(timeout=10)
+    client.delete_queue(QueueUrl=other)
+    assert not all(held)
+    assert [m["Body"] for m in got[0]] == ["late"]
