@@ -11,14 +11,13 @@ still has the time to finish it. One that is not started is reported as a batch 
 once, and no attempt is recorded for it: its attempt number is still free for the next receive.
 """
 
-import contextvars
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
+from platform_api import state
 from platform_api.domain import webhook_pipeline, webhooks
 from platform_api.observability import log_metrics, logger
 from platform_api.queues import client
@@ -85,9 +84,7 @@ def _name(queue_url: str) -> str:
 @log_metrics
 def handler(event: dict, context: Any) -> PartialItemFailureResponse:
     records = event.get("Records") or []
-    invocation = contextvars.copy_context()  # each attempt's thread runs in this invocation's context
-    with ThreadPoolExecutor(max_workers=min(CONCURRENCY, max(1, len(records)))) as pool:
-        done = list(pool.map(lambda record: invocation.copy().run(_process, record, context), records))
+    done = state.map_in_threads(lambda record: _process(record, context), records, CONCURRENCY)
     return {
         "batchItemFailures": [{"itemIdentifier": r["messageId"]} for r, ok in zip(records, done, strict=True) if not ok]
     }

@@ -6,9 +6,14 @@ in-process `invoke`) never see each other's state.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -34,3 +39,12 @@ def current() -> RequestState:
         return _current.get()
     except LookupError:
         return begin("")
+
+
+def map_in_threads(function: Callable[[T], R], items: Sequence[T], max_workers: int) -> list[R]:
+    """`function` over `items`, up to `max_workers` at a time, results in order. Each call runs in a copy of the
+    caller's context: it is the same invocation's work (its request state, the AWS call recorder's attribution),
+    and what it sets there stays in its copy."""
+    caller = copy_context()
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(items)))) as pool:
+        return list(pool.map(lambda item: caller.copy().run(function, item), items))

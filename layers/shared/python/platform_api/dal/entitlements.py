@@ -12,12 +12,11 @@ and its storage bytes); all counters of a namespace come back with one Query.
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
+from platform_api import state
 from platform_api.db import TableItem
 
 COUNTER_PREFIX = "ENTITLEMENT#"
@@ -79,13 +78,8 @@ def counters(namespace_id: str) -> dict[str, CounterItem]:
 
 def counters_of(namespace_ids: Sequence[str]) -> list[dict[str, CounterItem]]:
     """`counters` of each namespace, in order: one Query each, up to PARALLEL_QUERIES at a time (GET /v1/usage
-    reads every visible namespace's; one after another they were most of its latency). Each query runs in a copy
-    of the caller's context, as the request's own work."""
-    if len(namespace_ids) <= 1:
-        return [counters(namespace_id) for namespace_id in namespace_ids]
-    caller = contextvars.copy_context()
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_QUERIES, len(namespace_ids))) as pool:
-        return list(pool.map(lambda namespace_id: caller.copy().run(counters, namespace_id), namespace_ids))
+    reads every visible namespace's; one after another they were most of its latency)."""
+    return state.map_in_threads(counters, namespace_ids, PARALLEL_QUERIES)
 
 
 def get_counter(namespace_id: str, feature: str) -> CounterItem | None:
